@@ -1,0 +1,230 @@
+#include "mtlscert/io.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "mtlscert/error.h"
+
+namespace mtlscert::io {
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// Closes a descriptor on scope exit.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string read_all(int fd, const std::string& path, std::string_view role, std::size_t max_bytes) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EISDIR) {
+        throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path,
+                    "pass the path of a file");
+      }
+      throw Error(fmt::format("cannot read {} '{}': {}", role, path, errno_text(errno)), path);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
+      throw Error(fmt::format("{} '{}' is larger than the {} MiB limit", role, path, max_bytes >> 20), path,
+                  "check that this is the right file");
+    }
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+std::string parent_dir(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string base_name(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string random_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:012x}", rng() & 0xffffffffffffULL);
+}
+
+// Writes everything, retrying short writes and EINTR.
+int write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path, std::string_view role, std::size_t max_bytes) {
+  if (path == "-") return read_all(STDIN_FILENO, "<stdin>", role, max_bytes);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    int err = errno;
+    std::string hint;
+    if (err == ENOENT) hint = "check the path";
+    if (err == EACCES) hint = "run as a user that may read it (sendmail reads its TLS files as root)";
+    throw Error(fmt::format("cannot open {} '{}': {}", role, path, errno_text(err)), path, hint);
+  }
+  Fd guard(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw Error(fmt::format("cannot stat {} '{}': {}", role, path, errno_text(errno)), path);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path,
+                "pass the path of a file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(fmt::format("{} '{}' is not a regular file", role, path), path, "pass the path of a file");
+  }
+  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
+    throw Error(fmt::format("{} '{}' is {} bytes, larger than the {} MiB limit", role, path, st.st_size,
+                            max_bytes >> 20),
+                path, "check that this is the right file");
+  }
+  // The descriptor was opened non-blocking only so that a FIFO could not hang open().
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return read_all(fd, path, role, max_bytes);
+}
+
+std::vector<std::string> write_file_atomic(const std::string& path, std::string_view bytes,
+                                           const WriteOptions& options) {
+  std::vector<std::string> warnings;
+  const std::string dir = parent_dir(path);
+  const std::string name = base_name(path);
+  if (name.empty() || name == "." || name == "..") {
+    throw Error(fmt::format("{} path '{}' does not name a file", options.role, path), path,
+                "give a file name, e.g. -o /etc/mail/tls/smtp.key");
+  }
+
+  int dirfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) {
+    int err = errno;
+    throw Error(fmt::format("cannot write {} '{}': directory '{}': {}", options.role, path, dir, errno_text(err)),
+                path, err == ENOENT ? fmt::format("create the directory first: mkdir -p {}", dir) : "");
+  }
+  Fd dir_guard(dirfd);
+
+  struct stat dst {};
+  if (::fstat(dirfd, &dst) == 0 && (dst.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (dst.st_mode & S_ISVTX) == 0) {
+    warnings.push_back(fmt::format(
+        "directory '{}' is {}-writable: others can replace files in it, and sendmail refuses TLS "
+        "files below such a directory; chmod go-w '{}'",
+        dir, (dst.st_mode & S_IWOTH) ? "world" : "group", dir));
+  }
+
+  struct stat existing {};
+  if (::fstatat(dirfd, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (S_ISDIR(existing.st_mode)) {
+      throw Error(fmt::format("cannot write {} '{}': it is a directory", options.role, path), path,
+                  "choose a file name inside it");
+    }
+    if (!options.overwrite) {
+      std::string what = S_ISLNK(existing.st_mode) ? "a symbolic link" : "a file";
+      throw Error(fmt::format("refusing to replace {} '{}': {} already exists there", options.role, path, what),
+                  path, "use --force to replace it, or choose another path with -o");
+    }
+  }
+
+  // The temporary file starts at 0600 and never gets wider than the final mode:
+  // umask can only remove bits, and fchmod sets the final mode before any byte.
+  std::string tmp_name;
+  int fd = -1;
+  for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
+    tmp_name = fmt::format(".{}.tmp-{}", name, random_suffix());
+    fd = ::openat(dirfd, tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  if (fd < 0) {
+    int err = errno;
+    throw Error(fmt::format("cannot create {} in '{}': {}", options.role, dir, errno_text(err)), path,
+                err == EACCES || err == EROFS ? "choose a writable directory with -o" : "");
+  }
+  Fd file_guard(fd);
+  auto fail = [&](int err, std::string_view doing) -> Error {
+    ::unlinkat(dirfd, tmp_name.c_str(), 0);
+    std::string hint;
+    if (err == ENOSPC || err == EDQUOT) hint = fmt::format("free some space in '{}'; nothing was written", dir);
+    if (err == EFBIG) hint = "the file size limit (ulimit -f) is too small; nothing was written";
+    if (hint.empty()) hint = fmt::format("'{}' was left unchanged", path);
+    return Error(fmt::format("cannot write {} '{}': {}: {}", options.role, path, doing, errno_text(err)), path,
+                 hint);
+  };
+
+  if (options.group && ::fchown(fd, static_cast<uid_t>(-1), *options.group) != 0) {
+    throw fail(errno, "setting its group");
+  }
+  if (::fchmod(fd, options.mode) != 0) throw fail(errno, "setting its mode");
+  if (int err = write_all(fd, bytes); err != 0) throw fail(err, "writing");
+  if (::fsync(fd) != 0) throw fail(errno, "flushing to disk");
+
+  if (options.overwrite) {
+    if (::renameat(dirfd, tmp_name.c_str(), dirfd, name.c_str()) != 0) throw fail(errno, "renaming into place");
+  } else {
+    // linkat fails with EEXIST instead of replacing: no clobbering even if a file
+    // appeared since the check above (two runs at once on the same target).
+    if (::linkat(dirfd, tmp_name.c_str(), dirfd, name.c_str(), 0) != 0) {
+      int err = errno;
+      ::unlinkat(dirfd, tmp_name.c_str(), 0);
+      if (err == EEXIST) {
+        throw Error(fmt::format("refusing to replace {} '{}': it appeared while writing", options.role, path),
+                    path, "another process wrote it; use --force to replace it");
+      }
+      throw Error(fmt::format("cannot write {} '{}': linking into place: {}", options.role, path, errno_text(err)),
+                  path, fmt::format("'{}' was left unchanged", path));
+    }
+    ::unlinkat(dirfd, tmp_name.c_str(), 0);
+  }
+  ::fsync(dirfd);
+  return warnings;
+}
+
+gid_t lookup_group(const std::string& name) {
+  if (name.empty()) throw Error("--group: the group name is empty", {}, "give a group name such as smmsp");
+  if (name.find_first_not_of("0123456789") == std::string::npos) {
+    return static_cast<gid_t>(std::stoul(name));
+  }
+  struct group grp {};
+  struct group* result = nullptr;
+  std::vector<char> buf(16384);
+  int rc = ::getgrnam_r(name.c_str(), &grp, buf.data(), buf.size(), &result);
+  if (rc != 0 || result == nullptr) {
+    throw Error(fmt::format("--group: no group named '{}' on this machine", name), {},
+                "on Debian the sendmail group is smmsp (installed with sendmail-bin); check with: getent group");
+  }
+  return grp.gr_gid;
+}
+
+std::string mode_string(mode_t mode) { return fmt::format("{:04o}", mode & 07777); }
+
+}  // namespace mtlscert::io

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# build.sh DIR [cmake args...]: configure (once) and build mtlscert into DIR with Ninja.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:-build}
+shift || true
+if [[ ! -f "$dir/build.ninja" ]]; then
+  cmake -S "$src" -B "$dir" -G Ninja -DMTLSCERT_WERROR=ON "$@"
+fi
+cmake --build "$dir"

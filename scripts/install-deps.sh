@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# install-deps.sh: install every Debian 12 package mtlscert needs to build, test and
+# run its integration tests. Idempotent: installs only what is missing. Run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config ccache
+  libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev doctest-dev libidn2-dev
+  # sanitizers and fuzzing (clang's runtime for libFuzzer/ASan/UBSan)
+  clang libclang-rt-14-dev
+  # independent peers and tools used by the tests
+  openssl ca-certificates python3 mandoc util-linux procps
+  # a real sendmail for the integration tests
+  sendmail-bin sendmail-cf m4 swaks
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or: sudo apt-get install -y ${missing[*]})" >&2
+  exit 2
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A policy-rc.d that denies starts keeps the package scripts from launching the
+# system's sendmail on port 25; the tests start their own on a private port.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,57 @@
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mtlscert/error.h"
+#include "mtlscert/io.h"
+#include "tempdir.h"
+
+using namespace mtlscert;
+
+TEST_CASE("write_file_atomic sets the exact mode whatever the umask and leaves no temporary") {
+  test::TempDir dir;
+  mode_t old = umask(0);
+  io::WriteOptions o;
+  o.mode = 0600;
+  io::write_file_atomic(dir.file("k.pem"), "secret", o);
+  umask(old);
+  CHECK(test::file_mode(dir.file("k.pem")) == 0600);
+  CHECK(test::slurp(dir.file("k.pem")) == "secret");
+  CHECK(test::count_entries(dir.path()) == 1);
+}
+
+TEST_CASE("write_file_atomic refuses to replace without overwrite, and keeps the old content") {
+  test::TempDir dir;
+  dir.write("k.pem", "old");
+  io::WriteOptions o;
+  o.role = "key file";
+  CHECK_THROWS_WITH_AS(io::write_file_atomic(dir.file("k.pem"), "new", o),
+                       doctest::Contains("refusing to replace key file"), Error);
+  CHECK(test::slurp(dir.file("k.pem")) == "old");
+  CHECK(test::count_entries(dir.path()) == 1);
+  o.overwrite = true;
+  io::write_file_atomic(dir.file("k.pem"), "new", o);
+  CHECK(test::slurp(dir.file("k.pem")) == "new");
+}
+
+TEST_CASE("write_file_atomic never writes through a planted symlink") {
+  test::TempDir dir;
+  dir.write("victim", "precious");
+  REQUIRE(symlink(dir.file("victim").c_str(), dir.file("k.pem").c_str()) == 0);
+  io::WriteOptions o;
+  CHECK_THROWS_WITH_AS(io::write_file_atomic(dir.file("k.pem"), "new", o),
+                       doctest::Contains("a symbolic link already exists there"), Error);
+  o.overwrite = true;
+  io::write_file_atomic(dir.file("k.pem"), "new", o);
+  CHECK(test::slurp(dir.file("victim")) == "precious");
+  CHECK(test::slurp(dir.file("k.pem")) == "new");
+}
+
+TEST_CASE("read_file names the role and path in its errors") {
+  test::TempDir dir;
+  CHECK_THROWS_WITH_AS(io::read_file(dir.file("missing.pem"), "CSR"),
+                       doctest::Contains("cannot open CSR '"), Error);
+  CHECK_THROWS_WITH_AS(io::read_file(dir.path(), "CA bundle"), doctest::Contains("is a directory"), Error);
+  dir.write("big", std::string(2048, 'x'));
+  CHECK_THROWS_WITH_AS(io::read_file(dir.file("big"), "key file", 1024), doctest::Contains("larger than"), Error);
+}
