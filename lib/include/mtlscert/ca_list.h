@@ -1,0 +1,56 @@
+// ca_list.h: the size of the list of acceptable CA names a server sends in its
+// CertificateRequest (sendmail: every subject of confCACERT), and its judgement.
+//
+// The wire size is exact: list_bytes = 2 + Σ over distinct subjects (2 + DER length).
+// Distinct as OpenSSL's SSL_load_client_CA_file keeps them (X509_NAME_cmp).
+// Every documented failure is a byte limit (shared/reference, Topic A.3 and A.5):
+//   > 4,096  notice  small-buffer embedded TLS stacks
+//   > 8,000  warn    OpenSSL <= 0.9.6b clients and 8 KiB buffers: alert 47, the seed's failure
+//   > 16,000 error   no longer fits one TLS record: mbed TLS, early GnuTLS, SChannel's 16 KB
+//   > 32,000 error   Java clients (jdk.tls.maxHandshakeMessageSize 32,768)
+//   > 65,535 error   cannot be encoded at all
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mtlscert/finding.h"
+#include "mtlscert/ossl.h"
+
+namespace mtlscert {
+
+struct CaListThresholds {
+  std::size_t notice = 4096;
+  std::size_t warn = 8000;
+  std::size_t error = 16000;
+  std::size_t java = 32000;
+  static constexpr std::size_t kProtocolMax = 65535;
+};
+
+struct CaListSize {
+  std::size_t names = 0;                  ///< names offered (certificates in the file)
+  std::size_t unique_names = 0;           ///< distinct names actually sent
+  std::size_t list_bytes = 0;             ///< certificate_authorities bytes as sent (deduplicated)
+  std::size_t list_bytes_without_dedup = 0;
+};
+
+/// measure_ca_list computes the sizes for names in file order (borrowed pointers).
+CaListSize measure_ca_list(const std::vector<const X509_NAME*>& names);
+
+/// judge_ca_list_size returns at most one finding: the highest threshold crossed
+/// (codes "ca-list-notice", "ca-list-warn", "ca-list-record", "ca-list-java",
+/// "ca-list-unencodable"). `what` names the list in messages, e.g. "confCACERT".
+std::vector<Finding> judge_ca_list_size(const CaListSize& size, const CaListThresholds& thresholds,
+                                        std::string_view what);
+
+/// ca_list_verdict: one sentence in words, e.g. "The CA list is 14,686 bytes (141
+/// names), above 8,000: OpenSSL 0.9.6b-era clients and 8 KiB embedded TLS stacks
+/// abort the handshake with alert 47 (illegal_parameter)."
+std::string ca_list_verdict(const CaListSize& size, const CaListThresholds& thresholds);
+
+/// with_commas formats 14686 as "14,686".
+std::string with_commas(std::size_t n);
+
+}  // namespace mtlscert
