@@ -2,27 +2,48 @@
 # test-all.sh: install what is missing, build, and run every test:
 #   1. the normal build (gcc, warnings as errors): unit, cli, net and integration tests
 #      (a real sendmail on 127.0.0.1, started by the integration tests themselves);
-#   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer);
-#   3. a short run of each libFuzzer target, when tests/fuzz exists.
+#   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer (clang);
+#   3. a short run of each libFuzzer target (built in the sanitizer tree).
 # Benchmarks are not part of it: see bench/.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 "$src/scripts/install-deps.sh"
 jobs=$(nproc)
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+passed=0
+failed=0
+# run_ctest DIR LOG ARGS...: run ctest, keep its output, add its counts to the totals.
+run_ctest() {
+  local dir=$1 log=$2 rc=0
+  shift 2
+  (cd "$dir" && ctest --output-on-failure -j"$jobs" "$@") 2>&1 | tee "$log" || rc=$?
+  local line total bad
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
+  total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+  bad=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  if [[ -n "$line" ]]; then
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  fi
+  return $rc
+}
 
 echo "== normal build"
 "$src/scripts/build.sh" build
-(cd build && ctest --output-on-failure -j"$jobs" -LE bench)
+run_ctest build "$logs/normal.log" -LE bench
 
-echo "== sanitizer build (ASan + UBSan)"
+echo "== sanitizer build (clang: ASan + UBSan + LeakSanitizer, and the libFuzzer targets)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-"$src/scripts/build.sh" build-asan -DMTLSCERT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-(cd build-asan && ctest --output-on-failure -j"$jobs" -LE 'bench|integration')
+CC=clang CXX=clang++ "$src/scripts/build.sh" build-asan \
+  -DMTLSCERT_SANITIZE=ON -DMTLSCERT_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
+run_ctest build-asan "$logs/asan.log" -LE bench
 
-if [[ -x "$src/tests/fuzz/run-smoke.sh" ]]; then
-  echo "== fuzz smoke"
-  "$src/tests/fuzz/run-smoke.sh"
-fi
-echo "== all tests passed"
+echo "== fuzz smoke (each target ${MTLSCERT_FUZZ_SECONDS:-30}s)"
+"$src/tests/fuzz/run-smoke.sh" build-asan | tee "$logs/fuzz.log"
+fuzz_ok=$(grep -c ' ok, ' "$logs/fuzz.log" || true)
+passed=$((passed + fuzz_ok))
+echo "== all tests passed (normal build, sanitizer build, fuzz smoke)"
+echo "total: $passed passed, $failed failed"
