@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/key_file.h"
+#include "progress.h"
 
 namespace mtlscert::cli {
 
@@ -34,7 +35,13 @@ int run_genkey(const GenkeyOptions& options, const Output& out) {
     return 0;
   }
 
-  KeyFileResult r = create_key_file({spec, options.out, options.force, options.group});
+  KeyFileResult r = [&] {
+    std::string label = spec.type == KeyType::Rsa     ? fmt::format("RSA {}", spec.bits)
+                        : spec.type == KeyType::Ecdsa ? fmt::format("ECDSA {}", spec.curve)
+                                                      : std::string("Ed25519");
+    Progress progress(out, fmt::format("Generating the {} key...", label));
+    return create_key_file({spec, options.out, options.force, options.group});
+  }();
   out.json(to_json(r));
   std::string ownership = r.group.empty() ? fmt::format("mode {:04o}", r.mode)
                                           : fmt::format("mode {:04o}, group {}", r.mode, r.group);
