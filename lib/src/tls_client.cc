@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "mtlscert/cert_info.h"
-#include "mtlscert/io.h"
 #include "mtlscert/ossl_error.h"
 #include "mtlscert/tls_alert.h"
 
@@ -224,6 +223,15 @@ void TlsSession::write_all(std::string_view data, Deadline deadline) {
         throw NetError("timeout", "timed out sending to the server");
       }
       continue;
+    }
+    if (capture_->alert_received < 0) {
+      // The server may have sent an alert and closed before reading what we
+      // sent (TLS 1.3 rejects a client certificate after the handshake): the
+      // alert is usually still in our receive buffer, and it is the real story.
+      ossl::clear_errors();
+      char sink[512];
+      std::size_t got = 0;
+      (void)SSL_read_ex(ssl_.get(), sink, sizeof sink, &got);
     }
     fail(err, "while sending");
   }
