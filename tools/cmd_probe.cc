@@ -73,9 +73,10 @@ void print_client_cert(const Output& out, const ProbeReport& r) {
 
 void print_report(const Output& out, const ProbeReport& r) {
   out.result(r.verdict());
-  line(out, "Server:", fmt::format("{}{}, {}, EHLO {}, SNI {}", r.endpoint.display(),
+  line(out, "Server:", fmt::format("{}{}, {}, EHLO {}, {}", r.endpoint.display(),
                                    r.peer_address.empty() ? "" : " (" + r.peer_address + ")",
-                                   r.smtps ? "implicit TLS" : "STARTTLS", r.ehlo_name, r.servername));
+                                   r.smtps ? "implicit TLS" : "STARTTLS", r.ehlo_name,
+                                   is_ip_literal(r.servername) ? "no SNI (an IP address)" : "SNI " + r.servername));
   if (r.greeting) line(out, "Greeting:", r.greeting->first_line());
   if (r.ehlo) line(out, "Capabilities:", r.capabilities.empty() ? "(none)" : join(r.capabilities, ", "));
   if (r.ehlo) line(out, "STARTTLS:", r.starttls_offered ? "offered" : "NOT offered");
