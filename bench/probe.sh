@@ -4,8 +4,9 @@
 # against the same loopback server, in the same run. Prints the mean wall time
 # per connection of each and the ratio. Not part of the test suite.
 #
-# The server is tests/net's scripted fake SMTP server (fake-smtp-server), until
-# the integration tests' sendmail harness can be used instead.
+# The server is tests/net's scripted fake SMTP server (fake-smtp-server), unless
+# PROBE_TARGET=HOST:PORT PROBE_CAFILE=ca.pem PROBE_NAME=mx.example.org name an
+# existing one (the integration tests' sendmail, once its harness exists).
 # What each does per run: probe = greeting, EHLO, STARTTLS, handshake, EHLO over
 # TLS, QUIT; s_client = greeting, EHLO, STARTTLS, handshake, then EOF on stdin.
 set -euo pipefail
@@ -19,13 +20,21 @@ for f in "$mtlscert" "$server"; do
 done
 
 dir=$(mktemp -d)
-"$server" "$dir" >"$dir/port" &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 50); do [[ -s $dir/port ]] && break; sleep 0.1; done
-port=$(cat "$dir/port")
-target=127.0.0.1:$port
-name=mx.bench.example
+if [[ -n ${PROBE_TARGET:-} ]]; then
+  trap 'rm -rf "$dir"' EXIT
+  target=$PROBE_TARGET
+  cp "${PROBE_CAFILE:?PROBE_CAFILE must name the CA file}" "$dir/ca.pem"
+  name=${PROBE_NAME:?PROBE_NAME must give the certificate name}
+  what="$target"
+else
+  "$server" "$dir" >"$dir/port" &
+  server_pid=$!
+  trap 'kill "$server_pid" 2>/dev/null; rm -rf "$dir"' EXIT
+  for _ in $(seq 50); do [[ -s $dir/port ]] && break; sleep 0.1; done
+  target=127.0.0.1:$(cat "$dir/port")
+  name=mx.bench.example
+  what="$target (fake-smtp-server, TLS 1.3, ECDSA P-256)"
+fi
 
 probe() {
   "$mtlscert" probe "$target" --servername "$name" --cacert "$dir/ca.pem" --ehlo bench.example --timeout 5 >/dev/null
@@ -50,7 +59,7 @@ time_ns() {  # time_ns FUNCTION: total nanoseconds for $runs runs
 # Interleave two rounds each so drift on a shared machine hits both alike.
 p1=$(time_ns probe); s1=$(time_ns s_client); p2=$(time_ns probe); s2=$(time_ns s_client)
 p=$(((p1 + p2) / (2 * runs))); s=$(((s1 + s2) / (2 * runs)))
-printf 'runs: %d x 2 each, server 127.0.0.1:%s (fake-smtp-server, TLS 1.3, ECDSA P-256)\n' "$runs" "$port"
+printf 'runs: %d x 2 each, server %s\n' "$runs" "$what"
 printf 'mtlscert probe            %8.2f ms per connection\n' "$(echo "$p / 1000000" | bc -l)"
 printf 'openssl s_client -starttls %7.2f ms per connection\n' "$(echo "$s / 1000000" | bc -l)"
 printf 'ratio probe / s_client    %8.2f\n' "$(echo "$p / $s" | bc -l)"

@@ -88,7 +88,9 @@ void print_report(const Output& out, const ProbeReport& r) {
   print_chain(out, r);
   if (r.verify_skipped) {
     line(out, "Verification:", fmt::format("SKIPPED (--insecure-skip-verify); against {} it would be {}", r.trust,
-                                           r.verified ? "OK" : "FAILED: " + r.verify_errors.front().reason));
+                                           r.verified                ? std::string("OK")
+                                           : r.verify_errors.empty() ? std::string("FAILED: no certificate")
+                                                                     : "FAILED: " + r.verify_errors.front().reason));
   } else if (r.verified) {
     line(out, "Verification:", fmt::format("OK against {}", r.trust));
   } else {
