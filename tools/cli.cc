@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "cmd_genkey.h"
+#include "cmd_probe.h"
 #include "output.h"
 #include "suggest.h"
 
@@ -69,11 +70,41 @@ void register_genkey(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_genkey(*o, out); }; });
 }
 
+// --- probe --------------------------------------------------------------------
+void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<ProbeCmdOptions>();
+  CLI::App* sub = add_command(root, g, "probe", kProbeSummary, kProbeExamples);
+  // An option given twice: the last one wins, so scripts can append overrides.
+  sub->add_option("target", o->target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")->required();
+  sub->add_flag("--smtps", o->smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
+  sub->add_option("--ehlo", o->ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
+      ->take_last();
+  sub->add_option("--servername", o->servername, "SNI name and the name to verify (default: HOST)")
+      ->take_last();
+  sub->add_option("--cacert", o->cacert, "Verify against the CA certificates in this PEM file")
+      ->take_last();
+  sub->add_option("--cacert-path", o->cacert_path, "Verify against this hashed CA directory (c_rehash)")
+      ->take_last();
+  sub->add_option("--cert", o->cert, "Client certificate (PEM chain, leaf first) to present if asked")
+      ->take_last();
+  sub->add_option("--key", o->key, "Private key of --cert")
+      ->take_last();
+  sub->add_option("--timeout", o->timeout, "Seconds for the connect, each reply and the handshake")
+      ->capture_default_str()
+      ->take_last();
+  sub->add_flag("--tls1_2", o->tls1_2, "Allow only TLS 1.2");
+  sub->add_flag("--tls1_3", o->tls1_3, "Allow only TLS 1.3");
+  sub->add_flag("--insecure-skip-verify", o->insecure_skip_verify,
+                "Report but do not enforce chain and name verification (prints a warning)");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_probe(*o, out); }; });
+}
+
 using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
 const Registrar kCommands[] = {
     register_genkey,
+    register_probe,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {
