@@ -90,20 +90,25 @@ void register_csr(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<CsrOptions>();
   CLI::App* sub = add_command(root, g, "csr", kCsrSummary, kCsrExamples);
   sub->add_option("--key", o->key, "Private key file (from mtlscert genkey); its public half goes in the CSR")
-      ->required();
-  CLI::Option* host = sub->add_option("--host", o->host, "The mail server's host name: the CN and first SAN");
+      ->required()
+      ->type_name("FILE");
+  CLI::Option* host = sub->add_option("--host", o->host, "The mail server's host name: the CN and first SAN")
+                           ->type_name("NAME");
   CLI::Option* mx = sub->add_option("--mx", o->mx,
                                     "MX record line(s), zone file or 'dig +short MX' form ('-' reads standard "
-                                    "input); the lowest preference is the CN");
+                                    "input); the lowest preference is the CN")
+                         ->type_name("LINE");
   host->excludes(mx);
-  sub->add_option("--san", o->san, "Another DNS name for the SAN (repeatable); the host always comes first");
-  sub->add_option("--country", o->country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)");
+  sub->add_option("--san", o->san, "Another DNS name for the SAN (repeatable); the host always comes first")->type_name("NAME");
+  sub->add_option("--country", o->country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)")->type_name("CC");
   sub->add_option("--state", o->state, "State or province, full name");
   sub->add_option("--locality", o->locality, "City");
   sub->add_option("--org", o->org, "Organization: legal name of the company, university or association");
   sub->add_option("--ou", o->ou, "Organizational unit (department)");
   sub->add_option("--email", o->email, "Contact e-mail address in the subject (usually left out)");
-  sub->add_option("-o,--out", o->out, "CSR file to write, mode 0644 ('-' for standard output)")->required();
+  sub->add_option("-o,--out", o->out, "CSR file to write, mode 0644 ('-' for standard output)")
+      ->required()
+      ->type_name("FILE");
   sub->add_flag("--force", o->force, "Replace an existing file (atomically)");
   sub->add_flag("--interactive", o->interactive,
                 "Ask for each missing subject field on standard input, explaining what it is for");
@@ -114,7 +119,9 @@ void register_csr(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<InspectOptions>();
   CLI::App* sub = add_command(root, g, "inspect", kInspectSummary, kInspectExamples);
-  sub->add_option("FILE", o->files, "Certificate, CSR, private key or bundle (PEM or DER)")->required();
+  sub->add_option("FILE", o->files, "Certificate, CSR, private key or bundle (PEM or DER)")
+      ->required()
+      ->type_name("FILE...");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
