@@ -42,7 +42,8 @@ TEST_CASE("plan_csr: the host comes from --host or the lowest-preference MX; SAN
       {"bad country", {"smtp.toto.com", "", {}, {"UK", "", "", "", "", ""}}, nullptr, {}, "--country: 'UK'"},
   };
   for (const auto& row : rows) {
-    CAPTURE(row.why);
+    std::string row_name = row.why;
+    CAPTURE(row_name);
     if (row.want_host != nullptr) {
       CsrPlan plan = plan_csr(row.request);
       CHECK(plan.host.ascii == row.want_host);
@@ -93,7 +94,8 @@ TEST_CASE("check_subject_field: one row per rule") {
       {SubjectField::State, "  Hauts-de-Seine ", "Hauts-de-Seine", nullptr},
   };
   for (const auto& row : rows) {
-    CAPTURE(row.input);
+    std::string row_name = row.input;
+    CAPTURE(row_name);
     if (row.want != nullptr) {
       CHECK(check_subject_field(row.field, row.input) == row.want);
     } else {
@@ -142,7 +144,8 @@ TEST_CASE("build_csr: CN, SAN, usages and signature per key type") {
   CsrPlan plan = plan_csr({"", "toto.com. IN MX 10 SMTP.Toto.com.", {"mail.toto.com"},
                            {"fr", "Hauts-de-Seine", "Nanterre", "TOTO", "IT", "postmaster@toto.com"}});
   for (const auto& row : rows) {
-    CAPTURE(row.want_signature);
+    std::string row_name = row.want_signature;
+    CAPTURE(row_name);
     auto key = generate_key(row.spec);
     auto csr = build_csr(key.get(), plan);
     CsrInfo info = describe_csr(csr.get());

@@ -35,7 +35,8 @@ TEST_CASE("inspect_bytes: what each kind of file is") {
        "encrypted private key", "PEM"},
   };
   for (const auto& row : rows) {
-    CAPTURE(row.why);
+    std::string row_name = row.why;
+    CAPTURE(row_name);
     InspectedFile f = inspect_bytes(row.bytes, "f.pem", kNow);
     CHECK(f.what() == row.want_what);
     CHECK(file_format_name(f.format) == row.want_format);
@@ -102,7 +103,8 @@ TEST_CASE("inspect_bytes: nothing to describe is an Error naming the file; broke
       {"plain text", "hello world\n", "neither PEM blocks nor a DER object"},
   };
   for (const auto& row : rows) {
-    CAPTURE(row.why);
+    std::string row_name = row.why;
+    CAPTURE(row_name);
     CHECK_THROWS_WITH_AS(inspect_bytes(row.bytes, "in.pem", kNow), doctest::Contains(row.want_error), Error);
   }
   auto leaf = make_cert({.cn = "smtp.toto.com", .ca = false});
