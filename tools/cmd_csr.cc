@@ -87,8 +87,10 @@ int run_csr(const CsrOptions& o, const Output& out) {
   if (r.path == "-") return 0;
   out.result(fmt::format("Wrote CSR {} for {} (SAN: {}; {} key, mode {:04o}).", r.path, r.plan.host.ascii,
                          fmt::join(r.plan.dns_names, ", "), r.info.key.label, r.mode));
-  out.say(fmt::format("Next: submit it to your CA, or sign it with your own: mtlscert ca sign --dir DIR {} -o {}.crt",
-                      r.path, r.plan.host.ascii));
+  std::string crt = r.path.size() > 4 && r.path.ends_with(".csr") ? r.path.substr(0, r.path.size() - 4) + ".crt"
+                                                                   : r.path + ".crt";
+  out.say(fmt::format("Next: submit it to your CA, or sign it with your own: mtlscert ca sign --dir DIR {} -o {}",
+                      r.path, crt));
   return 0;
 }
 
