@@ -185,7 +185,7 @@ TEST_CASE("csr --interactive asks for each missing field, explains it, and re-as
   CHECK(contains(openssl({"req", "-in", dir.file("t.csr"), "-noout", "-subject"}).out, "CN = smtp.toto.com"));
 }
 
-TEST_CASE("csr -o - and --mx -: standard output and standard input; --json") {
+TEST_CASE("csr -o - and --mx -: standard output and standard input, --json") {
   TempDir dir;
   std::string key = make_key(dir, "rsa");
   RunOptions in;

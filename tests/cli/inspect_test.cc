@@ -119,7 +119,7 @@ TEST_CASE("inspect --json matches openssl x509 on the same files (PEM and DER)")
   CHECK(doc["files"][2]["objects"][0]["certificate"]["serial"] == "0F");
 }
 
-TEST_CASE("inspect: bad input exits 2 naming the file; the others are still shown; --json stays valid") {
+TEST_CASE("inspect: bad input exits 2 naming the file, the others are still shown, --json stays valid") {
   TempDir dir;
   auto leaf = make_cert({.cn = "smtp.toto.com", .ca = false, .dns = {"smtp.toto.com"}});
   std::string good = dir.write("good.pem", leaf.cert_pem());

@@ -11,7 +11,7 @@
 
 using namespace mtlscert;
 
-TEST_CASE("plan_csr: the host comes from --host or the lowest-preference MX; SANs checked and deduplicated") {
+TEST_CASE("plan_csr: the host comes from --host or the lowest-preference MX, SANs checked and deduplicated") {
   struct Row {
     const char* why;
     CsrRequest request;

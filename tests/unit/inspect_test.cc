@@ -90,7 +90,7 @@ TEST_CASE("inspect_text: expired and not yet valid certificates say so") {
   CHECK(inspect_text(inspect_bytes(future.cert_pem(), "new.pem", kNow)).find("NOT YET VALID") != std::string::npos);
 }
 
-TEST_CASE("inspect_bytes: nothing to describe is an Error naming the file; broken blocks are flagged") {
+TEST_CASE("inspect_bytes: nothing to describe is an Error naming the file, broken blocks are flagged") {
   struct Row {
     const char* why;
     std::string bytes;
