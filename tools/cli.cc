@@ -6,13 +6,16 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cmd_csr.h"
 #include "cmd_genkey.h"
+#include "cmd_inspect.h"
 #include "cmd_probe.h"
 #include "output.h"
 #include "suggest.h"
@@ -35,6 +38,19 @@ constexpr const char* kRootExamples = R"(  $ mtlscert init smtp.example.org --di
       a CSR whose CN and SAN are the MX host, ready for a CA
   $ mtlscert inspect smtp.crt
       what a certificate, CSR, key or bundle holds (never key material))";
+
+// Lists each subcommand by the first line of its description (its summary), not the
+// whole help text with examples that its own --help opens with.
+class SummaryFormatter : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::string description = sub->get_description();
+    description = description.substr(0, description.find('\n'));
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true), description, column_width_);
+    return out.str();
+  }
+};
 
 std::string help_text(const char* summary, const char* examples) {
   return fmt::format("{}\n\nEXAMPLES:\n{}\n", summary, examples);
@@ -68,6 +84,46 @@ void register_genkey(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_flag("--force", o->force, "Replace an existing file (atomically)");
   sub->add_option("--group", o->group, "Make the key 0640 with this group (Debian: smmsp)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_genkey(*o, out); }; });
+}
+
+// --- csr ----------------------------------------------------------------------
+void register_csr(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<CsrOptions>();
+  CLI::App* sub = add_command(root, g, "csr", kCsrSummary, kCsrExamples);
+  sub->add_option("--key", o->key, "Private key file (from mtlscert genkey); its public half goes in the CSR")
+      ->required()
+      ->type_name("FILE");
+  CLI::Option* host = sub->add_option("--host", o->host, "The mail server's host name: the CN and first SAN")
+                           ->type_name("NAME");
+  CLI::Option* mx = sub->add_option("--mx", o->mx,
+                                    "MX record line(s), zone file or 'dig +short MX' form ('-' reads standard "
+                                    "input); the lowest preference is the CN")
+                         ->type_name("LINE");
+  host->excludes(mx);
+  sub->add_option("--san", o->san, "Another DNS name for the SAN (repeatable); the host always comes first")->type_name("NAME");
+  sub->add_option("--country", o->country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)")->type_name("CC");
+  sub->add_option("--state", o->state, "State or province, full name");
+  sub->add_option("--locality", o->locality, "City");
+  sub->add_option("--org", o->org, "Organization: legal name of the company, university or association");
+  sub->add_option("--ou", o->ou, "Organizational unit (department)");
+  sub->add_option("--email", o->email, "Contact e-mail address in the subject (usually left out)");
+  sub->add_option("-o,--out", o->out, "CSR file to write, mode 0644 ('-' for standard output)")
+      ->required()
+      ->type_name("FILE");
+  sub->add_flag("--force", o->force, "Replace an existing file (atomically)");
+  sub->add_flag("--interactive", o->interactive,
+                "Ask for each missing subject field on standard input, explaining what it is for");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_csr(*o, out); }; });
+}
+
+// --- inspect ------------------------------------------------------------------
+void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<InspectOptions>();
+  CLI::App* sub = add_command(root, g, "inspect", kInspectSummary, kInspectExamples);
+  sub->add_option("FILE", o->files, "Certificate, CSR, private key or bundle (PEM or DER)")
+      ->required()
+      ->type_name("FILE...");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
 // --- probe --------------------------------------------------------------------
@@ -104,6 +160,8 @@ using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 // The command table, in the order of the recipe.
 const Registrar kCommands[] = {
     register_genkey,
+    register_csr,
+    register_inspect,
     register_probe,
 };
 
@@ -126,6 +184,7 @@ int run_cli(int argc, char** argv) {
   root.footer(fmt::format("{}\n\nRun 'mtlscert COMMAND --help' for a command's flags and examples; "
                           "see also mtlscert(1).",
                           kExitCodes));
+  root.formatter(std::make_shared<SummaryFormatter>());
   root.set_version_flag("--version", "mtlscert " MTLSCERT_VERSION);
   root.require_subcommand(1);
   add_global_flags(&root, global);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -70,6 +71,25 @@ void Output::error(const Error& e) const {
       fmt::print(stderr, "mtlscert: (re-run with -v or MTLSCERT_DEBUG=1 to see OpenSSL's own messages)\n");
     }
   }
+}
+
+void Output::data(std::string_view bytes) const {
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  std::fflush(stdout);
+}
+
+std::optional<std::string> Output::ask(std::string_view explanation, std::string_view prompt) const {
+  std::fflush(stdout);
+  fmt::print(stderr, "\n{}\n{}: ", explanation, prompt);
+  std::fflush(stderr);
+  std::string line;
+  if (!std::getline(std::cin, line)) {
+    fmt::print(stderr, "\n");
+    return std::nullopt;
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (::isatty(STDIN_FILENO) != 1) fmt::print(stderr, "{}\n", line);  // piped answers: keep the transcript readable
+  return line;
 }
 
 }  // namespace mtlscert::cli

@@ -5,6 +5,7 @@
 // never with NO_COLOR). With --json, stdout carries exactly one JSON document.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,11 @@ class Output {
   void json(std::string_view document) const;
   /// error: "mtlscert: error: …" and the hint, on stderr; OpenSSL's queue with -v.
   void error(const Error& e) const;
+  /// data: bytes that are the command's output (a PEM written to "-o -"), unchanged, on stdout.
+  void data(std::string_view bytes) const;
+  /// ask: show a one-line explanation and a prompt on stderr (stdout may carry data),
+  /// then read one line from standard input; nullopt at end of input.
+  std::optional<std::string> ask(std::string_view explanation, std::string_view prompt) const;
 
   bool json_mode() const noexcept { return global_.json; }
   bool quiet() const noexcept { return global_.quiet; }

@@ -51,7 +51,7 @@ TEST_CASE("validate_host_name: one row per rule") {
   CHECK_THROWS_WITH_AS(check_common_name(cn, "--host"), doctest::Contains("more than the 64"), Error);
 }
 
-TEST_CASE("parse_mx_lines reads zone lines and dig output; lowest preference wins") {
+TEST_CASE("parse_mx_lines reads zone lines and dig output, lowest preference wins") {
   auto recs = parse_mx_lines("; zone\ntoto.com. 3600 IN MX 20 backup.toto.com.\ntoto.com. IN MX 10 SMTP.Toto.com.\n");
   REQUIRE(recs.size() == 2);
   CHECK(primary_mx(recs).host.ascii == "smtp.toto.com");

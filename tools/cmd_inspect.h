@@ -1,0 +1,20 @@
+// cmd_inspect.h: `mtlscert inspect FILE...`: what certificates, CSRs, keys and bundles hold.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "output.h"
+
+namespace mtlscert::cli {
+
+struct InspectOptions {
+  std::vector<std::string> files;
+};
+
+extern const char* const kInspectSummary;
+extern const char* const kInspectExamples;
+
+int run_inspect(const InspectOptions& options, const Output& out);
+
+}  // namespace mtlscert::cli
