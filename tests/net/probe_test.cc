@@ -180,7 +180,7 @@ TEST_CASE("probe: silence is reported as a timeout of the stage it happened in")
   CHECK(has(r.err, "mtlscert: error: waiting for the greeting of " + s.address() + ": no answer within 1 s"));
 }
 
-TEST_CASE("probe: a garbage greeting suggests --smtps; a refused port says nothing listens") {
+TEST_CASE("probe: a garbage greeting suggests --smtps, a refused port says nothing listens") {
   FakeSmtpServer s({.behaviour = Behaviour::GarbageGreeting});
   auto r = run_mtlscert(probe_args(s));
   CHECK(has(r.err, "mtlscert: hint: if this port speaks TLS at once (465), probe it with --smtps"));
