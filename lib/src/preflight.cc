@@ -375,9 +375,15 @@ void Checker::check_client() {
         "give full paths", cert);
     return;
   }
-  bool ok = safe(cert, TlsFileRole::Other, "client", Level::Warn, "client certificate");
-  ok = safe(key, TlsFileRole::Key, "client", Level::Warn, "client key") && ok;
-  if (!ok) return;
+  // The same files as the server's were judged above; say it once.
+  bool shared = tls_.client_cert_file == tls_.server_cert_file && tls_.client_key_file == tls_.server_key_file;
+  if (!shared) {
+    bool ok = safe(cert, TlsFileRole::Other, "client", Level::Warn, "client certificate");
+    ok = safe(key, TlsFileRole::Key, "client", Level::Warn, "client key") && ok;
+    if (!ok) return;
+  } else if (check_tls_file(cert, TlsFileRole::Other, policy_) || check_tls_file(key, TlsFileRole::Key, policy_)) {
+    return;
+  }
   auto cf = load_cert(cert, Level::Warn, "client certificate");
   auto pkey = load_key(key, Level::Warn, "client", false);
   if (!cf || !pkey) return;
