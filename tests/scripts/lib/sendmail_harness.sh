@@ -158,6 +158,7 @@ define(\`LOCAL_MAILER_PATH', \`$t/bin/deliver')dnl
 define(\`LOCAL_MAILER_ARGS', \`deliver \$u')dnl
 define(\`LOCAL_MAILER_FLAGS', \`PrmnS')dnl
 FEATURE(\`no_default_msa')dnl
+FEATURE(\`accept_unresolvable_domains')dnl
 DAEMON_OPTIONS(\`Family=inet, Name=MTA-test, Port=$SM_PORT, Addr=127.0.0.1')dnl
 LOCAL_DOMAIN(\`$SM_HOST')dnl
 MAILER(\`local')dnl
@@ -285,10 +286,13 @@ sm_restart() {
   sm_start "$@"
 }
 
-# sm_ehlo: print the server's EHLO answer (swaks transcript up to EHLO).
+# sm_ehlo: print the server's EHLO answer (swaks transcript up to EHLO). The transcript is
+# collected first and printed at once, so `sm_ehlo | grep -q` is safe under pipefail.
 sm_ehlo() {
-  swaks --server 127.0.0.1 --port "$SM_PORT" --helo client.test.example --quit-after EHLO \
-    --timeout 30 2>&1
+  local t
+  t=$(swaks --server 127.0.0.1 --port "$SM_PORT" --helo client.test.example --quit-after EHLO \
+    --timeout 30 2>&1) || true
+  printf '%s\n' "$t"
 }
 
 # sm_log_wait REGEX [TRIES]: wait (polling, ~TRIES/10 s, default 10 s) until a captured
