@@ -303,7 +303,7 @@ void Checker::check_server_leaf(CertFile& server) {
   X509* leaf = server.leaf.get();
   CertInfo info = describe_certificate(leaf, ctx_.now);
   CertRef ref = cert_ref(leaf, 0, server.leaf_line);
-  const std::string& path = split_pair(tls_.server_cert_file).front();
+  const std::string path = split_pair(tls_.server_cert_file).front();
   bool time_reported = false;
   if (info.not_before_epoch > static_cast<std::int64_t>(ctx_.now)) {
     add(Level::Error, "cert-not-yet-valid",
