@@ -113,7 +113,9 @@ if getent group smmsp >/dev/null; then
   dbs=$(sm_cf_option DontBlameSendmail)
   [[ $dbs == *TrustStickyBit*GroupReadableKeyFile* ]] || fail "DontBlameSendmail lost Debian's flags: $dbs"
   sm_restart
-  sm_ehlo | grep -q '250-STARTTLS' || { sm_log_since >&2; fail "no STARTTLS with root:smmsp 0640 + GroupReadableKeyFile"; }
+  sm_ehlo >"$SM_TREE/var/ehlo-grp.txt"
+  grep -q '250-STARTTLS' "$SM_TREE/var/ehlo-grp.txt" ||
+    { cat "$SM_TREE/var/ehlo-grp.txt" >&2; sm_log_since >&2; fail "no STARTTLS with root:smmsp 0640 + GroupReadableKeyFile"; }
   ok "root:smmsp 0640 + appended GroupReadableKeyFile: STARTTLS offered (DontBlameSendmail=$dbs)"
 fi
 

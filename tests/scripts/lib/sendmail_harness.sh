@@ -9,7 +9,7 @@
 #   sm_write_mc "$SM_TREE/etc/tls.m4" # a minimal Debian-style .mc that includes your m4 file
 #   sm_build_cf                       # m4 -> $SM_CF, plus the aliases database
 #   sm_start                          # daemon on 127.0.0.1:$SM_PORT, pid in $SM_PID
-#   sm_ehlo | grep -q '250-STARTTLS'
+#   sm_ehlo_offers STARTTLS           # true when EHLO lists the keyword (sm_ehlo prints it all)
 #   sm_log_wait 'STARTTLS=server: file .* unsafe'   # lines sendmail sent to syslog
 #   sm_stop
 #
@@ -286,13 +286,22 @@ sm_restart() {
   sm_start "$@"
 }
 
-# sm_ehlo: print the server's EHLO answer (swaks transcript up to EHLO). The transcript is
-# collected first and printed at once, so `sm_ehlo | grep -q` is safe under pipefail.
+# sm_ehlo: print the server's EHLO answer (swaks transcript up to EHLO). Under `set -o
+# pipefail` do not pipe it into `grep -q` (grep exits early, the writer gets SIGPIPE and the
+# pipeline fails at random): save it to a file, or use sm_ehlo_offers.
 sm_ehlo() {
   local t
   t=$(swaks --server 127.0.0.1 --port "$SM_PORT" --helo client.test.example --quit-after EHLO \
     --timeout 30 2>&1) || true
   printf '%s\n' "$t"
+}
+
+# sm_ehlo_offers KEYWORD: true when the server's EHLO answer has a "250-KEYWORD" or
+# "250 KEYWORD" line (e.g. STARTTLS, AUTH, PIPELINING).
+sm_ehlo_offers() {
+  local t
+  t=$(sm_ehlo)
+  [[ $t == *"250-$1"* || $t == *"250 $1"* ]]
 }
 
 # sm_log_wait REGEX [TRIES]: wait (polling, ~TRIES/10 s, default 10 s) until a captured
