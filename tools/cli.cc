@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "cmd_csr.h"
+#include "cmd_ca.h"
+#include "cmd_emit_mc.h"
 #include "cmd_genkey.h"
 #include "cmd_inspect.h"
 #include "cmd_probe.h"
@@ -155,14 +157,68 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_probe(*o, out); }; });
 }
 
+// --- ca (init, sign) -----------------------------------------------------------
+void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  CLI::App* ca = add_command(root, g, "ca", kCaSummary, kCaExamples);
+  ca->require_subcommand(1);
+
+  auto i = std::make_shared<CaInitOptions>();
+  CLI::App* init = add_command(*ca, g, "init", kCaInitSummary, kCaInitExamples);
+  init->add_option("--dir", i->dir, "CA directory (created 0700; must not hold a CA yet)")->required();
+  init->add_option("--name", i->name, "The CA's common name, e.g. 'Example Mail CA'")->required();
+  init->add_option("--type", i->type, "Key type: rsa, ecdsa or ed25519")->capture_default_str();
+  init->add_option("--bits", i->bits, "RSA size: 2048, 3072 or 4096")->capture_default_str();
+  init->add_option("--curve", i->curve, "ECDSA curve: P-256 or P-384")->capture_default_str();
+  init->add_option("--days", i->days, "Validity of the CA certificate in days")->capture_default_str();
+  init->callback([i, &selected] { selected = [i](const Output& out) { return run_ca_init(*i, out); }; });
+
+  auto s = std::make_shared<CaSignOptions>();
+  CLI::App* sign = add_command(*ca, g, "sign", kCaSignSummary, kCaSignExamples);
+  sign->add_option("--dir", s->dir, "CA directory made by 'ca init'")->required();
+  sign->add_option("csr", s->csr, "The CSR to sign (PEM or DER)")->required();
+  sign->add_option("-o,--out", s->out, "Certificate file to write (0644, atomically)")->required();
+  sign->add_option("--profile", s->profile, "server, client or server+client (the EKUs)")->capture_default_str();
+  sign->add_option("--days", s->days, "Validity in days (capped at the CA's own end)")->capture_default_str();
+  sign->add_flag("--force", s->force, "Replace an existing certificate (atomically)");
+  sign->callback([s, &selected] { selected = [s](const Output& out) { return run_ca_sign(*s, out); }; });
+}
+
+// --- emit-mc ------------------------------------------------------------------
+void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<EmitMcOptions>();
+  CLI::App* sub = add_command(root, g, "emit-mc", kEmitMcSummary, kEmitMcExamples);
+  sub->add_option("--server-cert", o->server_cert, "confSERVER_CERT: absolute path (RSA,ECDSA pair: two, one comma)")
+      ->required();
+  sub->add_option("--server-key", o->server_key, "confSERVER_KEY: the matching key(s), unencrypted")->required();
+  sub->add_option("--client-cert", o->client_cert, "confCLIENT_CERT (default: the server certificate)");
+  sub->add_option("--client-key", o->client_key, "confCLIENT_KEY (default: the server key)");
+  sub->add_option("--cacert", o->cacert, "confCACERT: your issuers; its names are sent to clients")->required();
+  sub->add_option("--cacert-path", o->cacert_path, "confCACERT_PATH: hashed CA directory, e.g. /etc/ssl/certs")
+      ->required();
+  sub->add_option("--crl", o->crl, "confCRL: a PEM CRL file");
+  sub->add_option("--dh-params", o->dh_params, "confDH_PARAMETERS: a PEM file, or i (built-in 2048), 2, none");
+  sub->add_option("--host", o->host, "The name peers connect to (MX target): checked in the SAN and CN");
+  sub->add_flag("--no-client-cert-request", o->no_client_cert_request,
+                "confTLS_SRV_OPTIONS `V': ask clients for no certificate (no CA list sent)");
+  sub->add_option("--key-group", o->key_group,
+                  "A key readable by this group (only) gets GroupReadableKeyFile appended")
+      ->capture_default_str();
+  sub->add_flag("--no-check", o->no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
+  sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically) instead of stdout");
+  sub->add_flag("--force", o->force, "Replace an existing -o file");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit_mc(*o, out); }; });
+}
+
 using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
 const Registrar kCommands[] = {
     register_genkey,
     register_csr,
-    register_inspect,
+    register_ca,
+    register_emit_mc,
     register_probe,
+    register_inspect,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {

@@ -1,0 +1,486 @@
+#include "mtlscert/preflight.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <strings.h>
+
+#include <openssl/err.h>
+#include <fmt/format.h>
+
+#include "mtlscert/cert_info.h"
+#include "mtlscert/error.h"
+#include "mtlscert/file_safety.h"
+#include "mtlscert/io.h"
+#include "mtlscert/key.h"
+#include "mtlscert/names.h"
+#include "mtlscert/objects.h"
+#include "mtlscert/ossl_error.h"
+
+namespace mtlscert {
+namespace {
+
+std::vector<std::string> split_pair(const std::string& value) {
+  auto comma = value.find(',');
+  if (comma == std::string::npos) return {value};
+  return {value.substr(0, comma), value.substr(comma + 1)};
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+CertRef cert_ref(X509* cert, int index, std::size_t line) {
+  CertRef r;
+  r.index = index;
+  r.line = line;
+  r.subject = name_rfc2253(X509_get_subject_name(cert));
+  r.sha256 = sha256_fingerprint(cert);
+  return r;
+}
+
+struct VerifyOutcome {
+  bool ok = false;
+  int error = 0;
+  int depth = 0;
+  std::string text;
+};
+
+VerifyOutcome verify(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, int purpose, std::time_t now) {
+  VerifyOutcome v;
+  ossl::Ptr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store, leaf, untrusted) != 1) {
+    ossl::clear_errors();
+    v.text = "could not set up verification";
+    return v;
+  }
+  X509_STORE_CTX_set_purpose(ctx.get(), purpose);
+  X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), now);
+  v.ok = X509_verify_cert(ctx.get()) == 1;
+  v.error = X509_STORE_CTX_get_error(ctx.get());
+  v.depth = X509_STORE_CTX_get_error_depth(ctx.get());
+  v.text = X509_verify_cert_error_string(v.error);
+  ossl::clear_errors();
+  return v;
+}
+
+// One loaded certificate file: its first certificate (what sendmail uses) and the rest.
+struct CertFile {
+  ossl::Ptr<X509> leaf;
+  std::size_t leaf_line = 0;
+  ossl::OwnedX509Stack extra{sk_X509_new_null()};
+};
+
+class Checker {
+ public:
+  Checker(const SendmailTls& tls, const PreflightContext& ctx) : tls_(tls), ctx_(ctx) {
+    policy_ = safety_policy_from_flags(tls.dont_blame_sendmail);
+    policy_.run_as_uid = tls.run_as_uid;
+    policy_.run_as_gid = tls.run_as_gid;
+    policy_.trusted_uid = tls.trusted_uid;
+  }
+
+  std::vector<Finding> run();
+
+ private:
+  void add(Level level, std::string code, std::string message, std::string hint, std::string path,
+           std::string log = {}, CertRef cert = {}) {
+    out_.push_back(Finding{level, std::move(code), std::move(message), std::move(hint), std::move(path),
+                           std::move(cert), std::move(log)});
+  }
+  bool required_option(const char* option, const std::string& value);
+  bool safe(const std::string& path, TlsFileRole role, const char* side, Level level, std::string_view what);
+  std::optional<CertFile> load_cert(const std::string& path, Level level, std::string_view what);
+  ossl::Ptr<EVP_PKEY> load_key(const std::string& path, Level level, const char* side, bool primary);
+  void check_pair(const std::string& cert, const std::string& key, bool primary, std::optional<CertFile>* leaf_out);
+  void check_cacert();
+  void check_server_leaf(CertFile& server);
+  void check_client();
+  void check_crl_and_dh();
+
+  const SendmailTls& tls_;
+  const PreflightContext& ctx_;
+  SafetyPolicy policy_;
+  std::vector<Finding> out_;
+  ossl::Ptr<X509_STORE> store_;
+};
+
+bool Checker::required_option(const char* option, const std::string& value) {
+  std::string log = fmt::format("STARTTLS: {} missing", option);
+  if (value.empty()) {
+    add(Level::Error, "option-missing", fmt::format("{} is not set: sendmail does not offer STARTTLS without it", option),
+        "set all four of confSERVER_CERT, confSERVER_KEY, confCACERT and confCACERT_PATH", {}, log);
+    return false;
+  }
+  for (const auto& part : split_pair(value)) {
+    if (part.empty() || part.front() != '/') {
+      add(Level::Error, "option-relative",
+          fmt::format("{} '{}' is not an absolute path: sendmail ignores it and does not offer STARTTLS", option, part),
+          "give the full path, starting with /", part, log);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Checker::safe(const std::string& path, TlsFileRole role, const char* side, Level level, std::string_view what) {
+  auto issue = check_tls_file(path, role, policy_);
+  if (!issue) return true;
+  std::string effect = level == Level::Error ? "sendmail refuses it and does not offer STARTTLS"
+                                             : "sendmail skips it and carries on without it";
+  std::string message;
+  std::string hint;
+  const std::string& c = issue->code;
+  if (c == "file-missing") {
+    message = fmt::format("{} {} does not exist ({}): {}", what, path, issue->reason, effect);
+    hint = "create it, or fix the path";
+  } else if (c == "file-not-regular") {
+    message = fmt::format("{} {} is not a regular file ({}): {}", what, path, issue->detail, effect);
+    hint = "point the option at a file";
+  } else if (c == "file-group-writable" || c == "file-world-writable") {
+    message = fmt::format("{} {} is {} ({}): {}", what, path,
+                          c == "file-group-writable" ? "group-writable" : "world-writable", issue->detail, effect);
+    hint = fmt::format("chmod go-w {}", path);
+  } else if (c == "key-group-readable") {
+    message = fmt::format("{} {} is readable by its group ({}) and DontBlameSendmail lacks GroupReadableKeyFile: {}",
+                          what, path, issue->detail, effect);
+    hint = fmt::format("chmod 0600 {} (or root:smmsp 0640 and GroupReadableKeyFile, which emit-mc adds for a key "
+                       "whose group is smmsp)",
+                       path);
+  } else if (c == "key-world-readable") {
+    message = fmt::format("{} {} is world-readable ({}): {}, whatever DontBlameSendmail says", what, path,
+                          issue->detail, effect);
+    hint = fmt::format("chmod 0600 {}", path);
+  } else if (c == "file-owner") {
+    message = fmt::format("{} {} has the wrong owner ({}): {}", what, path, issue->detail, effect);
+    hint = fmt::format("chown root {}", path);
+  } else {
+    message = fmt::format("{} {} lies below an unsafe directory ({}): {}", what, path, issue->detail, effect);
+    hint = fmt::format("chmod go-w {} (sendmail checks every directory on the path), or keep TLS files in "
+                       "/etc/mail/tls (root, 0755)",
+                       issue->subject);
+  }
+  add(level, c, message, hint, path, sendmail_unsafe_line(side, path, *issue));
+  return false;
+}
+
+std::optional<CertFile> Checker::load_cert(const std::string& path, Level level, std::string_view what) {
+  PkiFile file;
+  try {
+    file = load_objects_file(path, what);
+  } catch (const Error& e) {
+    add(level, "cert-unreadable", e.what(), e.hint(), path);
+    return std::nullopt;
+  }
+  CertFile cf;
+  for (auto& o : file.objects) {
+    if (o.kind != ObjectKind::Certificate) continue;
+    if (!cf.leaf) {
+      cf.leaf = std::move(o.cert);
+      cf.leaf_line = o.line;
+    } else {
+      sk_X509_push(cf.extra.get(), o.cert.release());
+    }
+  }
+  if (!cf.leaf) {
+    add(level, "cert-unreadable", fmt::format("{} {} holds no certificate", what, path),
+        "it must be a PEM certificate (BEGIN CERTIFICATE)", path);
+    return std::nullopt;
+  }
+  return cf;
+}
+
+ossl::Ptr<EVP_PKEY> Checker::load_key(const std::string& path, Level level, const char* side, bool primary) {
+  std::string log = primary ? fmt::format("STARTTLS={}, error: SSL_CTX_use_PrivateKey_file({}) failed", side, path)
+                            : std::string();
+  try {
+    PkiFile file = load_objects_file(path, "key file");
+    if (file.count(ObjectKind::EncryptedPrivateKey) > 0) {
+      add(level, "key-encrypted",
+          fmt::format("key file {} is encrypted: sendmail cannot ask for a passphrase and does not use it", path),
+          fmt::format("decrypt it: openssl pkey -in {0} -out {0}.new && mv {0}.new {0} (keep mode 0600)", path), path,
+          log);
+      return nullptr;
+    }
+    return load_private_key_file(path);
+  } catch (const Error& e) {
+    add(level, "key-unreadable", fmt::format("key file {}: {}", path, e.what()), e.hint(), path, log);
+    return nullptr;
+  }
+}
+
+void Checker::check_pair(const std::string& cert, const std::string& key, bool primary,
+                         std::optional<CertFile>* leaf_out) {
+  Level level = primary ? Level::Error : Level::Warn;
+  bool cert_ok = safe(cert, TlsFileRole::Other, "server", level, "server certificate");
+  bool key_ok = safe(key, TlsFileRole::Key, "server", level, "server key");
+  if (!cert_ok || !key_ok) return;
+  auto cf = load_cert(cert, level, "server certificate");
+  auto pkey = load_key(key, level, "server", primary);
+  if (!cf || !pkey) return;
+  if (!same_public_key(pkey.get(), X509_get0_pubkey(cf->leaf.get()))) {
+    add(level, "key-mismatch",
+        fmt::format("key {} does not belong to certificate {}: sendmail {}", key, cert,
+                    primary ? "does not offer STARTTLS" : "drops this second pair"),
+        "give the key the certificate was issued for (compare: openssl x509 -noout -pubkey; openssl pkey -pubout)",
+        key, primary ? fmt::format("STARTTLS=server, error: SSL_CTX_check_private_key failed({}): 0", key) : "",
+        cert_ref(cf->leaf.get(), 0, cf->leaf_line));
+    return;
+  }
+  if (leaf_out) *leaf_out = std::move(cf);
+}
+
+void Checker::check_cacert() {
+  const std::string& path = tls_.ca_cert_file;
+  if (!safe(path, TlsFileRole::Other, "server", Level::Error, "CA file (confCACERT)")) return;
+  PkiFile file;
+  try {
+    file = load_objects_file(path, "CA file");
+  } catch (const Error& e) {
+    add(Level::Error, "cacert-empty", e.what(), e.hint(), path);
+    return;
+  }
+  std::vector<const X509_NAME*> names;
+  std::size_t certs = 0;
+  int index = 0;
+  for (auto& o : file.objects) {
+    if (o.kind == ObjectKind::Certificate) {
+      ++certs;
+      names.push_back(X509_get_subject_name(o.cert.get()));
+      if (X509_check_ca(o.cert.get()) == 0) {
+        add(Level::Notice, "cacert-not-ca",
+            fmt::format("certificate {} of {} is not a CA: it cannot verify anything, it only adds its name to the "
+                        "list sent to clients",
+                        index + 1, path),
+            "keep only CA certificates in confCACERT", path, {}, cert_ref(o.cert.get(), index, o.line));
+      }
+    }
+    ++index;
+  }
+  if (certs == 0) {
+    add(Level::Error, "cacert-empty",
+        fmt::format("CA file {} holds no certificate: sendmail cannot load its verify locations and does not offer "
+                    "STARTTLS",
+                    path),
+        "put the CA certificate that issued your server certificate in it (PEM)", path,
+        fmt::format("STARTTLS=server, error: load verify locs {}, {} failed: 0", tls_.ca_cert_path, path));
+    return;
+  }
+  store_.reset(X509_STORE_new());
+  ossl::clear_errors();
+  if (!store_ || X509_STORE_load_file(store_.get(), path.c_str()) != 1) {
+    ossl::clear_errors();
+    store_.reset();
+    add(Level::Error, "cacert-empty", fmt::format("OpenSSL cannot load CA file {}", path), {}, path,
+        fmt::format("STARTTLS=server, error: load verify locs {}, {} failed: 0", tls_.ca_cert_path, path));
+    return;
+  }
+  if (is_dir(tls_.ca_cert_path)) {
+    X509_STORE_load_path(store_.get(), tls_.ca_cert_path.c_str());
+    ossl::clear_errors();
+  }
+  bool system_bundle = certs > 100 || path == "/etc/ssl/certs/ca-certificates.crt";
+  if (system_bundle) {
+    add(Level::Warn, "cacert-system-bundle",
+        fmt::format("CA file {} is a system trust bundle ({} certificates): every name is sent to clients asked for "
+                    "a certificate",
+                    path, certs),
+        "use confCACERT_PATH=/etc/ssl/certs for verification and a small confCACERT with only your issuers", path);
+  }
+  bool no_request = tls_.tls_srv_options.find('V') != std::string::npos;
+  for (Finding f : judge_ca_list_size(measure_ca_list(names), ctx_.thresholds, "confCACERT")) {
+    f.path = path;
+    if (no_request && f.level > Level::Notice) {
+      f.level = Level::Notice;
+      f.message += " (no client certificate is requested: TLSSrvOptions has V, so the list is not sent)";
+    }
+    out_.push_back(std::move(f));
+  }
+}
+
+void Checker::check_server_leaf(CertFile& server) {
+  X509* leaf = server.leaf.get();
+  CertInfo info = describe_certificate(leaf, ctx_.now);
+  CertRef ref = cert_ref(leaf, 0, server.leaf_line);
+  const std::string path = split_pair(tls_.server_cert_file).front();
+  bool time_reported = false;
+  if (info.not_before_epoch > static_cast<std::int64_t>(ctx_.now)) {
+    add(Level::Error, "cert-not-yet-valid",
+        fmt::format("server certificate {} is not valid before {}: verifying peers reject it", path, info.not_before),
+        "check the clock, or wait", path, {}, ref);
+    time_reported = true;
+  } else if (info.days_left < 0) {
+    add(Level::Error, "cert-expired",
+        fmt::format("server certificate {} expired on {}: verifying peers reject it", path, info.not_after),
+        "renew it", path, {}, ref);
+    time_reported = true;
+  } else if (info.days_left < ctx_.expiry_warn_days) {
+    add(Level::Warn, "cert-expires-soon",
+        fmt::format("server certificate {} expires on {} ({} days left)", path, info.not_after, info.days_left),
+        "renew it now", path, {}, ref);
+  }
+  if (!ctx_.host.empty()) {
+    HostName host = validate_host_name(ctx_.host, "--host");
+    if (X509_check_host(leaf, host.ascii.c_str(), host.ascii.size(), 0, nullptr) != 1) {
+      add(Level::Error, "host-mismatch",
+          fmt::format("server certificate {} does not name {} (SAN: {}): peers that check the name reject it", path,
+                      host.ascii, info.dns_names.empty() ? "none" : fmt::format("{}", fmt::join(info.dns_names, ", "))),
+          fmt::format("issue a certificate for {} (mtlscert csr --host {})", host.ascii, host.ascii), path, {}, ref);
+    }
+    ossl::clear_errors();
+    if (info.common_name.empty()) {
+      add(Level::Warn, "cert-no-cn",
+          fmt::format("server certificate {} has no CN: sendmail peers that check TLS_Srv:…+CN see "
+                      "BadCertificateUnknown",
+                      path),
+          "prefer a certificate whose CN is the MX name (Let's Encrypt 'classic' profile)", path, {}, ref);
+    } else if (strcasecmp(info.common_name.c_str(), host.ascii.c_str()) != 0) {
+      add(Level::Warn, "cn-mismatch",
+          fmt::format("server certificate {} has CN {}, not {}: sendmail peers that check +CN compare the CN", path,
+                      info.common_name, host.ascii),
+          fmt::format("put {} in the CN", host.ascii), path, {}, ref);
+    }
+  }
+  if (!store_) return;
+  VerifyOutcome v = verify(store_.get(), leaf, nullptr, X509_PURPOSE_SSL_SERVER, ctx_.now);
+  bool time_error = v.error == X509_V_ERR_CERT_HAS_EXPIRED || v.error == X509_V_ERR_CERT_NOT_YET_VALID;
+  if (v.ok || (time_reported && time_error && v.depth == 0)) return;
+  std::string hint = fmt::format("put the issuing CA (and any intermediate) in {} or hash it into {} "
+                                 "(openssl rehash)",
+                                 tls_.ca_cert_file, tls_.ca_cert_path);
+  if (sk_X509_num(server.extra.get()) > 0 &&
+      verify(store_.get(), leaf, server.extra.get(), X509_PURPOSE_SSL_SERVER, ctx_.now).ok) {
+    hint = fmt::format("{} holds the intermediate, but Debian's sendmail sends only the first certificate of "
+                       "ServerCertFile: add the other certificates of that file to {} (or hash them into {})",
+                       path, tls_.ca_cert_file, tls_.ca_cert_path);
+  }
+  add(Level::Error, "server-chain",
+      fmt::format("server certificate {} does not verify as a TLS server with confCACERT + confCACERT_PATH: {} "
+                  "(depth {}): verifying peers reject it",
+                  path, v.text, v.depth),
+      hint, path, {}, ref);
+}
+
+void Checker::check_client() {
+  auto certs = split_pair(tls_.client_cert_file);
+  auto keys = split_pair(tls_.client_key_file);
+  const std::string& cert = certs.front();
+  const std::string& key = keys.front();
+  if (cert.empty() || cert.front() != '/' || key.empty() || key.front() != '/') {
+    add(Level::Warn, "option-relative",
+        fmt::format("ClientCertFile/ClientKeyFile '{}', '{}' must both be absolute paths: sendmail sends no client "
+                    "certificate",
+                    cert, key),
+        "give full paths", cert);
+    return;
+  }
+  // The same files as the server's were judged above; say it once.
+  bool shared = tls_.client_cert_file == tls_.server_cert_file && tls_.client_key_file == tls_.server_key_file;
+  if (!shared) {
+    bool ok = safe(cert, TlsFileRole::Other, "client", Level::Warn, "client certificate");
+    ok = safe(key, TlsFileRole::Key, "client", Level::Warn, "client key") && ok;
+    if (!ok) return;
+  } else if (check_tls_file(cert, TlsFileRole::Other, policy_) || check_tls_file(key, TlsFileRole::Key, policy_)) {
+    return;
+  }
+  auto cf = load_cert(cert, Level::Warn, "client certificate");
+  auto pkey = load_key(key, Level::Warn, "client", false);
+  if (!cf || !pkey) return;
+  CertRef ref = cert_ref(cf->leaf.get(), 0, cf->leaf_line);
+  if (!same_public_key(pkey.get(), X509_get0_pubkey(cf->leaf.get()))) {
+    add(Level::Warn, "key-mismatch",
+        fmt::format("client key {} does not belong to client certificate {}: sendmail sends no client certificate",
+                    key, cert),
+        "give the key the certificate was issued for", key, {}, ref);
+    return;
+  }
+  if (!store_) return;
+  VerifyOutcome v = verify(store_.get(), cf->leaf.get(), cf->extra.get(), X509_PURPOSE_SSL_CLIENT, ctx_.now);
+  if (v.ok) return;
+  if (v.error == X509_V_ERR_INVALID_PURPOSE) {
+    add(Level::Warn, "client-eku",
+        fmt::format("client certificate {} is not allowed for TLS clients ({} at depth {}): peers that verify will "
+                    "record verify=FAIL (unsuitable certificate purpose)",
+                    cert, v.text, v.depth),
+        "use a certificate with clientAuth from your own CA (mtlscert ca sign --profile client), or leave "
+        "confCLIENT_CERT unset",
+        cert, {}, ref);
+  } else {
+    add(Level::Warn, "client-chain",
+        fmt::format("client certificate {} does not verify with confCACERT + confCACERT_PATH: {} (depth {}): peers "
+                    "that verify with the same CAs will record verify=FAIL",
+                    cert, v.text, v.depth),
+        "check that the client certificate comes from a CA your peers trust", cert, {}, ref);
+  }
+}
+
+void Checker::check_crl_and_dh() {
+  if (!tls_.crl_file.empty() && safe(tls_.crl_file, TlsFileRole::Other, "server", Level::Error, "CRL file")) {
+    bool crl = false;
+    try {
+      crl = load_objects_file(tls_.crl_file, "CRL file").count(ObjectKind::Crl) > 0;
+    } catch (const Error&) {
+    }
+    if (!crl) {
+      add(Level::Warn, "crl-unreadable",
+          fmt::format("CRL file {} holds no PEM CRL: sendmail logs an error and checks no revocation (measured: "
+                      "STARTTLS is still offered)",
+                      tls_.crl_file),
+          "give a PEM CRL (BEGIN X509 CRL), or drop --crl", tls_.crl_file,
+          fmt::format("STARTTLS=server, error: PEM_read_bio_X509_CRL({})=failed", tls_.crl_file));
+    }
+  }
+  const std::string& dh = tls_.dh_parameters;
+  if (dh.empty() || dh == "5" || dh == "1" || dh == "2" || dh == "i" || dh == "none") return;
+  if (!safe(dh, TlsFileRole::Other, "server", Level::Warn, "DH parameters file")) return;
+  bool params = false;
+  try {
+    auto text = io::read_file(dh, "DH parameters file");
+    params = text.find("-----BEGIN DH PARAMETERS-----") != std::string::npos ||
+             text.find("-----BEGIN X9.42 DH PARAMETERS-----") != std::string::npos;
+  } catch (const Error&) {
+  }
+  if (!params) {
+    add(Level::Warn, "dh-unreadable",
+        fmt::format("DH parameters file {} holds no PEM DH parameters: sendmail falls back to its built-in 2048-bit "
+                    "group",
+                    dh),
+        "make them with: openssl dhparam -out FILE 2048, or use the built-in group (--dh-params i)", dh,
+        fmt::format("STARTTLS=server, error: cannot read DH parameters({})", dh));
+  }
+}
+
+std::vector<Finding> Checker::run() {
+  bool options_ok = required_option("ServerCertFile", tls_.server_cert_file);
+  options_ok = required_option("ServerKeyFile", tls_.server_key_file) && options_ok;
+  options_ok = required_option("CACertFile", tls_.ca_cert_file) && options_ok;
+  options_ok = required_option("CACertPath", tls_.ca_cert_path) && options_ok;
+  if (!tls_.ca_cert_path.empty() && tls_.ca_cert_path.front() == '/' && !is_dir(tls_.ca_cert_path)) {
+    add(Level::Warn, "cacert-path-missing",
+        fmt::format("CACertPath {} is not a directory: certificates hashed there cannot help verification",
+                    tls_.ca_cert_path),
+        "create it (Debian: /etc/ssl/certs) and run: openssl rehash DIR", tls_.ca_cert_path);
+  }
+  if (!tls_.ca_cert_file.empty() && tls_.ca_cert_file.front() == '/') check_cacert();
+  std::optional<CertFile> server;
+  if (options_ok) {
+    auto certs = split_pair(tls_.server_cert_file);
+    auto keys = split_pair(tls_.server_key_file);
+    for (std::size_t i = 0; i < certs.size() && i < keys.size(); ++i) {
+      check_pair(certs[i], keys[i], i == 0, i == 0 ? &server : nullptr);
+    }
+  }
+  if (server) check_server_leaf(*server);
+  if (!tls_.client_cert_file.empty()) check_client();
+  check_crl_and_dh();
+  return std::move(out_);
+}
+
+}  // namespace
+
+std::vector<Finding> preflight_sendmail_tls(const SendmailTls& tls, const PreflightContext& context) {
+  return Checker(tls, context).run();
+}
+
+}  // namespace mtlscert
