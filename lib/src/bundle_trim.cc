@@ -71,15 +71,25 @@ void mark_chain(const BundleReport& report, const std::vector<bool>& trusted, co
     X509_STORE_add_cert(store.get(), report.certs[k].x509);
     index.emplace(report.certs[k].x509, k);
   }
-  ossl::Ptr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), target, untrusted.get()) != 1) {
-    throw Error("out of memory while building a certificate chain");
+  // A full chain to a root of the bundle, as sendmail verifies; failing that, a
+  // chain to an intermediate of the bundle (a bundle of intermediates only).
+  ossl::Ptr<X509_STORE_CTX> ctx;
+  int err = X509_V_OK;
+  for (bool partial : {false, true}) {
+    ctx.reset(X509_STORE_CTX_new());
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), target, untrusted.get()) != 1) {
+      throw Error("out of memory while building a certificate chain");
+    }
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
+    if (partial) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+    if (X509_verify_cert(ctx.get()) == 1) {
+      err = X509_V_OK;
+      break;
+    }
+    if (err == X509_V_OK) err = X509_STORE_CTX_get_error(ctx.get());
   }
-  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
-  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
-  if (X509_verify_cert(ctx.get()) != 1) {
-    int err = X509_STORE_CTX_get_error(ctx.get());
+  if (err != X509_V_OK) {
     ERR_clear_error();
     throw Error(fmt::format("certificate file '{}': no chain to a CA of '{}': {}", path, report.file.path,
                             X509_verify_cert_error_string(err)),

@@ -204,14 +204,20 @@ RehashPlan plan_rehash(const std::string& dir) {
     (c.key.first == kCrl ? plan.crls : plan.certificates) += 1;
   }
 
+  // OpenSSL's directory lookup tries <hash>.0, .1, … and stops at the first missing
+  // number, so the numbers of a bucket must stay contiguous: an existing link is kept
+  // only below (needed links + foreign entries), as openssl rehash does.
   for (auto& [key, b] : buckets) {
     std::set<unsigned> used = b.occupied;
+    std::size_t limit = b.files.size() + b.occupied.size();
     std::vector<const Candidate*> unlinked;
     std::set<std::string> linked, kept_names;
     std::sort(b.links.begin(), b.links.end(), [](const OwnLink& x, const OwnLink& y) { return x.id < y.id; });
     for (const Candidate* c : b.files) {
-      auto it = std::find_if(b.links.begin(), b.links.end(), [&](const OwnLink& l) { return l.target == c->name; });
-      if (it != b.links.end() && b.occupied.count(it->id) == 0) {
+      auto it = std::find_if(b.links.begin(), b.links.end(), [&](const OwnLink& l) {
+        return l.target == c->name && l.id < limit && used.count(l.id) == 0;
+      });
+      if (it != b.links.end()) {
         plan.links.push_back({it->name, it->target, RehashLink::Action::Keep, {}});
         kept_names.insert(it->name);
         used.insert(it->id);
@@ -220,6 +226,8 @@ RehashPlan plan_rehash(const std::string& dir) {
         unlinked.push_back(c);
       }
     }
+    std::set<std::string> renumbered;
+    for (const Candidate* c : unlinked) renumbered.insert(c->name);
     for (const auto& l : b.links) {
       if (kept_names.count(l.name) != 0) continue;
       std::string reason;
@@ -227,6 +235,8 @@ RehashPlan plan_rehash(const std::string& dir) {
         reason = "its target no longer exists";
       } else if (linked.count(l.target) != 0) {
         reason = "another link already points to its target";
+      } else if (renumbered.count(l.target) != 0) {
+        reason = "renumbered: OpenSSL stops at the first missing number";
       } else if (needed_in.count(l.target) == 0) {
         reason = "its target is not a single certificate or CRL";
       } else {
