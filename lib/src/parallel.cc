@@ -10,17 +10,22 @@
 namespace mtlscert::detail {
 
 std::size_t worker_count() {
-  if (const char* env = std::getenv("MTLSCERT_THREADS")) {
-    long n = std::strtol(env, nullptr, 10);
-    if (n >= 1) return static_cast<std::size_t>(std::min(n, 64L));
-  }
-  unsigned hw = std::thread::hardware_concurrency();
-  return std::clamp<std::size_t>(hw == 0 ? 1 : hw, 1, 8);
+  // Once per run: hardware_concurrency() reads /sys on every call.
+  static const std::size_t count = [] {
+    if (const char* env = std::getenv("MTLSCERT_THREADS")) {
+      long n = std::strtol(env, nullptr, 10);
+      if (n >= 1) return static_cast<std::size_t>(std::min(n, 64L));
+    }
+    unsigned hw = std::thread::hardware_concurrency();
+    return std::clamp<std::size_t>(hw == 0 ? 1 : hw, 1, 8);
+  }();
+  return count;
 }
 
 void parallel_for(std::size_t n, std::size_t min_per_worker,
                   const std::function<void(std::size_t, std::size_t)>& fn) {
-  std::size_t workers = std::min(worker_count(), n / std::max<std::size_t>(min_per_worker, 1));
+  std::size_t most = n / std::max<std::size_t>(min_per_worker, 1);
+  std::size_t workers = most <= 1 ? 1 : std::min(worker_count(), most);
   if (workers <= 1) {
     if (n > 0) fn(0, n);
     return;

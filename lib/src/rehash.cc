@@ -2,6 +2,7 @@
 #include "mtlscert/rehash.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,21 +66,39 @@ bool hashable_extension(const std::string& name) {
 
 struct Candidate {
   std::string name;
+  std::size_t size = 0;  // from stat: one read() fetches the whole file
   bool ok = false;
   BucketKey key{};
   std::array<unsigned char, 32> digest{};
   std::string problem;
 };
 
+// Reads a file already known (by stat) to be a regular file of `size` bytes: open,
+// one read, close (io::read_file's extra checks cost more than the parse here).
+bool read_small(const std::string& path, std::size_t size, std::string& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return false;
+  out.resize(size);
+  std::size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::read(fd, out.data() + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.resize(got);
+  return true;
+}
+
 // What openssl rehash links: a PEM file holding exactly one certificate or CRL.
 void hash_file(const std::string& dir, Candidate& c) {
-  PkiFile f;
-  try {
-    f = load_objects(io::read_file(dir + "/" + c.name, "CA file", 16u << 20), c.name, {.x509 = false});
-  } catch (const Error& e) {
-    c.problem = e.what();
+  std::string bytes;
+  if (!read_small(dir + "/" + c.name, c.size, bytes)) {
+    c.problem = fmt::format("{}: cannot read it: {}", c.name, std::strerror(errno));
     return;
   }
+  PkiFile f = load_objects(bytes, c.name, {.x509 = false});
   std::size_t found = 0;
   const PkiObject* only = nullptr;
   for (const auto& o : f.objects) {
@@ -175,10 +194,11 @@ RehashPlan plan_rehash(const std::string& dir) {
       continue;
     }
     if (!hashable_extension(name)) continue;
-    struct stat target_st {};
-    if (stat(full.c_str(), &target_st) != 0 || !S_ISREG(target_st.st_mode)) continue;
+    if (S_ISLNK(st.st_mode) && stat(full.c_str(), &st) != 0) continue;
+    if (!S_ISREG(st.st_mode) || st.st_size > (16 << 20)) continue;
     Candidate c;
     c.name = name;
+    c.size = static_cast<std::size_t>(st.st_size);
     candidates.push_back(std::move(c));
   }
   detail::parallel_for(candidates.size(), 64, [&](std::size_t begin, std::size_t end) {
