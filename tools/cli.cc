@@ -16,6 +16,7 @@
 #include "cmd_csr.h"
 #include "cmd_ca.h"
 #include "cmd_emit_mc.h"
+#include "cmd_bundle.h"
 #include "cmd_genkey.h"
 #include "cmd_inspect.h"
 #include "cmd_probe.h"
@@ -273,6 +274,68 @@ void register_completion(CLI::App& root, GlobalOptions&, Runner& selected) {
   });
 }
 
+// --- bundle -------------------------------------------------------------------
+CLI::App* add_bundle_subcommand(CLI::App* bundle, GlobalOptions& g, const char* name, const char* summary,
+                                const char* examples) {
+  CLI::App* sub = bundle->add_subcommand(name, summary);
+  sub->description(help_text(summary, examples));
+  sub->footer(kExitCodes);
+  add_global_flags(sub, g);
+  return sub;
+}
+
+void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  CLI::App* bundle = add_command(root, g, "bundle", kBundleSummary, kBundleExamples);
+  bundle->require_subcommand(1);
+
+  auto c = std::make_shared<BundleCheckOptions>();
+  CLI::App* check = add_bundle_subcommand(bundle, g, "check", kBundleCheckSummary, kBundleCheckExamples);
+  check->add_option("FILE", c->file, "The bundle, as it would be used for confCACERT (PEM, DER or PKCS#7)")
+      ->required();
+  check->add_option("--at", c->at, "Judge validity at DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");
+  check->add_flag("--strict", c->strict, "Exit 1 on warnings too, not only on errors");
+  check->add_option("--notice-above", c->notice, "CA-list bytes above which to give a notice")->capture_default_str();
+  check->add_option("--warn-above", c->warn, "CA-list bytes above which to warn (8 KiB peers)")->capture_default_str();
+  check->add_option("--error-above", c->error, "CA-list bytes above which it is an error (one TLS record)")
+      ->capture_default_str();
+  check->add_option("--java-above", c->java, "CA-list bytes above which Java clients fail")->capture_default_str();
+  check->add_option("--expiring-days", c->expiring_days, "Notice certificates expiring within this many days")
+      ->capture_default_str();
+  check->callback([c, &selected] { selected = [c](const Output& out) { return run_bundle_check(*c, out); }; });
+
+  auto t = std::make_shared<BundleTrimOptions>();
+  CLI::App* trim = add_bundle_subcommand(bundle, g, "trim", kBundleTrimSummary, kBundleTrimExamples);
+  trim->add_option("FILE", t->file, "The bundle to clean")->required();
+  trim->add_option("-o,--out", t->out, "Clean bundle to write (PEM)")->required();
+  trim->add_flag("--force", t->force, "Replace an existing output file (atomically)");
+  trim->add_option("--keep-issuers-of", t->keep_issuers_of,
+                   "Keep only the CAs that verify this certificate's chain (repeatable; extra certificates in the "
+                   "file are used as intermediates)");
+  trim->add_option("--keep", t->keep, "Keep this certificate: SHA-256 fingerprint (or 8+ hex digits of it) or exact "
+                                      "RFC 2253 subject (repeatable)");
+  trim->add_option("--at", t->at, "Judge expiry at DATE instead of now");
+  trim->callback([t, &selected] { selected = [t](const Output& out) { return run_bundle_trim(*t, out); }; });
+
+  auto s = std::make_shared<BundleSplitOptions>();
+  CLI::App* split = add_bundle_subcommand(bundle, g, "split", kBundleSplitSummary, kBundleSplitExamples);
+  split->add_option("FILE", s->file, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")->required();
+  split->add_option("--advertise", s->advertise,
+                    "Certificate whose chain's CAs go in confCACERT (your server certificate, or client "
+                    "certificates you accept; repeatable)");
+  split->add_option("--keep", s->keep, "Also advertise this CA: SHA-256 fingerprint or subject (repeatable)");
+  split->add_option("--cacert", s->cacert, "Short confCACERT file to write")->required();
+  split->add_option("--cacert-path", s->cacert_path, "confCACERT_PATH directory to fill and hash")->required();
+  split->add_flag("--force", s->force, "Replace an existing confCACERT file and same-named CA files");
+  split->add_option("--at", s->at, "Judge expiry at DATE instead of now");
+  split->callback([s, &selected] { selected = [s](const Output& out) { return run_bundle_split(*s, out); }; });
+
+  auto r = std::make_shared<BundleRehashOptions>();
+  CLI::App* rehash = add_bundle_subcommand(bundle, g, "rehash", kBundleRehashSummary, kBundleRehashExamples);
+  rehash->add_option("DIR", r->dir, "The CA directory (confCACERT_PATH)")->required();
+  rehash->add_flag("-n,--dry-run", r->dry_run, "Show what would change; change nothing");
+  rehash->callback([r, &selected] { selected = [r](const Output& out) { return run_bundle_rehash(*r, out); }; });
+}
+
 using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
@@ -280,6 +343,7 @@ const Registrar kCommands[] = {
     register_genkey,
     register_csr,
     register_ca,
+    register_bundle,
     register_emit_mc,
     register_probe,
     register_inspect,
