@@ -161,13 +161,6 @@ SplitResult split_bundle(const SplitRequest& req) {
 
 std::string to_json(const SplitResult& r) {
   using json = nlohmann::ordered_json;
-  json dropped = json::array();
-  for (const auto& d : r.dropped) {
-    dropped.push_back(json{{"code", d.code},
-                           {"reason", d.reason},
-                           {"line", d.line},
-                           {"certificate", d.cert.index < 0 ? json(nullptr) : json(d.cert)}});
-  }
   json doc{{"schema", "mtlscert.bundle-split/1"},
            {"path", r.path},
            {"cacert", r.cacert},
@@ -176,7 +169,7 @@ std::string to_json(const SplitResult& r) {
            {"trusted_files", r.trusted},
            {"files_written", r.files_written},
            {"links_created", r.links_created},
-           {"left_out", std::move(dropped)},
+           {"left_out", r.dropped},
            {"ca_list_bytes_whole_bundle", r.before.list_bytes},
            {"ca_list_bytes_cacert", r.after.list_bytes},
            {"define_lines", {sendmail_define("confCACERT", r.cacert), sendmail_define("confCACERT_PATH", r.cacert_path)}},

@@ -223,21 +223,22 @@ TrimResult trim_bundle(const TrimRequest& req) {
   return r;
 }
 
+void to_json(nlohmann::ordered_json& j, const Dropped& d) {
+  j = nlohmann::ordered_json{{"code", d.code},
+                             {"reason", d.reason},
+                             {"line", d.line},
+                             {"certificate", d.cert.index < 0 ? nlohmann::ordered_json(nullptr)
+                                                              : nlohmann::ordered_json(d.cert)}};
+}
+
 std::string to_json(const TrimResult& r) {
   using json = nlohmann::ordered_json;
-  json dropped = json::array();
-  for (const auto& d : r.dropped) {
-    dropped.push_back(json{{"code", d.code},
-                           {"reason", d.reason},
-                           {"line", d.line},
-                           {"certificate", d.cert.index < 0 ? json(nullptr) : json(d.cert)}});
-  }
   json doc{{"schema", "mtlscert.bundle-trim/1"},
            {"path", r.path},
            {"out", r.out},
            {"certificates", r.certificates},
            {"kept", r.kept},
-           {"dropped", std::move(dropped)},
+           {"dropped", r.dropped},
            {"notes", r.notes},
            {"ca_list_bytes_before", r.before.list_bytes},
            {"ca_list_bytes_after", r.after.list_bytes},

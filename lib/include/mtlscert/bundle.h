@@ -85,6 +85,9 @@ struct Dropped {
   std::string reason;    ///< one line for the admin
 };
 
+/// to_json: {"code", "reason", "line", "certificate"}, the same in trim and split.
+void to_json(nlohmann::ordered_json& j, const Dropped& d);
+
 struct SelectOptions {
   std::int64_t at = 0;                          ///< expiry is judged at this time
   std::vector<std::string> keep_issuers_of;     ///< certificate files: keep the CAs of their chains
