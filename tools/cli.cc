@@ -275,21 +275,12 @@ void register_completion(CLI::App& root, GlobalOptions&, Runner& selected) {
 }
 
 // --- bundle -------------------------------------------------------------------
-CLI::App* add_bundle_subcommand(CLI::App* bundle, GlobalOptions& g, const char* name, const char* summary,
-                                const char* examples) {
-  CLI::App* sub = bundle->add_subcommand(name, summary);
-  sub->description(help_text(summary, examples));
-  sub->footer(kExitCodes);
-  add_global_flags(sub, g);
-  return sub;
-}
-
 void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
   CLI::App* bundle = add_command(root, g, "bundle", kBundleSummary, kBundleExamples);
   bundle->require_subcommand(1);
 
   auto c = std::make_shared<BundleCheckOptions>();
-  CLI::App* check = add_bundle_subcommand(bundle, g, "check", kBundleCheckSummary, kBundleCheckExamples);
+  CLI::App* check = add_command(*bundle, g, "check", kBundleCheckSummary, kBundleCheckExamples);
   check->add_option("FILE", c->file, "The bundle, as it would be used for confCACERT (PEM, DER or PKCS#7)")
       ->required();
   check->add_option("--at", c->at, "Judge validity at DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");
@@ -304,7 +295,7 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
   check->callback([c, &selected] { selected = [c](const Output& out) { return run_bundle_check(*c, out); }; });
 
   auto t = std::make_shared<BundleTrimOptions>();
-  CLI::App* trim = add_bundle_subcommand(bundle, g, "trim", kBundleTrimSummary, kBundleTrimExamples);
+  CLI::App* trim = add_command(*bundle, g, "trim", kBundleTrimSummary, kBundleTrimExamples);
   trim->add_option("FILE", t->file, "The bundle to clean")->required();
   trim->add_option("-o,--out", t->out, "Clean bundle to write (PEM)")->required();
   trim->add_flag("--force", t->force, "Replace an existing output file (atomically)");
@@ -317,7 +308,7 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
   trim->callback([t, &selected] { selected = [t](const Output& out) { return run_bundle_trim(*t, out); }; });
 
   auto s = std::make_shared<BundleSplitOptions>();
-  CLI::App* split = add_bundle_subcommand(bundle, g, "split", kBundleSplitSummary, kBundleSplitExamples);
+  CLI::App* split = add_command(*bundle, g, "split", kBundleSplitSummary, kBundleSplitExamples);
   split->add_option("FILE", s->file, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")->required();
   split->add_option("--advertise", s->advertise,
                     "Certificate whose chain's CAs go in confCACERT (your server certificate, or client "
@@ -330,7 +321,7 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
   split->callback([s, &selected] { selected = [s](const Output& out) { return run_bundle_split(*s, out); }; });
 
   auto r = std::make_shared<BundleRehashOptions>();
-  CLI::App* rehash = add_bundle_subcommand(bundle, g, "rehash", kBundleRehashSummary, kBundleRehashExamples);
+  CLI::App* rehash = add_command(*bundle, g, "rehash", kBundleRehashSummary, kBundleRehashExamples);
   rehash->add_option("DIR", r->dir, "The CA directory (confCACERT_PATH)")->required();
   rehash->add_flag("-n,--dry-run", r->dry_run, "Show what would change; change nothing");
   rehash->callback([r, &selected] { selected = [r](const Output& out) { return run_bundle_rehash(*r, out); }; });
