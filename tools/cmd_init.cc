@@ -32,8 +32,8 @@ int report(const InitResult& r, std::string_view schema, const Output& out) {
   out.json(to_json(r, schema));
   out.warn_all(r.warnings);
   for (const auto& f : r.files) {
-    out.result(fmt::format("{:<48} {:>4}  {}", f.path, f.mode == 0 ? "-" : io::mode_string(f.mode), f.status));
-    out.say(fmt::format("{:<48}       {}", "", f.purpose));
+    out.result(fmt::format("{}  {}  {}", f.path, f.mode == 0 ? "-" : io::mode_string(f.mode), f.status));
+    out.say(fmt::format("    {}", f.purpose));
   }
   int errors = 0;
   for (const auto& f : r.findings) {

@@ -90,7 +90,10 @@ ReceivedHop parse_received_header(std::string_view value) {
   static const std::regex sendmail_re(
       R"(\(version=([^\s)]+)\s+cipher=([^\s)]+)\s+bits=([^\s)]+)\s+verify=([^\s)]+)\))");
   static const std::regex postfix_re(R"(\(using\s+(\S+)\s+with\s+cipher\s+(\S+)\s+\((\d+)/(\d+)\s+bits\))");
-  static const std::regex exim_re(R"((?:^|\s)X=([^\s:]+):(\S+):(\d+))");
+  // Exim: "X=TLS1.3:cipher:256" (log style) or "with esmtps (TLS1.2:cipher:256)" (before 4.95),
+  // and since 4.95 "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384".
+  static const std::regex exim_re(R"((?:\sX=|\()((?:TLS|SSL)[^:\s)]*):([^\s)]+):(\d+)(?:\)|\s|$))");
+  static const std::regex exim_new_re(R"(\(((?:TLS|SSL)[^\s)]*)\)\s+tls\s+([^\s;]+))");
   static const std::regex exim_cv_re(R"((?:^|\s)CV=(yes|no|dane))");
   static const std::regex ms_re(R"(\(version=([^,\s)]+),\s*cipher=([^\s)]+)\))");
   static const std::regex qmail_re(R"(\(([A-Za-z0-9_+-]+)\s+encrypted\)\s*E?SMTP)");
@@ -136,6 +139,11 @@ ReceivedHop parse_received_header(std::string_view value) {
     std::string cv = lower(match_word(h, exim_cv_re));
     if (cv == "yes" || cv == "dane") hop.verify = "OK";
     if (cv == "no") hop.verify = "FAIL";
+  } else if (std::regex_search(h, m, exim_new_re)) {
+    hop.mta = "exim";
+    hop.tls = HopTls::Tls;
+    hop.version = m[1];
+    hop.cipher = m[2];
   } else if (std::regex_search(h, m, ms_re)) {
     hop.mta = "microsoft";
     hop.tls = HopTls::Tls;

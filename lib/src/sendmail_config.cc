@@ -96,7 +96,7 @@ struct Reader {
 
   void resolve_run_as(const std::string& spec) {
     const std::string user = spec.substr(0, spec.find(':'));
-    const std::string group = spec.find(':') == std::string::npos ? std::string() : spec.substr(spec.find(':') + 1);
+    const std::string group_name = spec.find(':') == std::string::npos ? std::string() : spec.substr(spec.find(':') + 1);
     const passwd* pw = ::getpwnam(user.c_str());
     if (pw != nullptr) {
       cfg.tls.run_as_uid = pw->pw_uid;
@@ -108,8 +108,8 @@ struct Reader {
                               fmt::format("RunAsUser {} is not a user on this machine: checked as root", user),
                               "fix RunAsUser or create the user", cfg.path, {}, ""});
     }
-    if (!group.empty()) {
-      if (const group* gr = ::getgrnam(group.c_str())) cfg.tls.run_as_gid = gr->gr_gid;
+    if (!group_name.empty()) {
+      if (const struct group* gr = ::getgrnam(group_name.c_str())) cfg.tls.run_as_gid = gr->gr_gid;
     }
   }
 
@@ -245,6 +245,11 @@ SendmailConfig read_sendmail_config(const std::string& path) {
   cfg.is_mc = looks_like_mc(path, text);
   Reader reader{cfg, {}, false, false};
   if (cfg.is_mc) {
+    // A lone .m4 (init's or emit-mc's file) is read as sendmail.mc includes it: after
+    // DOMAIN(`debian-mta'), so Debian's DontBlameSendmail flags are in effect.
+    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".m4") == 0) {
+      cfg.tls.dont_blame_sendmail = debian_mta_dont_blame_flags();
+    }
     reader.read_mc(path, text, 0);
   } else {
     reader.read_cf(text);
