@@ -93,7 +93,7 @@ TEST_CASE("init --ca private: every file, a healthy doctor, and a rerun that cha
   CHECK(slurp(dir + "/" + kHost + ".crt") == cert);
 }
 
-TEST_CASE("init never overwrites a key; a CSR for another host is rewritten") {
+TEST_CASE("init never overwrites a key, and rewrites a CSR for another host") {
   TempDir tmp;
   const std::string dir = tmp.file("tls");
   REQUIRE(run_mtlscert({"init", kHost, "--dir", dir, "--type", "ecdsa"}).exit_code == 0);
@@ -186,7 +186,7 @@ TEST_CASE("doctor: one broken configuration per rule, each with its finding code
   CHECK(has(writable.err, "[cf-writable]"));
 }
 
-TEST_CASE("access: keys equal sendmail's encoding of openssl's one-line names; public CAs are flagged") {
+TEST_CASE("access: keys equal sendmail's encoding of openssl's one-line names, and public CAs are flagged") {
   TempDir tmp;
   REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Example (Mail) CA+1", "--type", "ecdsa"})
               .exit_code == 0);
