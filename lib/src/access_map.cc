@@ -186,6 +186,17 @@ AccessResult make_access_lines(const AccessRequest& request) {
       validate_host_name(request.cn, "--cn");
       value += "+CN:" + request.cn;
     }
+    for (const auto* names : {&request.tls_srv, &request.tls_clt}) {
+      for (const auto& name : *names) {
+        bool bad = name.empty();
+        for (unsigned char c : name) bad = bad || c <= ' ' || c >= 0x7f;
+        if (bad) {
+          throw Error(fmt::format("'{}' cannot be an access-map key: it is empty or has spaces or control characters",
+                                  name),
+                      "", "give a host name, a domain, or an IP address");
+        }
+      }
+    }
     for (const auto& name : request.tls_srv) {
       add_unique(r, seen, {"TLS_Srv:" + name, value, "sendmail as client, delivering to " + name});
     }

@@ -226,6 +226,7 @@ TEST_CASE("access: keys equal sendmail's encoding of openssl's one-line names, a
   CHECK(has(r.out, "TLS_Srv:smarthost.example.net\tVERIFY:128+CN:smarthost.example.net\n"));
   CHECK(has(r.out, "TLS_Clt:laptop.example.org\tVERIFY:128+CN:smarthost.example.net\n"));
   CHECK(run_mtlscert({"access", "--tls-srv", "x.example", "--policy", "RELAY"}).exit_code == 2);
+  CHECK(run_mtlscert({"access", "--tls-clt", "bad name"}).exit_code == 2);
   CHECK(run_mtlscert({"access", "--ca", tmp.file("c.crt")}).exit_code == 2);
   CHECK(run_mtlscert({"access"}).exit_code == 2);
 }
