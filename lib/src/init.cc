@@ -310,6 +310,9 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
   r.next_steps.push_back("Rebuild and restart: sendmailconfig (Debian), or make -C /etc/mail and restart sendmail.");
   r.next_steps.push_back("Check: mtlscert doctor /etc/mail/sendmail.cf, then mtlscert probe localhost");
   if (req.private_ca) {
+    r.next_steps.push_back(fmt::format("For a certificate from a public CA instead: submit {}, then mtlscert "
+                                       "install-cert CERT --dir {}",
+                                       csr_path, r.dir));
     r.next_steps.push_back(fmt::format("Give {}/ca.crt to the peers that should verify you; let clients relay with: "
                                        "mtlscert access --ca {}/ca.crt",
                                        req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir),

@@ -276,7 +276,7 @@ DoctorResult doctor(const DoctorRequest& request) {
          fmt::format("{} sets none of ServerCertFile, ServerKeyFile, CACertFile, CACertPath: sendmail does not offer "
                      "STARTTLS",
                      request.path),
-         r.config.is_mc ? "mtlscert init HOST, then add its include(`.../starttls.m4')dnl line after DOMAIN(`debian-mta')"
+         r.config.is_mc ? "mtlscert init HOST, then add its include(`.../mtlscert-starttls.m4')dnl line after DOMAIN(`debian-mta')"
                         : "mtlscert init HOST, add its include line to sendmail.mc and rebuild sendmail.cf",
          request.path, {}, "STARTTLS: ServerCertFile missing"});
     return r;
