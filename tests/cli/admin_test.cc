@@ -66,6 +66,10 @@ TEST_CASE("init --ca private: every file, a healthy doctor, and a rerun that cha
   CHECK(openssl({"verify", "-CAfile", dir + "/ca/ca.crt", "-purpose", "sslclient", dir + "/" + kHost + ".crt"})
             .exit_code == 0);
   CHECK(openssl({"verify", "-CAfile", dir + "/cacert.pem", dir + "/" + kHost + ".crt"}).exit_code == 0);
+  // confCACERT holds only the private CA; confCACERT_PATH is hashed: openssl finds the CA through it.
+  CHECK(openssl({"storeutl", "-noout", "-certs", dir + "/cacert.pem"}).out.find("Total found: 1") != std::string::npos);
+  CHECK(openssl({"verify", "-no-CAfile", "-no-CAstore", "-CApath", dir + "/certs", dir + "/" + kHost + ".crt"})
+            .exit_code == 0);
   const std::string m4 = slurp(dir + "/mtlscert-starttls.m4");
   CHECK(has(m4, "define(`confSERVER_CERT', ``" + dir + "/" + kHost + ".crt'')dnl"));
   CHECK(has(m4, "define(`confCACERT_PATH', ``" + dir + "/certs'')dnl"));
