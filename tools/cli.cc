@@ -20,6 +20,10 @@
 #include "cmd_genkey.h"
 #include "cmd_inspect.h"
 #include "cmd_probe.h"
+#include "cmd_access.h"
+#include "cmd_doctor.h"
+#include "cmd_init.h"
+#include "cmd_received.h"
 #include "completion.h"
 #include "output.h"
 #include "suggest.h"
@@ -327,10 +331,82 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
   rehash->callback([r, &selected] { selected = [r](const Output& out) { return run_bundle_rehash(*r, out); }; });
 }
 
+// --- init, install-cert, doctor, access, received (the admin commands) ---------------
+void add_key_subject_flags(CLI::App* sub, InitOptions& o) {
+  sub->add_option("--type", o.type, "Key type: rsa, ecdsa or ed25519")->capture_default_str();
+  sub->add_option("--bits", o.bits, "RSA size: 2048 (every SMTP peer accepts it), 3072 or 4096")->capture_default_str();
+  sub->add_option("--curve", o.curve, "ECDSA curve: P-256 or P-384")->capture_default_str();
+  sub->add_option("--group", o.group, "Make the key 0640 with this group (Debian: smmsp)");
+  sub->add_option("--country", o.country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)")->type_name("CC");
+  sub->add_option("--state", o.state, "State or province, full name");
+  sub->add_option("--locality", o.locality, "City");
+  sub->add_option("--org", o.org, "Organization: legal name of the company, university or association");
+  sub->add_option("--ou", o.ou, "Organizational unit (department)");
+  sub->add_option("--email", o.email, "Contact e-mail address in the subject (usually left out)");
+}
+
+void register_init(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<InitOptions>();
+  CLI::App* sub = add_command(root, g, "init", kInitSummary, kInitExamples);
+  sub->add_option("HOST", o->host, "The mail server's name peers connect to (MX target)")->required();
+  sub->add_option("--dir", o->dir, "Directory for every file (created 0755)")->capture_default_str();
+  sub->add_option("--ca", o->ca, "private: an organisation CA signs a server+client certificate; none: only the CSR")
+      ->check(CLI::IsMember({"private", "none"}))
+      ->capture_default_str();
+  sub->add_option("--ca-dir", o->ca_dir, "The private CA's directory (default DIR/ca; reused if it holds a CA)");
+  sub->add_option("--cacert", o->cacert, "CA bundle to verify peers with (default: the system bundle)")
+      ->type_name("FILE");
+  add_key_subject_flags(sub, *o);
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_init(*o, out); }; });
+}
+
+void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<InstallCertOptions>();
+  CLI::App* sub = add_command(root, g, "install-cert", kInstallCertSummary, kInstallCertExamples);
+  sub->add_option("CERT", o->cert, "The certificate the CA returned (PEM; leaf first, chain after it)")->required();
+  sub->add_option("--dir", o->dir, "The directory init made")->capture_default_str();
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_install_cert(*o, out); }; });
+}
+
+void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<DoctorOptions>();
+  CLI::App* sub = add_command(root, g, "doctor", kDoctorSummary, kDoctorExamples);
+  sub->add_option("FILE", o->file, "sendmail.cf, or a .mc (its include()s are followed)")->capture_default_str();
+  sub->add_option("--host", o->host, "The name peers connect to (default: the configured $j, if literal)");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_doctor(*o, out); }; });
+}
+
+void register_access(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<AccessOptions>();
+  CLI::App* sub = add_command(root, g, "access", kAccessSummary, kAccessExamples);
+  sub->add_option("--ca", o->ca, "CA certificate: CERTISSUER:<its name> RELAY (repeatable)")->type_name("FILE");
+  sub->add_option("--client", o->client, "Client certificate: CERTSUBJECT:<its name> RELAY (repeatable)")
+      ->type_name("FILE");
+  sub->add_flag("--subject", o->subject, "CA lines say SUBJECT: relay only for the CERTSUBJECT: lines");
+  sub->add_option("--tls-srv", o->tls_srv, "TLS_Srv:NAME policy line (sendmail delivering to NAME; repeatable)")
+      ->type_name("NAME");
+  sub->add_option("--tls-clt", o->tls_clt, "TLS_Clt:NAME policy line (mail from NAME; repeatable)")->type_name("NAME");
+  sub->add_option("--policy", o->policy, "Policy: VERIFY, VERIFY:BITS or ENCR:BITS")->capture_default_str();
+  sub->add_option("--cn", o->cn, "Also require this CN in the peer's certificate (+CN:NAME)")->type_name("NAME");
+  sub->add_option("--trust-store", o->trust_store, "Hashed public roots: an issuer found there is a public CA")
+      ->capture_default_str()
+      ->type_name("DIR");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_access(*o, out); }; });
+}
+
+void register_received(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<ReceivedOptions>();
+  CLI::App* sub = add_command(root, g, "received", kReceivedSummary, kReceivedExamples);
+  sub->add_option("FILE", o->file, "The message (headers first; '-' or nothing: standard input)")->capture_default_str();
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_received(*o, out); }; });
+}
+
 using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
 const Registrar kCommands[] = {
+    register_init,
+    register_install_cert,
     register_genkey,
     register_csr,
     register_ca,
@@ -338,6 +414,9 @@ const Registrar kCommands[] = {
     register_emit_mc,
     register_probe,
     register_inspect,
+    register_doctor,
+    register_access,
+    register_received,
     register_completion,
 };
 

@@ -1,0 +1,28 @@
+// cmd_access.h: `mtlscert access`: sendmail access-map lines for relaying by client
+// certificate and for TLS policy, encoded as sendmail compares them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "output.h"
+
+namespace mtlscert::cli {
+
+struct AccessOptions {
+  std::vector<std::string> ca;
+  std::vector<std::string> client;
+  bool subject = false;
+  std::vector<std::string> tls_srv;
+  std::vector<std::string> tls_clt;
+  std::string policy = "VERIFY";
+  std::string cn;
+  std::string trust_store = "/etc/ssl/certs";
+};
+
+extern const char* const kAccessSummary;
+extern const char* const kAccessExamples;
+
+int run_access(const AccessOptions& options, const Output& out);
+
+}  // namespace mtlscert::cli

@@ -1,0 +1,65 @@
+#include "cmd_doctor.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "mtlscert/sendmail_config.h"
+
+namespace mtlscert::cli {
+
+const char* const kDoctorSummary =
+    "Read a sendmail.cf (or .mc) and say why STARTTLS would not work: each problem, the line sendmail logs, the fix";
+const char* const kDoctorExamples = R"(  $ mtlscert doctor
+      reads /etc/mail/sendmail.cf; exit 0 healthy, 1 problems found (each with its fix)
+  $ mtlscert doctor /etc/mail/sendmail.mc
+      the define lines of the .mc and of every file it include()s
+  $ mtlscert doctor --host smtp.example.org /etc/mail/sendmail.cf
+      also check that the server certificate names the host peers connect to)";
+
+int run_doctor(const DoctorOptions& o, const Output& out) {
+  DoctorRequest request;
+  request.path = o.file;
+  request.host = o.host;
+  request.now = std::time(nullptr);
+  DoctorResult r = doctor(request);
+  out.json(to_json(r));
+  const SendmailTls& t = r.config.tls;
+  out.say(fmt::format("Read {} ({}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
+                      r.config.files_read.size() > 1
+                          ? fmt::format(", {} included file(s)", r.config.files_read.size() - 1)
+                          : std::string()));
+  if (r.config.any_tls_option) {
+    out.say(fmt::format("  ServerCertFile={} ServerKeyFile={}", t.server_cert_file, t.server_key_file));
+    out.say(fmt::format("  CACertFile={} CACertPath={}", t.ca_cert_file, t.ca_cert_path));
+    if (!t.client_cert_file.empty()) {
+      out.say(fmt::format("  ClientCertFile={} ClientKeyFile={}", t.client_cert_file, t.client_key_file));
+    }
+    out.say(fmt::format("  TLSSrvOptions={} RunAsUser={}", t.tls_srv_options.empty() ? "(none)" : t.tls_srv_options,
+                        r.config.run_as_user.empty() ? "root" : r.config.run_as_user));
+  }
+  int problems = 0;
+  for (const auto& f : r.findings) {
+    std::string line = fmt::format("{} [{}]", f.message, f.code);
+    if (f.level == Level::Notice) {
+      out.warn("notice: " + line);
+      continue;
+    }
+    ++problems;
+    if (!f.sendmail_log.empty()) line += fmt::format("\n  sendmail logs: {}", f.sendmail_log);
+    if (f.level == Level::Error) {
+      out.error(Error(line, "", f.hint));
+    } else {
+      out.warn(line);
+      if (!f.hint.empty()) out.warn("  fix: " + f.hint);
+    }
+  }
+  if (problems > 0) {
+    out.result(fmt::format("{}: {} problem(s) found.", o.file, problems));
+    return 1;
+  }
+  out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", o.file));
+  return 0;
+}
+
+}  // namespace mtlscert::cli

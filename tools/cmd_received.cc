@@ -1,0 +1,51 @@
+#include "cmd_received.h"
+
+#include <fmt/format.h>
+
+#include "mtlscert/io.h"
+#include "mtlscert/received.h"
+
+namespace mtlscert::cli {
+
+const char* const kReceivedSummary =
+    "Read a message's Received: headers and tell, hop by hop, whether it travelled over TLS";
+const char* const kReceivedExamples = R"(  $ mtlscert received bounced-message.eml
+      one line per hop, first hop first: TLS version, cipher, bits, verify; exit 1 if a hop was in clear
+  $ mtlscert received < /var/mail/root
+      the first message of a mailbox, read from standard input
+  $ mtlscert received --json message.eml | jq '.hops[] | {by, tls, verify}'
+      the same as one JSON document (schema mtlscert.received/1))";
+
+int run_received(const ReceivedOptions& o, const Output& out) {
+  const std::string text = io::read_file(o.file, "message");
+  ReceivedReport r = check_received(text);
+  out.json(to_json(r));
+  for (const auto& h : r.hops) {
+    std::string line = fmt::format("hop {}: {} -> {}: {}", h.number, h.from.empty() ? "?" : h.from,
+                                   h.by.empty() ? "?" : h.by, hop_tls_name(h.tls));
+    if (h.tls == HopTls::Tls) {
+      if (!h.version.empty()) line += " " + h.version;
+      if (!h.cipher.empty()) line += " cipher=" + h.cipher;
+      if (!h.bits.empty()) line += " bits=" + h.bits;
+      if (!h.verify.empty()) line += " verify=" + h.verify;
+      if (h.version.empty() && !h.protocol.empty()) line += " (with " + h.protocol + ")";
+    } else if (!h.protocol.empty()) {
+      line += " (with " + h.protocol + ")";
+    }
+    if (!h.mta.empty()) line += " [" + h.mta + "]";
+    out.result(line);
+  }
+  for (const auto& f : r.findings) {
+    if (f.level == Level::Error) {
+      out.error(Error(fmt::format("{} [{}]", f.message, f.code), "", f.hint));
+    } else {
+      out.warn(fmt::format("notice: {} [{}]", f.message, f.code));
+    }
+  }
+  if (has_level(r.findings, Level::Error)) return 1;
+  out.result(r.hops.empty() ? "No Received: header; nothing to judge."
+                            : fmt::format("Every hop of {} used TLS (or stayed on this machine).", o.file == "-" ? "the message" : o.file));
+  return 0;
+}
+
+}  // namespace mtlscert::cli
