@@ -13,6 +13,8 @@ packages=(
   openssl ca-certificates python3 mandoc util-linux procps
   # a real sendmail for the integration tests
   sendmail-bin sendmail-cf m4 swaks
+  # fault injection (tests/scripts/fault_injection.sh: SIGKILL mid-write, mode trace)
+  strace
 )
 
 missing=()
