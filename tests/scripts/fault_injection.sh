@@ -20,7 +20,7 @@ fi
 tmp=$(mktemp -d)
 cleanup() {
   # Unmount what the cells mounted (deepest first), then remove everything.
-  grep -oE " $tmp/[^ ]+" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -oE " $tmp/[^ ]+" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
