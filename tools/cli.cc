@@ -16,9 +16,11 @@
 #include "cmd_csr.h"
 #include "cmd_ca.h"
 #include "cmd_emit_mc.h"
+#include "cmd_bundle.h"
 #include "cmd_genkey.h"
 #include "cmd_inspect.h"
 #include "cmd_probe.h"
+#include "completion.h"
 #include "output.h"
 #include "suggest.h"
 
@@ -78,13 +80,16 @@ CLI::App* add_command(CLI::App& root, GlobalOptions& g, const char* name, const 
 void register_genkey(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<GenkeyOptions>();
   CLI::App* sub = add_command(root, g, "genkey", kGenkeySummary, kGenkeyExamples);
-  sub->add_option("--type", o->type, "Key type: rsa, ecdsa or ed25519")->capture_default_str();
+  sub->add_option("--type", o->type, "Key type: rsa, ecdsa or ed25519")
+      ->capture_default_str()
+      ->type_name("rsa|ecdsa|ed25519");
   sub->add_option("--bits", o->bits, "RSA size: 2048 (every SMTP peer accepts it), 3072 or 4096")
-      ->capture_default_str();
-  sub->add_option("--curve", o->curve, "ECDSA curve: P-256 or P-384")->capture_default_str();
-  sub->add_option("-o,--out", o->out, "Key file to write ('-' for standard output)")->required();
+      ->capture_default_str()
+      ->type_name("2048|3072|4096");
+  sub->add_option("--curve", o->curve, "ECDSA curve: P-256 or P-384")->capture_default_str()->type_name("P-256|P-384");
+  sub->add_option("-o,--out", o->out, "Key file to write ('-' for standard output)")->required()->type_name("FILE");
   sub->add_flag("--force", o->force, "Replace an existing file (atomically)");
-  sub->add_option("--group", o->group, "Make the key 0640 with this group (Debian: smmsp)");
+  sub->add_option("--group", o->group, "Make the key 0640 with this group (Debian: smmsp)")->type_name("GROUP");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_genkey(*o, out); }; });
 }
 
@@ -133,20 +138,26 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ProbeCmdOptions>();
   CLI::App* sub = add_command(root, g, "probe", kProbeSummary, kProbeExamples);
   // An option given twice: the last one wins, so scripts can append overrides.
-  sub->add_option("target", o->target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")->required();
+  sub->add_option("target", o->target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
+      ->required()
+      ->type_name("HOST[:PORT]");
   sub->add_flag("--smtps", o->smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
   sub->add_option("--ehlo", o->ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
       ->take_last();
   sub->add_option("--servername", o->servername, "SNI name and the name to verify (default: HOST)")
       ->take_last();
   sub->add_option("--cacert", o->cacert, "Verify against the CA certificates in this PEM file")
-      ->take_last();
+      ->take_last()
+      ->type_name("FILE");
   sub->add_option("--cacert-path", o->cacert_path, "Verify against this hashed CA directory (c_rehash)")
-      ->take_last();
+      ->take_last()
+      ->type_name("DIR");
   sub->add_option("--cert", o->cert, "Client certificate (PEM chain, leaf first) to present if asked")
-      ->take_last();
+      ->take_last()
+      ->type_name("FILE");
   sub->add_option("--key", o->key, "Private key of --cert")
-      ->take_last();
+      ->take_last()
+      ->type_name("FILE");
   sub->add_option("--timeout", o->timeout, "Seconds for the connect, each reply and the handshake")
       ->capture_default_str()
       ->take_last();
@@ -209,6 +220,122 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit_mc(*o, out); }; });
 }
 
+// --- completion -------------------------------------------------------------
+// Hidden from --help (a packaging helper, documented in mtlscert(1)): prints the bash or zsh
+// completion script, made by walking this very App, so it always matches the flags above.
+// Value completion follows the type names --help shows (see completion.h).
+CompletionCommand describe_app(const CLI::App& app, const std::string& name) {
+  CompletionCommand c;
+  c.name = name;
+  c.summary = app.get_description().substr(0, app.get_description().find('\n'));
+  c.hidden = app.get_parent() != nullptr && app.get_group().empty();
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->get_group().empty()) continue;  // a hidden option
+    if (o->nonpositional()) {
+      CompletionOption co;
+      for (const auto& l : o->get_lnames()) co.names.push_back("--" + l);
+      for (const auto& s : o->get_snames()) co.names.push_back("-" + s);
+      co.description = o->get_description();
+      co.takes_value = o->get_expected_max() > 0 && o->get_type_size_max() > 0;
+      co.type_name = o->get_type_name();
+      c.options.push_back(std::move(co));
+    }
+    if (o->get_positional()) c.positional_types.push_back(o->get_type_name());
+  }
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    c.subcommands.push_back(describe_app(*sub, sub->get_name()));
+  }
+  return c;
+}
+
+constexpr const char* kCompletionExamples = R"(  $ mtlscert completion bash > /usr/share/bash-completion/completions/mtlscert
+      what the Debian package installs (generated at build time)
+  $ source <(mtlscert completion bash)
+      completion in the current bash, from a build tree
+  $ mtlscert completion zsh > ~/.zfunc/_mtlscert
+      for zsh, with ~/.zfunc in $fpath before compinit)";
+
+void register_completion(CLI::App& root, GlobalOptions&, Runner& selected) {
+  auto shell = std::make_shared<std::string>();
+  const char* summary = "Print the bash or zsh completion script for mtlscert";
+  CLI::App* sub = root.add_subcommand("completion", summary);
+  sub->description(help_text(summary, kCompletionExamples));
+  sub->footer(kExitCodes);
+  sub->group("");
+  sub->add_option("shell", *shell, "Shell to write the script for")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
+  sub->callback([&root, shell, &selected] {
+    selected = [&root, shell](const Output& out) {
+      CompletionCommand tree = describe_app(root, "mtlscert");
+      out.data(*shell == "zsh" ? zsh_completion(tree, MTLSCERT_VERSION) : bash_completion(tree, MTLSCERT_VERSION));
+      return static_cast<int>(Exit::Ok);
+    };
+  });
+}
+
+// --- bundle -------------------------------------------------------------------
+CLI::App* add_bundle_subcommand(CLI::App* bundle, GlobalOptions& g, const char* name, const char* summary,
+                                const char* examples) {
+  CLI::App* sub = bundle->add_subcommand(name, summary);
+  sub->description(help_text(summary, examples));
+  sub->footer(kExitCodes);
+  add_global_flags(sub, g);
+  return sub;
+}
+
+void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  CLI::App* bundle = add_command(root, g, "bundle", kBundleSummary, kBundleExamples);
+  bundle->require_subcommand(1);
+
+  auto c = std::make_shared<BundleCheckOptions>();
+  CLI::App* check = add_bundle_subcommand(bundle, g, "check", kBundleCheckSummary, kBundleCheckExamples);
+  check->add_option("FILE", c->file, "The bundle, as it would be used for confCACERT (PEM, DER or PKCS#7)")
+      ->required();
+  check->add_option("--at", c->at, "Judge validity at DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");
+  check->add_flag("--strict", c->strict, "Exit 1 on warnings too, not only on errors");
+  check->add_option("--notice-above", c->notice, "CA-list bytes above which to give a notice")->capture_default_str();
+  check->add_option("--warn-above", c->warn, "CA-list bytes above which to warn (8 KiB peers)")->capture_default_str();
+  check->add_option("--error-above", c->error, "CA-list bytes above which it is an error (one TLS record)")
+      ->capture_default_str();
+  check->add_option("--java-above", c->java, "CA-list bytes above which Java clients fail")->capture_default_str();
+  check->add_option("--expiring-days", c->expiring_days, "Notice certificates expiring within this many days")
+      ->capture_default_str();
+  check->callback([c, &selected] { selected = [c](const Output& out) { return run_bundle_check(*c, out); }; });
+
+  auto t = std::make_shared<BundleTrimOptions>();
+  CLI::App* trim = add_bundle_subcommand(bundle, g, "trim", kBundleTrimSummary, kBundleTrimExamples);
+  trim->add_option("FILE", t->file, "The bundle to clean")->required();
+  trim->add_option("-o,--out", t->out, "Clean bundle to write (PEM)")->required();
+  trim->add_flag("--force", t->force, "Replace an existing output file (atomically)");
+  trim->add_option("--keep-issuers-of", t->keep_issuers_of,
+                   "Keep only the CAs that verify this certificate's chain (repeatable; extra certificates in the "
+                   "file are used as intermediates)");
+  trim->add_option("--keep", t->keep, "Keep this certificate: SHA-256 fingerprint (or 8+ hex digits of it) or exact "
+                                      "RFC 2253 subject (repeatable)");
+  trim->add_option("--at", t->at, "Judge expiry at DATE instead of now");
+  trim->callback([t, &selected] { selected = [t](const Output& out) { return run_bundle_trim(*t, out); }; });
+
+  auto s = std::make_shared<BundleSplitOptions>();
+  CLI::App* split = add_bundle_subcommand(bundle, g, "split", kBundleSplitSummary, kBundleSplitExamples);
+  split->add_option("FILE", s->file, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")->required();
+  split->add_option("--advertise", s->advertise,
+                    "Certificate whose chain's CAs go in confCACERT (your server certificate, or client "
+                    "certificates you accept; repeatable)");
+  split->add_option("--keep", s->keep, "Also advertise this CA: SHA-256 fingerprint or subject (repeatable)");
+  split->add_option("--cacert", s->cacert, "Short confCACERT file to write")->required();
+  split->add_option("--cacert-path", s->cacert_path, "confCACERT_PATH directory to fill and hash")->required();
+  split->add_flag("--force", s->force, "Replace an existing confCACERT file and same-named CA files");
+  split->add_option("--at", s->at, "Judge expiry at DATE instead of now");
+  split->callback([s, &selected] { selected = [s](const Output& out) { return run_bundle_split(*s, out); }; });
+
+  auto r = std::make_shared<BundleRehashOptions>();
+  CLI::App* rehash = add_bundle_subcommand(bundle, g, "rehash", kBundleRehashSummary, kBundleRehashExamples);
+  rehash->add_option("DIR", r->dir, "The CA directory (confCACERT_PATH)")->required();
+  rehash->add_flag("-n,--dry-run", r->dry_run, "Show what would change; change nothing");
+  rehash->callback([r, &selected] { selected = [r](const Output& out) { return run_bundle_rehash(*r, out); }; });
+}
+
 using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
@@ -216,9 +343,11 @@ const Registrar kCommands[] = {
     register_genkey,
     register_csr,
     register_ca,
+    register_bundle,
     register_emit_mc,
     register_probe,
     register_inspect,
+    register_completion,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {

@@ -1,8 +1,10 @@
 #include "mtlscert/ca_list.h"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace mtlscert {
 
@@ -49,6 +51,7 @@ CaListSize measure_ca_list(const std::vector<const X509_NAME*>& names) {
 
 namespace {
 
+// The bands, highest first: one table for both the verdict and the finding.
 struct Band {
   std::size_t limit;
   Level level;
@@ -56,10 +59,8 @@ struct Band {
   const char* who_fails;
 };
 
-}  // namespace
-
-std::string ca_list_verdict(const CaListSize& size, const CaListThresholds& t) {
-  const Band bands[] = {
+std::array<Band, 5> bands(const CaListThresholds& t) {
+  return {{
       {CaListThresholds::kProtocolMax, Level::Error, "ca-list-unencodable",
        "it cannot be encoded in a TLS handshake at all; every client fails"},
       {t.java, Level::Error, "ca-list-java",
@@ -71,29 +72,22 @@ std::string ca_list_verdict(const CaListSize& size, const CaListThresholds& t) {
        "(illegal_parameter)"},
       {t.notice, Level::Notice, "ca-list-notice",
        "beyond what a mail server needs; small-buffer embedded TLS stacks may fail"},
-  };
+  }};
+}
+
+}  // namespace
+
+std::string ca_list_verdict(const CaListSize& size, const CaListThresholds& t) {
   std::string head = fmt::format("The CA list is {} bytes ({} name{})", with_commas(size.list_bytes),
                                  size.unique_names, size.unique_names == 1 ? "" : "s");
-  for (const auto& b : bands) {
+  for (const auto& b : bands(t)) {
     if (size.list_bytes > b.limit) return fmt::format("{}, above {}: {}.", head, with_commas(b.limit), b.who_fails);
   }
   return fmt::format("{}, within {} bytes: every known client accepts it.", head, with_commas(t.notice));
 }
 
 std::vector<Finding> judge_ca_list_size(const CaListSize& size, const CaListThresholds& t, std::string_view what) {
-  struct Row {
-    std::size_t limit;
-    Level level;
-    const char* code;
-  };
-  const Row rows[] = {
-      {CaListThresholds::kProtocolMax, Level::Error, "ca-list-unencodable"},
-      {t.java, Level::Error, "ca-list-java"},
-      {t.error, Level::Error, "ca-list-record"},
-      {t.warn, Level::Warn, "ca-list-warn"},
-      {t.notice, Level::Notice, "ca-list-notice"},
-  };
-  for (const auto& r : rows) {
+  for (const auto& r : bands(t)) {
     if (size.list_bytes <= r.limit) continue;
     Finding f;
     f.level = r.level;
@@ -106,6 +100,13 @@ std::vector<Finding> judge_ca_list_size(const CaListSize& size, const CaListThre
     return {f};
   }
   return {};
+}
+
+void to_json(nlohmann::ordered_json& j, const CaListSize& size) {
+  j = nlohmann::ordered_json{{"names", size.names},
+                             {"unique_names", size.unique_names},
+                             {"list_bytes", size.list_bytes},
+                             {"list_bytes_without_dedup", size.list_bytes_without_dedup}};
 }
 
 }  // namespace mtlscert

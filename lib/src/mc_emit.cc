@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mtlscert/data_dir.h"
 #include "mtlscert/error.h"
 #include "mtlscert/file_safety.h"
 #include "mtlscert/io.h"
@@ -149,17 +150,14 @@ std::string render_template(std::string_view text, const std::map<std::string, s
 }
 
 std::string template_path(std::string_view name) {
-  std::vector<std::string> dirs;
-  if (const char* env = std::getenv("MTLSCERT_TEMPLATES"); env != nullptr && *env != '\0') dirs.emplace_back(env);
-  dirs.emplace_back(MTLSCERT_SOURCE_TEMPLATES);
-  dirs.emplace_back(MTLSCERT_INSTALLED_TEMPLATES);
-  for (const auto& d : dirs) {
-    std::string p = fmt::format("{}/{}", d, name);
-    struct stat st {};
-    if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return p;
+  std::string dir = templates_dir();
+  std::string p = fmt::format("{}/{}", dir, name);
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw Error(fmt::format("template '{}' not found in '{}'", name, dir), p,
+                "reinstall mtlscert, or point MTLSCERT_TEMPLATES at its templates directory");
   }
-  throw Error(fmt::format("template '{}' not found in {}", name, fmt::join(dirs, " or ")), {},
-              "reinstall mtlscert, or point MTLSCERT_TEMPLATES at its templates directory");
+  return p;
 }
 
 std::string load_template(std::string_view name) { return io::read_file(template_path(name), "template"); }

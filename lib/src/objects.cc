@@ -1,11 +1,13 @@
 #include "mtlscert/objects.h"
 
 #include <openssl/err.h>
+#include <openssl/sha.h>
 
 #include <array>
 
 #include "mtlscert/io.h"
 #include "mtlscert/pem.h"
+#include "parallel.h"
 
 namespace mtlscert {
 
@@ -79,7 +81,51 @@ bool base64_decode(std::string_view text, std::string& out) {
   return bits < 6;
 }
 
+std::string hex_fingerprint(const std::array<unsigned char, 32>& digest) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(digest.size() * 3);
+  for (unsigned char b : digest) {
+    if (!out.empty()) out.push_back(':');
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0x0F]);
+  }
+  return out;
+}
+
 namespace {
+
+// SHA-256 with the digest fetched once per run and one context per thread
+// (SHA256() fetches the algorithm from the provider on every call in OpenSSL 3.0).
+void fingerprint_der(const unsigned char* der, std::size_t len, PkiObject& o) {
+  static const ossl::Ptr<EVP_MD> sha256(EVP_MD_fetch(nullptr, "SHA2-256", nullptr));
+  thread_local const ossl::Ptr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  unsigned int out_len = 0;
+  if (!sha256 || !ctx || EVP_DigestInit_ex2(ctx.get(), sha256.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), der, len) != 1 || EVP_DigestFinal_ex(ctx.get(), o.sha256.data(), &out_len) != 1) {
+    SHA256(der, len, o.sha256.data());
+  }
+}
+
+// For certificates that did not come from our own base64 decoder (PKCS#7 members,
+// TRUSTED CERTIFICATE blocks): fingerprint and view from the re-encoded certificate.
+// A certificate whose view cannot be read becomes Broken.
+void fingerprint_cert(PkiObject& o) {
+  unsigned char* der = nullptr;
+  int len = i2d_X509(o.cert.get(), &der);
+  if (len <= 0) {
+    o.problem = "the certificate cannot be re-encoded";
+  } else {
+    fingerprint_der(der, static_cast<std::size_t>(len), o);
+    parse_cert_view(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len)), o.view,
+                    o.problem);
+  }
+  OPENSSL_free(der);
+  if (!o.problem.empty()) {
+    o.kind = ObjectKind::Broken;
+    o.cert.reset();
+  }
+}
 
 ObjectKind kind_of_label(const pem::Block& b) {
   const std::string& l = b.label;
@@ -111,7 +157,7 @@ std::string_view block_body(std::string_view text, const pem::Block& b) {
   return whole;
 }
 
-void add_pkcs7_certs(PKCS7* p7, PkiFile& file, std::size_t line, const std::string& label) {
+void add_pkcs7_certs(PKCS7* p7, std::vector<PkiObject>& out, std::size_t line, const std::string& label) {
   STACK_OF(X509)* certs = nullptr;
   int type = OBJ_obj2nid(p7->type);
   if (type == NID_pkcs7_signed && p7->d.sign != nullptr) certs = p7->d.sign->cert;
@@ -124,11 +170,14 @@ void add_pkcs7_certs(PKCS7* p7, PkiFile& file, std::size_t line, const std::stri
     o.label = label;
     o.line = line;
     o.cert = ossl::up_ref(sk_X509_value(certs, i));
-    file.objects.push_back(std::move(o));
+    fingerprint_cert(o);
+    out.push_back(std::move(o));
   }
 }
 
-PkiObject decode_block(std::string_view text, const pem::Block& b, PkiFile& file) {
+// decode_block decodes one PEM block; a PKCS#7 block's certificates go to expanded.
+PkiObject decode_block(std::string_view text, const pem::Block& b, std::vector<PkiObject>& expanded,
+                       const LoadOptions& options) {
   PkiObject o;
   o.kind = kind_of_label(b);
   o.label = b.label;
@@ -154,9 +203,16 @@ PkiObject decode_block(std::string_view text, const pem::Block& b, PkiFile& file
   switch (o.kind) {
     case ObjectKind::Certificate:
       o.trusted = b.label == "TRUSTED CERTIFICATE";
+      if (!options.x509 && !o.trusted) {
+        // The view alone: the certificate is exactly the DER (no trailing bytes allowed).
+        if (parse_cert_view(der, o.view, o.problem)) fingerprint_der(start, static_cast<std::size_t>(len), o);
+        break;
+      }
       o.cert.reset(o.trusted ? d2i_X509_AUX(nullptr, &p, len) : d2i_X509(nullptr, &p, len));
       if (!o.cert) o.problem = "not a valid X.509 certificate (DER does not parse)";
       else if (!o.trusted && p != start + len) o.problem = "trailing bytes after the certificate";
+      else if (o.trusted) fingerprint_cert(o);  // the DER also holds OpenSSL's aux trust data
+      else if (parse_cert_view(der, o.view, o.problem)) fingerprint_der(start, static_cast<std::size_t>(len), o);
       break;
     case ObjectKind::Csr:
       o.csr.reset(d2i_X509_REQ(nullptr, &p, len));
@@ -174,7 +230,7 @@ PkiObject decode_block(std::string_view text, const pem::Block& b, PkiFile& file
           o.problem = "not a valid PKCS#7 structure";
           break;
         }
-        add_pkcs7_certs(p7.get(), file, b.line, b.label);
+        add_pkcs7_certs(p7.get(), expanded, b.line, b.label);
         o.label.clear();  // consumed: its certificates were added instead
       }
       break;
@@ -198,6 +254,7 @@ void load_der(std::string_view bytes, PkiFile& file) {
     o.kind = ObjectKind::Certificate;
     o.label = "DER";
     o.cert = std::move(cert);
+    fingerprint_cert(o);
     file.objects.push_back(std::move(o));
     return;
   }
@@ -214,7 +271,7 @@ void load_der(std::string_view bytes, PkiFile& file) {
   p = start;
   if (ossl::Ptr<PKCS7> p7{d2i_PKCS7(nullptr, &p, len)}) {
     file.format = FileFormat::Pkcs7Der;
-    add_pkcs7_certs(p7.get(), file, 0, "PKCS7");
+    add_pkcs7_certs(p7.get(), file.objects, 0, "PKCS7");
     return;
   }
   p = start;
@@ -241,7 +298,7 @@ void load_der(std::string_view bytes, PkiFile& file) {
 
 }  // namespace
 
-PkiFile load_objects(std::string_view bytes, const std::string& path) {
+PkiFile load_objects(std::string_view bytes, const std::string& path, const LoadOptions& options) {
   PkiFile file;
   file.path = path;
   ERR_clear_error();
@@ -253,10 +310,18 @@ PkiFile load_objects(std::string_view bytes, const std::string& path) {
   }
   if (pem::looks_like_pem(bytes)) {
     file.format = FileFormat::Pem;
-    for (const auto& b : pem::scan(bytes)) {
-      PkiObject o = decode_block(bytes, b, file);
-      if (o.kind == ObjectKind::Other && o.label.empty()) continue;  // consumed PKCS#7
-      file.objects.push_back(std::move(o));
+    std::vector<pem::Block> blocks = pem::scan(bytes);
+    std::vector<PkiObject> decoded(blocks.size());
+    std::vector<std::vector<PkiObject>> expanded(blocks.size());
+    detail::parallel_for(blocks.size(), 256, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) decoded[i] = decode_block(bytes, blocks[i], expanded[i], options);
+      ERR_clear_error();
+    });
+    file.objects.reserve(blocks.size());
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      for (auto& member : expanded[i]) file.objects.push_back(std::move(member));
+      if (decoded[i].kind == ObjectKind::Other && decoded[i].label.empty()) continue;  // consumed PKCS#7
+      file.objects.push_back(std::move(decoded[i]));
     }
   } else {
     load_der(bytes, file);

@@ -93,8 +93,11 @@ std::string probe_json(const ProbeReport& r) {
       {"requested", r.client_cert_requested},
       {"certificate_request_bytes", r.certificate_request_bytes},
       {"ca_names", r.ca_names},
-      {"ca_list", {{"names", r.ca_list.names}, {"unique_names", r.ca_list.unique_names},
-                   {"list_bytes", r.ca_list.list_bytes}, {"verdict", r.ca_list_verdict}}},
+      {"ca_list", [&] {
+         nlohmann::ordered_json list = r.ca_list;
+         list["verdict"] = r.ca_list_verdict;
+         return list;
+       }()},
       {"sent", r.client_cert_sent},
       {"status", client_cert_status_name(r.client_cert)}};
   doc["post_tls_ehlo"] = reply(r.post_tls_ehlo);

@@ -42,7 +42,14 @@ std::string Issued::key_pem() const { return std::string(private_key_pem(key.get
 
 Issued make_cert(const CertSpec& spec, const Issued* issuer) {
   Issued out;
-  out.key = generate_key(spec.key.type == KeyType::Rsa && spec.key.bits == 0 ? KeySpec{} : spec.key);
+  if (spec.use_key != nullptr) {
+    out.key = ossl::up_ref(spec.use_key);
+  } else if (spec.key.type == KeyType::Rsa && spec.key.bits > 0 && spec.key.bits < 2048) {
+    out.key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(spec.key.bits)));
+    check(out.key != nullptr, "small RSA key");
+  } else {
+    out.key = generate_key(spec.key.type == KeyType::Rsa && spec.key.bits == 0 ? KeySpec{} : spec.key);
+  }
   out.cert.reset(X509_new());
   X509* c = out.cert.get();
   check(X509_set_version(c, 2) == 1, "version");

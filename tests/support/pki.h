@@ -23,6 +23,9 @@ struct CertSpec {
   std::string digest = "SHA256";       ///< "SHA1", "MD5" (if the provider allows) …
   KeySpec key{KeyType::Ecdsa, 0, "P-256"};
   long serial = 0;                     ///< 0: random
+  /// Borrowed: certify this key instead of generating one (the benchmark generator
+  /// reuses one key for thousands of certificates). Null: generate spec.key.
+  EVP_PKEY* use_key = nullptr;
 };
 
 struct Issued {
@@ -33,7 +36,8 @@ struct Issued {
   std::string key_pem() const;
 };
 
-/// make_cert issues spec, self-signed when issuer is null.
+/// make_cert issues spec, self-signed when issuer is null. RSA below 2048 bits
+/// (refused by validate_key_spec) is generated directly: tests need weak keys.
 Issued make_cert(const CertSpec& spec, const Issued* issuer = nullptr);
 
 /// subject_der_length: DER size of the certificate's subject Name.

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "mtlscert/finding.h"
 #include "mtlscert/ossl.h"
 
@@ -49,6 +51,10 @@ std::vector<Finding> judge_ca_list_size(const CaListSize& size, const CaListThre
 /// names), above 8,000: OpenSSL 0.9.6b-era clients and 8 KiB embedded TLS stacks
 /// abort the handshake with alert 47 (illegal_parameter)."
 std::string ca_list_verdict(const CaListSize& size, const CaListThresholds& thresholds);
+
+/// to_json: {"names", "unique_names", "list_bytes", "list_bytes_without_dedup"}, the same
+/// field names wherever a CA list is reported (bundle check, probe, emit-mc, doctor).
+void to_json(nlohmann::ordered_json& j, const CaListSize& size);
 
 /// with_commas formats 14686 as "14,686".
 std::string with_commas(std::size_t n);

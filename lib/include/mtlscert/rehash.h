@@ -1,0 +1,46 @@
+// rehash.h: `<subject-hash>.N` links in a CA directory (confCACERT_PATH), named exactly
+// as `openssl rehash` names them so OpenSSL's hashed-directory lookup finds them.
+//
+// Like openssl rehash: files ending in .pem, .crt, .cer or .crl (any case) that hold
+// exactly one PEM certificate or CRL are linked, in file-name order; the hash is
+// X509_NAME_hash_ex of the subject (of the issuer for a CRL, with an "r": `<hash>.rN`);
+// collisions take the next free N; an identical certificate is linked once.
+// Unlike it: only links this tool could have made (a hash-named symlink to a bare file
+// name in the directory) are ever removed, and only when stale; an existing correct
+// link keeps its number, so running it twice changes nothing.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace mtlscert {
+
+struct RehashLink {
+  enum class Action { Keep, Create, Remove };
+  std::string name;    ///< "1a2b3c4d.0"
+  std::string target;  ///< a file name in the directory
+  Action action = Action::Keep;
+  std::string reason;  ///< for Remove: "its target no longer exists", …
+};
+
+struct RehashPlan {
+  std::string dir;
+  std::size_t certificates = 0;        ///< files hashed as certificates
+  std::size_t crls = 0;
+  std::vector<RehashLink> links;       ///< sorted by name
+  std::vector<std::string> skipped;    ///< "x.pem: holds 3 certificates", …
+  std::size_t count(RehashLink::Action action) const;
+};
+
+/// plan_rehash reads dir and decides every link. Throws Error if dir is unreadable.
+RehashPlan plan_rehash(const std::string& dir);
+
+/// apply_rehash removes the stale links, then creates the new ones. Throws Error
+/// naming the link on the first failure (links already made stay: rerun to finish).
+void apply_rehash(const RehashPlan& plan);
+
+/// to_json: schema "mtlscert.bundle-rehash/1".
+std::string to_json(const RehashPlan& plan, bool dry_run);
+
+}  // namespace mtlscert

@@ -1,0 +1,151 @@
+#include "cmd_bundle.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "mtlscert/bundle.h"
+#include "mtlscert/cert_info.h"
+#include "mtlscert/rehash.h"
+
+namespace mtlscert::cli {
+
+const char* const kBundleSummary = "Measure, clean and split CA bundles for confCACERT / confCACERT_PATH";
+const char* const kBundleExamples = R"(  $ mtlscert bundle check /etc/mail/tls/ca.pem
+      the CA-list size sendmail sends, and every problem (exit 1 on an error)
+  $ mtlscert bundle split /etc/ssl/certs/ca-certificates.crt --advertise smtp.crt \
+      --cacert /etc/mail/tls/ca.pem --cacert-path /etc/mail/tls/certs
+      a short confCACERT plus a hashed confCACERT_PATH, and the two define lines)";
+
+const char* const kBundleCheckSummary = "Judge a CA bundle as confCACERT: exact CA-list bytes and findings";
+const char* const kBundleCheckExamples = R"(  $ mtlscert bundle check /etc/ssl/certs/ca-certificates.crt
+      warns: the CA list is about 14.7 KB, above 8,000 bytes (alert 47 peers); exit 0
+  $ mtlscert bundle check --strict /etc/mail/tls/ca.pem
+      exit 1 on any warning too (for cron and CI)
+  $ mtlscert bundle check --at 2027-01-01 --json /etc/mail/tls/ca.pem
+      validity judged on another date; one JSON document)";
+
+const char* const kBundleTrimSummary = "Write a clean bundle: no duplicates, expired or non-CA certificates, keys or junk";
+const char* const kBundleTrimExamples = R"(  $ mtlscert bundle trim ca.pem -o ca-clean.pem
+      drops duplicates, expired and non-CA certificates, keys, CSRs and junk
+  $ mtlscert bundle trim /etc/ssl/certs/ca-certificates.crt --keep-issuers-of smtp.crt -o ca.pem
+      only the CAs that verify smtp.crt's chain; prints the list size before and after)";
+
+const char* const kBundleSplitSummary = "Split a bundle into a short confCACERT and a hashed confCACERT_PATH";
+const char* const kBundleSplitExamples = R"(  $ mtlscert bundle split /etc/ssl/certs/ca-certificates.crt --advertise /etc/mail/tls/smtp.crt \
+      --cacert /etc/mail/tls/ca.pem --cacert-path /etc/mail/tls/certs
+      ca.pem holds smtp.crt's issuers; certs/ holds every CA, hashed; prints the define lines)";
+
+const char* const kBundleRehashSummary = "Make <subject-hash>.N links in a CA directory, as openssl rehash names them";
+const char* const kBundleRehashExamples = R"(  $ mtlscert bundle rehash /etc/mail/tls/certs
+      creates missing links, removes stale ones it made; a second run changes nothing
+  $ mtlscert bundle rehash --dry-run /etc/mail/tls/certs
+      shows what it would do)";
+
+namespace {
+
+std::int64_t at_or_now(const std::string& at) {
+  return at.empty() ? static_cast<std::int64_t>(std::time(nullptr)) : parse_date(at);
+}
+
+std::string plural(std::size_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+std::string cert_line(const CertRef& c) {
+  std::string fp = c.sha256.size() > 23 ? c.sha256.substr(0, 23) + "..." : c.sha256;
+  return fmt::format("#{} line {}: {} (SHA-256 {})", c.index, c.line, c.subject, fp);
+}
+
+void print_finding(const Finding& f, const Output& out) {
+  out.result(fmt::format("{:<6} {}: {}", level_name(f.level), f.code, f.message));
+  if (f.cert.index >= 0 && !f.cert.subject.empty()) out.result(fmt::format("       {}", cert_line(f.cert)));
+  if (!f.hint.empty()) out.result(fmt::format("       next: {}", f.hint));
+}
+
+std::string budget(const CaListSize& s) {
+  return fmt::format("{} bytes ({})", with_commas(s.list_bytes), plural(s.unique_names, "name"));
+}
+
+}  // namespace
+
+int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
+  mtlscert::BundleCheckOptions options;
+  options.at = at_or_now(o.at);
+  options.expiring_days = o.expiring_days;
+  options.thresholds = {o.notice, o.warn, o.error, o.java};
+  BundleReport r = check_bundle_file(o.file, options);
+  if (out.json_mode()) out.json(to_json(r));
+  out.result(r.verdict);
+  out.result(fmt::format("{}: {}, {} distinct subjects sent as confCACERT.", r.file.path,
+                         plural(r.certs.size(), "certificate"), r.list.unique_names));
+  std::size_t counts[3] = {0, 0, 0};
+  for (const auto& f : r.findings) {
+    ++counts[static_cast<int>(f.level)];
+    if (!out.quiet() || f.level == Level::Error) print_finding(f, out);
+  }
+  out.result(fmt::format("{}, {}, {}.", plural(counts[2], "error"), plural(counts[1], "warning"),
+                         plural(counts[0], "notice")));
+  if (r.no_certificate()) return static_cast<int>(Exit::Failed);
+  if (counts[2] > 0 || (o.strict && counts[1] > 0)) return static_cast<int>(Exit::Findings);
+  return static_cast<int>(Exit::Ok);
+}
+
+int run_bundle_trim(const BundleTrimOptions& o, const Output& out) {
+  TrimRequest req{o.file, o.out, o.force, {at_or_now(o.at), o.keep_issuers_of, o.keep}};
+  TrimResult r = trim_bundle(req);
+  out.json(to_json(r));
+  for (const auto& d : r.dropped) {
+    out.say(fmt::format("dropped {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
+                        d.reason));
+  }
+  for (const auto& n : r.notes) out.say(n);
+  out.result(fmt::format("Wrote {} ({} of {}). CA list: {} before, {} after.", r.out, plural(r.kept.size(), "certificate"),
+                         r.certificates, budget(r.before), budget(r.after)));
+  out.warn_all(r.warnings);
+  out.say(fmt::format("Next: mtlscert bundle check {}", r.out));
+  return 0;
+}
+
+int run_bundle_split(const BundleSplitOptions& o, const Output& out) {
+  SplitRequest req{o.file, o.cacert, o.cacert_path, o.force, {at_or_now(o.at), o.advertise, o.keep}};
+  SplitResult r = split_bundle(req);
+  out.json(to_json(r));
+  for (const auto& c : r.advertised) out.say(fmt::format("advertised {}", cert_line(c)));
+  for (const auto& d : r.dropped) {
+    out.say(fmt::format("left out {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
+                        d.reason));
+  }
+  out.result(fmt::format("Wrote {} ({}): the CA list is {}; the whole bundle as confCACERT would send {}.", r.cacert,
+                         plural(r.advertised.size(), "certificate"), budget(r.after), budget(r.before)));
+  out.result(fmt::format("Wrote {} ({} CA files, {} new hash links): trusted for verification, never sent.",
+                         r.cacert_path, r.trusted, r.links_created));
+  out.warn_all(r.warnings);
+  out.result("Add to sendmail.mc, then rebuild sendmail.cf:");
+  // Kept apart so it can later call the shared m4 emitter (emit-mc).
+  out.result(sendmail_define("confCACERT", r.cacert));
+  out.result(sendmail_define("confCACERT_PATH", r.cacert_path));
+  return 0;
+}
+
+int run_bundle_rehash(const BundleRehashOptions& o, const Output& out) {
+  RehashPlan plan = plan_rehash(o.dir);
+  if (!o.dry_run) apply_rehash(plan);
+  out.json(to_json(plan, o.dry_run));
+  const char* prefix = o.dry_run ? "would " : "";
+  for (const auto& l : plan.links) {
+    if (l.action == RehashLink::Action::Create) out.say(fmt::format("{}link {} -> {}", prefix, l.name, l.target));
+    if (l.action == RehashLink::Action::Remove) {
+      out.say(fmt::format("{}remove {} -> {} ({})", prefix, l.name, l.target, l.reason));
+    }
+  }
+  for (const auto& s : plan.skipped) out.warn(fmt::format("skipped {}", s));
+  out.result(fmt::format("{} {}: {} and {} hashed; {} {}, {} {}, {} unchanged.", o.dry_run ? "Dry run in" : "Rehashed",
+                         plan.dir, plural(plan.certificates, "certificate"), plural(plan.crls, "CRL"),
+                         plural(plan.count(RehashLink::Action::Create), "link"),
+                         o.dry_run ? "to create" : "created", plural(plan.count(RehashLink::Action::Remove), "stale link"),
+                         o.dry_run ? "to remove" : "removed", plan.count(RehashLink::Action::Keep)));
+  return 0;
+}
+
+}  // namespace mtlscert::cli
