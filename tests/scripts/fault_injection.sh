@@ -5,6 +5,7 @@
 # FAULTS): disk full (a tiny tmpfs), file size limit (prlimit --fsize: EFBIG), read-only directory
 # (tmpfs remounted ro: chmod does not stop root), existing target without --force, a planted
 # symlink (without and with --force), a group- or world-writable directory, two runs at once,
+# (writers: genkey, csr, ca init, ca sign, emit-mc -o, bundle trim, bundle split; rehash: one cell at the end)
 # the process killed in the middle of its write (strace injects SIGKILL at the temporary file's
 # fsync), and the mode of every file it creates at every step (strace records each open/chmod).
 # Asserted in every cell: the exit code, the message, the old file intact, no '.NAME.tmp-*' left,
@@ -29,6 +30,7 @@ mkdir -p "$fx"
 "$bin" ca init --dir "$fx/ca" --type ecdsa --name "Fault Test CA" >/dev/null
 "$bin" genkey --type ecdsa -o "$fx/good.key" >/dev/null
 "$bin" csr --key "$fx/good.key" --host mx.example.org -o "$fx/good.csr" >/dev/null
+"$bin" ca sign --dir "$fx/ca" "$fx/good.csr" -o "$fx/good.crt" >/dev/null
 OLD="old content: must survive"
 
 can_mount=1
@@ -53,6 +55,8 @@ WRITERS=(
   "ca sign|0644|--force|cert|ca sign --dir $fx/ca $fx/good.csr -o @T@"
   "emit-mc -o|0644|--force|mc|emit-mc --no-check --server-cert /etc/mail/tls/smtp.crt --server-key /etc/mail/tls/smtp.key --cacert /etc/mail/tls/ca.crt --cacert-path /etc/ssl/certs -o @T@"
   "ca init|0600|-|key|ca init --dir @D@ --type ecdsa --name Fault-CA"
+  "bundle trim|0644|--force|cert|bundle trim $fx/ca/ca.crt -o @T@"
+  "bundle split --cacert|0644|--force|cert|bundle split $fx/ca/ca.crt --advertise $fx/good.crt --cacert @T@ --cacert-path @D@/certs"
 )
 FAULTS=(disk_full fsize partial read_only exists symlink symlink_force group_writable world_writable race killed mode_trace)
 # MTLSCERT_FAULTS="race killed" runs only those columns (for debugging one fault).
@@ -310,5 +314,24 @@ for w in "${WRITERS[@]}"; do
     fi
   done
 done
+# bundle rehash writes hash links, not files: a read-only CA directory fails with exit 2, says so,
+# and leaves the directory as it was.
+W_NAME="bundle rehash"; FAULT=read_only; cells=$((cells + 1))
+if ((can_mount)); then
+  mnt=$tmp/rehash-ro
+  mount_tmpfs "$mnt" 1m
+  cp "$fx/ca/ca.crt" "$mnt/"
+  mount -o remount,ro "$mnt"
+  rc=0
+  msg=$(timeout -k 5 300 "$bin" bundle rehash "$mnt" 2>&1) || rc=$?
+  before=$fail
+  { expect_rc 2 && expect_msg 'Read-only file system' && expect_msg "$mnt"; } || true
+  [[ $(ls -A "$mnt") == ca.crt ]] || bad "the directory changed: $(ls -A "$mnt" | tr '\n' ' ')" || true
+  ((fail == before)) && echo "ok: $W_NAME / $FAULT: $(head -n 1 <<<"$msg")"
+  umount "$mnt"
+else
+  skip "cannot mount a tmpfs here"
+fi
+
 echo "fault injection: $cells cells, $fail failed, $skipped skipped"
 ((fail == 0))

@@ -32,7 +32,7 @@ chmod 0755 ca && chmod 0644 ca/*  # the 'unreadable' row runs unprivileged; good
 # Rows: INPUT NAME -> a file (or not) at in/NAME.
 mkdir in
 : >in/empty
-head -c 8192 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv 0 >in/garbage
+head -c 8192 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv 00000000000000000000000000000000 >in/garbage
 { echo "-----BEGIN CERTIFICATE-----"
   line=MIIFazCCA1OgAwIBAgIRAIIQz7DSQONZRGPgu2OCiwAwDQYJKoZIhvcNAQELBQAwTzELMAkGA1
   for _ in 1 2 3 4 5 6 7 8 9 10; do line+=$'\n'$line; done  # 1024 lines
@@ -52,7 +52,7 @@ cp good.crt in/cert-for-csr
 ROWS=(empty garbage 60MB directory fifo endless missing unreadable utf16 truncated b64garbage key-for-cert cert-for-key cert-for-csr)
 
 # Columns: NAME|EXIT|WANTS|ARGS ('@F@' is the hostile file, '@O@' an output path).
-# WANTS is what the command expects in that place: cert, key or csr; rows that hand it the right
+# WANTS is what the command expects in that place: cert, key, csr or dir (every file is wrong for it); rows that hand it the right
 # kind of file (a key for a key) do not apply to it.
 COLUMNS=(
   "inspect|2|any|inspect @F@"
@@ -64,6 +64,12 @@ COLUMNS=(
   "probe --cacert|2|cert|probe 127.0.0.1:9 --timeout 2 --cacert @F@"
   "probe --cert|2|cert|probe 127.0.0.1:9 --timeout 2 --cert @F@ --key $tmp/good.key"
   "probe --key|2|key|probe 127.0.0.1:9 --timeout 2 --cert $tmp/good.crt --key @F@"
+  "bundle check|2|cert|bundle check @F@"
+  "bundle trim|2|cert|bundle trim @F@ -o @O@"
+  "bundle trim --keep-issuers-of|2|cert|bundle trim $tmp/ca/ca.crt --keep-issuers-of @F@ -o @O@"
+  "bundle split|2|cert|bundle split @F@ --advertise $tmp/good.crt --cacert @O@ --cacert-path @O@.d"
+  "bundle split --advertise|2|cert|bundle split $tmp/ca/ca.crt --advertise @F@ --cacert @O@ --cacert-path @O@.d"
+  "bundle rehash|2|dir|bundle rehash @F@"
 )
 
 # applies ROW WANTS: does this row make sense for a column that wants WANTS?
@@ -72,6 +78,7 @@ applies() {
     key-for-cert) [[ $2 == cert ]] ;;
     cert-for-key) [[ $2 == key ]] ;;
     cert-for-csr) [[ $2 == csr ]] ;;
+    directory) [[ $2 != dir ]] ;;  # an (empty) directory is what rehash wants
     *) true ;;
   esac
 }
@@ -106,13 +113,15 @@ for col in "${COLUMNS[@]}"; do
     rc=0
     "${run[@]}" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
     msg=$(cat "$tmp/stdout" "$tmp/stderr")
+    pattern=$(problem "$row")
+    [[ $wants == dir && $row != missing ]] && pattern='[Nn]ot a directory'
     why=""
     if ((rc == 124 || rc == 137)); then why="timed out after ${per_run_timeout}s"
     elif ((rc > 128)); then why="killed by signal $((rc - 128))"
     elif ((rc != want_exit)); then why="exit $rc, expected $want_exit"
     elif grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|terminate called' <<<"$msg"; then why="sanitizer or terminate report"
     elif ! grep -qF "$f" <<<"$msg"; then why="message does not name the file $f"
-    elif ! grep -qE "$(problem "$row")" <<<"$msg"; then why="message does not say: $(problem "$row")"
+    elif ! grep -qE "$pattern" <<<"$msg"; then why="message does not say: $pattern"
     elif [[ -e $out ]]; then why="wrote $out despite the bad input"
     fi
     if [[ -n $why ]]; then
