@@ -15,6 +15,8 @@ packages=(
   zsh dpkg-dev man-db
   # a real sendmail for the integration tests
   sendmail-bin sendmail-cf m4 swaks
+  # fault injection (tests/scripts/fault_injection.sh: SIGKILL mid-write, mode trace)
+  strace
 )
 
 missing=()

@@ -3,7 +3,8 @@
 #   1. the normal build (gcc, warnings as errors): unit, cli, net and integration tests
 #      (a real sendmail on 127.0.0.1, started by the integration tests themselves);
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer (clang);
-#   3. a short run of each libFuzzer target (built in the sanitizer tree).
+#   3. a short run of each libFuzzer target (built in the sanitizer tree), two at a time.
+# Both suites include the fault-injection and hostile-input tables (tests/scripts/*.sh, label cli).
 # Benchmarks are not part of it: see bench/.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,11 +38,14 @@ run_ctest build "$logs/normal.log" -LE bench
 echo "== sanitizer build (clang: ASan + UBSan + LeakSanitizer, and the libFuzzer targets)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# The script tests read this: no `prlimit --as` address-space cap (ASan reserves terabytes), and
+# no LeakSanitizer under strace (it cannot run under ptrace).
+export MTLSCERT_ASAN=1
 CC=clang CXX=clang++ "$src/scripts/build.sh" build-asan \
   -DMTLSCERT_SANITIZE=ON -DMTLSCERT_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
 run_ctest build-asan "$logs/asan.log" -LE bench
 
-echo "== fuzz smoke (each target ${MTLSCERT_FUZZ_SECONDS:-30}s)"
+echo "== fuzz smoke (each target ${MTLSCERT_FUZZ_SECONDS:-30}s, ${MTLSCERT_FUZZ_JOBS:-2} at a time)"
 "$src/tests/fuzz/run-smoke.sh" build-asan | tee "$logs/fuzz.log"
 fuzz_ok=$(grep -c ' ok, ' "$logs/fuzz.log" || true)
 passed=$((passed + fuzz_ok))

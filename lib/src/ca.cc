@@ -1,12 +1,15 @@
 #include "mtlscert/ca.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -146,6 +149,7 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
   result.cert_path = join_path(request.dir, "ca.crt");
   const std::string serials = join_path(request.dir, "serials");
   struct stat st {};
+  bool made_dir = false;
   if (::stat(request.dir.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode)) {
       throw Error(fmt::format("CA directory '{}' exists and is not a directory", request.dir), request.dir);
@@ -159,6 +163,8 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
   } else if (::mkdir(request.dir.c_str(), 0700) != 0) {
     throw Error(fmt::format("cannot create CA directory '{}': {}", request.dir, std::strerror(errno)), request.dir,
                 "create the parent directory first");
+  } else {
+    made_dir = true;
   }
 
   auto key = generate_key(request.key);
@@ -182,10 +188,21 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
 
   // The key first: a certificate without its key would be a CA nobody can use.
   SecretString pem = private_key_pem(key.get());
-  auto w1 = io::write_file_atomic(result.key_path, pem.view(), {0600, false, std::nullopt, "CA key"});
-  auto w2 = io::write_file_atomic(result.cert_path, pem_of(cert.get()), {0644, false, std::nullopt, "CA certificate"});
-  io::write_file_atomic(serials, "# serial\tissued\tnot_after\tprofile\tsubject\n",
-                        {0644, false, std::nullopt, "CA serials file"});
+  // All three files or none: a CA directory left with a key but no certificate (disk full)
+  // would make every later `ca init` refuse and every `ca sign` fail.
+  std::vector<std::string> w1, w2, written;
+  try {
+    w1 = io::write_file_atomic(result.key_path, pem.view(), {0600, false, std::nullopt, "CA key"});
+    written.push_back(result.key_path);
+    w2 = io::write_file_atomic(result.cert_path, pem_of(cert.get()), {0644, false, std::nullopt, "CA certificate"});
+    written.push_back(result.cert_path);
+    io::write_file_atomic(serials, "# serial\tissued\tnot_after\tprofile\tsubject\n",
+                          {0644, false, std::nullopt, "CA serials file"});
+  } catch (const Error&) {
+    for (const auto& p : written) ::unlink(p.c_str());
+    if (made_dir) ::rmdir(request.dir.c_str());
+    throw;
+  }
   result.warnings = key_spec_warnings(request.key);
   result.warnings.insert(result.warnings.end(), w1.begin(), w1.end());
   result.warnings.insert(result.warnings.end(), w2.begin(), w2.end());

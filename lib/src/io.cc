@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,6 +157,15 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
     }
   }
 
+  // A file size limit (ulimit -f) must make write() fail with EFBIG, which is cleaned up
+  // below, not kill the process with SIGXFSZ and leave a half-written temporary file.
+  static const bool xfsz_ignored = [] {
+    struct sigaction sa {};
+    sa.sa_handler = SIG_IGN;
+    ::sigemptyset(&sa.sa_mask);
+    return ::sigaction(SIGXFSZ, &sa, nullptr) == 0;
+  }();
+  (void)xfsz_ignored;
   // The temporary file starts at 0600 and never gets wider than the final mode:
   // umask can only remove bits, and fchmod sets the final mode before any byte.
   std::string tmp_name;

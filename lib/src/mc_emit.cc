@@ -79,6 +79,8 @@ McRequest complete_mc_request(const McRequest& in, std::vector<std::string>* war
     checked("confDH_PARAMETERS", r.dh_params, is_dh_keyword(r.dh_params) ? M4ValueKind::Word : M4ValueKind::Path,
             "--dh-params", warnings);
   }
+  // The group name goes into a dnl comment line: a newline in it would start a line of its own.
+  if (!r.key_group.empty()) checked("confDONT_BLAME_SENDMAIL", r.key_group, M4ValueKind::Word, "--key-group", nullptr);
   if (r.include_path.empty()) r.include_path = std::string(kDefaultMcInclude);
   checked("include", r.include_path, M4ValueKind::Path, "-o", nullptr);
   return r;

@@ -103,7 +103,9 @@ std::string probe_json(const ProbeReport& r) {
   doc["post_tls_ehlo"] = reply(r.post_tls_ehlo);
   doc["post_tls_capabilities"] = r.post_tls_capabilities;
   doc["findings"] = r.findings;
-  return doc.dump(2);
+  // Reply lines, capabilities and certificate names are whatever the server sent: replace
+  // invalid UTF-8 rather than throw, so the document is always produced and always valid JSON.
+  return doc.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace mtlscert

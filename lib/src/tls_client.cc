@@ -1,8 +1,10 @@
 #include "tls_client.h"
 
 #include <openssl/err.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -80,8 +82,23 @@ void require_file(const std::string& path, std::string_view role, bool directory
   if (directory != S_ISDIR(st.st_mode)) {
     throw Error(fmt::format("{} '{}': expected a {}, found a {}", role, path, directory ? "directory" : "file",
                             directory ? "file" : "directory"),
-                path, directory ? "use --cacert for a file" : "use --cacert-path for a hashed directory");
+                path,
+                directory             ? "use --cacert for a file"
+                : role == "CA file"   ? "use --cacert-path for a hashed directory"
+                                      : "pass the path of a file");
   }
+  // OpenSSL would block forever on a FIFO and read /dev/zero without end: files only.
+  if (!directory && !S_ISREG(st.st_mode)) {
+    throw Error(fmt::format("{} '{}' is not a regular file", role, path), path, "pass the path of a file");
+  }
+  // Say "Permission denied" here rather than let OpenSSL report "system lib".
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (directory ? O_DIRECTORY : 0));
+  if (fd < 0) {
+    int err = errno;
+    throw Error(fmt::format("cannot open {} '{}': {}", role, path, std::strerror(err)), path,
+                err == EACCES ? "run as a user that may read it" : "");
+  }
+  ::close(fd);
 }
 
 }  // namespace
@@ -120,10 +137,12 @@ ossl::Ptr<SSL_CTX> make_client_ctx(const TlsClientConfig& config) {
     require_file(config.cert, "client certificate file", false);
     require_file(config.key, "client key file", false);
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), config.cert.c_str()) != 1) {
-      ossl::throw_error(fmt::format("client certificate file '{}'", config.cert), config.cert);
+      ossl::throw_error(fmt::format("client certificate file '{}': no PEM certificate chain could be read", config.cert),
+                        config.cert, "pass a PEM file: the client certificate first, then its intermediates");
     }
     if (SSL_CTX_use_PrivateKey_file(ctx.get(), config.key.c_str(), SSL_FILETYPE_PEM) != 1) {
-      ossl::throw_error(fmt::format("client key file '{}'", config.key), config.key);
+      ossl::throw_error(fmt::format("client key file '{}': no unencrypted PEM private key could be read", config.key),
+                        config.key, "pass the PEM private key of --cert (as written by mtlscert genkey)");
     }
     if (SSL_CTX_check_private_key(ctx.get()) != 1) {
       ossl::throw_error(fmt::format("client key file '{}' does not match '{}'", config.key, config.cert), config.key,

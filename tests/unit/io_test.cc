@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mtlscert/error.h"
@@ -54,4 +56,38 @@ TEST_CASE("read_file names the role and path in its errors") {
   CHECK_THROWS_WITH_AS(io::read_file(dir.path(), "CA bundle"), doctest::Contains("is a directory"), Error);
   dir.write("big", std::string(2048, 'x'));
   CHECK_THROWS_WITH_AS(io::read_file(dir.file("big"), "key file", 1024), doctest::Contains("larger than"), Error);
+}
+
+TEST_CASE("regression: fault_injection fsize: a file size limit fails the write cleanly instead of killing the process") {
+  // Before the fix, SIGXFSZ killed the process inside write() and left a 0600 '.k.pem.tmp-*'
+  // behind. The limit is set in a child so that this test process keeps its own.
+  test::TempDir dir;
+  dir.write("k.pem", "old");
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    struct rlimit limit {100, 100};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(4);
+    io::WriteOptions o;
+    o.mode = 0600;
+    o.overwrite = true;
+    o.role = "key file";
+    try {
+      io::write_file_atomic(dir.file("k.pem"), std::string(4096, 'k'), o);
+    } catch (const Error& e) {
+      std::string what = e.what();
+      _exit(what.find("cannot write key file") != std::string::npos &&
+                    what.find("File too large") != std::string::npos
+                ? 0
+                : 3);
+    }
+    _exit(2);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK_FALSE(WIFSIGNALED(status));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(test::slurp(dir.file("k.pem")) == "old");
+  CHECK(test::count_entries(dir.path()) == 1);
 }

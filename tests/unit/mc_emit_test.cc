@@ -76,3 +76,16 @@ TEST_CASE("render_template: placeholders and conditional lines") {
   CHECK(render_template("x=@A@\n@?A@kept @A@\n@?B@dropped\nmail@host\n", vars, "t") == "x=1\nkept 1\nmail@host\n");
   CHECK_THROWS_AS(render_template("@NOPE@\n", vars, "t"), Error);
 }
+
+TEST_CASE("regression: fuzz_emit_mc crash-f7509ba5: a newline in the key group cannot add a line to the .mc") {
+  // The group name was rendered unchecked into "dnl The key is readable by group @KEY_GROUP@",
+  // so "x\ndefine(...)" started a line of its own that m4 would run.
+  std::string tmpl = load_template("sendmail-tls.mc.in");
+  McRequest r = base();
+  r.group_readable_key = true;
+  r.key_group = "smmsp\ndefine(`confCACERT', `/tmp/evil')";
+  CHECK_THROWS_WITH_AS(render_mc(r, tmpl, "x"), doctest::Contains("--key-group"), Error);
+  r.key_group = "smmsp";
+  McText ok = render_mc(r, tmpl, "x");
+  CHECK(ok.text.find("readable by group smmsp:") != std::string::npos);
+}

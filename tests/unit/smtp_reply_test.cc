@@ -174,3 +174,17 @@ TEST_CASE("default_ehlo_name is the hostname when it has a dot, else localhost.l
   std::string host(buf);
   CHECK(default_ehlo_name() == (host.find('.') != std::string::npos ? host : "localhost.localdomain"));
 }
+
+TEST_CASE("regression: fuzz_smtp_reply crash-f7299d9f: probe --json survives bytes that are not UTF-8") {
+  // A greeting with \xff made nlohmann's dump() throw type_error 316: no JSON document at all.
+  MemoryTransport t("220 caf\xc3\xa9 \xff\xfe latin1\r\n250-\x1b[31m\r\n250 done\r\n");
+  LineReader reader(t);
+  ProbeReport report;
+  report.greeting = read_reply(reader, soon());
+  report.post_tls_ehlo = read_reply(reader, soon());
+  report.capabilities = ehlo_keywords(*report.post_tls_ehlo);
+  std::string doc;
+  REQUIRE_NOTHROW(doc = probe_json(report));
+  CHECK(doc.find("\"schema\": \"mtlscert.probe/1\"") != std::string::npos);
+  CHECK(doc.find("caf\xc3\xa9 \xef\xbf\xbd") != std::string::npos);  // valid UTF-8 kept, \xff replaced by U+FFFD
+}

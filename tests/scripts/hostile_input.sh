@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# label: cli
+# Hostile-input table: every subcommand that reads a file, fed every kind of bad file.
+# Rows are inputs (empty, garbage, 60 MB, directory, missing, unreadable, UTF-16, truncated PEM,
+# base64 garbage in a PEM block, a key where a certificate is expected and the reverse); columns
+# are the commands (one line each in COLUMNS below). Every cell must exit with the column's code
+# (2, or 1 for emit-mc whose pre-flight reports a bad file as a finding), print a message naming
+# the file and the problem, never crash (no signal, no sanitizer report), finish within a timeout
+# and, in the normal build, within a 1 GiB address space (skipped when MTLSCERT_ASAN=1: ASan
+# reserves terabytes of address space).
+# Args: $1 = mtlscert binary, $2 = source dir. Needs root (for the unreadable row: setpriv).
+set -euo pipefail
+bin=$(readlink -f "$1")
+per_run_timeout=${MTLSCERT_HOSTILE_TIMEOUT:-120}
+if [[ $(id -u) != 0 ]] || ! command -v setpriv >/dev/null; then
+  echo "*** SKIPPED: needs root and setpriv (tests run as root in CI) ***" >&2
+  exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+chmod 0755 "$tmp"  # the unprivileged user of the 'unreadable' row must reach the fixtures
+cd "$tmp"
+
+# Good fixtures: a CA, a key, a CSR and a certificate for mx.example.org; a hashed CA dir.
+"$bin" ca init --dir ca --name "Hostile Test CA" >/dev/null
+"$bin" genkey --type ecdsa -o good.key >/dev/null
+"$bin" csr --key good.key --host mx.example.org -o good.csr >/dev/null
+"$bin" ca sign --dir ca good.csr -o good.crt >/dev/null
+mkdir certs && cp ca/ca.crt certs/ && openssl rehash certs 2>/dev/null || true
+chmod 0755 ca && chmod 0644 ca/*  # the 'unreadable' row runs unprivileged; good.key stays 0600 (emit-mc checks it)
+
+# Rows: INPUT NAME -> a file (or not) at in/NAME.
+mkdir in
+: >in/empty
+head -c 8192 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv 00000000000000000000000000000000 >in/garbage
+{ echo "-----BEGIN CERTIFICATE-----"
+  line=MIIFazCCA1OgAwIBAgIRAIIQz7DSQONZRGPgu2OCiwAwDQYJKoZIhvcNAQELBQAwTzELMAkGA1
+  for _ in 1 2 3 4 5 6 7 8 9 10; do line+=$'\n'$line; done  # 1024 lines
+  for _ in $(seq 780); do printf '%s\n' "$line"; done  # 780 x 1024 x 75 bytes: 60 MB
+  echo "-----END CERTIFICATE-----"; } >in/60MB
+mkdir in/directory
+cp good.crt in/unreadable && chmod 0600 in/unreadable
+iconv -f UTF-8 -t UTF-16 good.crt >in/utf16
+head -c 600 good.crt >in/truncated
+{ echo "-----BEGIN CERTIFICATE-----"; for _ in 1 2 3 4; do echo '!!!!****@@@@~~~~!!!!****@@@@~~~~!!!!****@@@@~~~~!!!!****@@@@~~~~'; done
+  echo "-----END CERTIFICATE-----"; } >in/b64garbage
+mkfifo in/fifo
+ln -s /dev/zero in/endless
+cp good.key in/key-for-cert
+cp good.crt in/cert-for-key
+cp good.crt in/cert-for-csr
+ROWS=(empty garbage 60MB directory fifo endless missing unreadable utf16 truncated b64garbage key-for-cert cert-for-key cert-for-csr)
+
+# Columns: NAME|EXIT|WANTS|ARGS ('@F@' is the hostile file, '@O@' an output path).
+# WANTS is what the command expects in that place: cert, key, csr or dir (every file is wrong for it); rows that hand it the right
+# kind of file (a key for a key) do not apply to it.
+COLUMNS=(
+  "inspect|2|any|inspect @F@"
+  "csr --key|2|key|csr --key @F@ --host mx.example.org -o @O@"
+  "ca sign CSR|2|csr|ca sign --dir ca @F@ -o @O@"
+  "emit-mc --server-cert|1|cert|emit-mc --server-cert @F@ --server-key $tmp/good.key --cacert $tmp/ca/ca.crt --cacert-path $tmp/certs -o @O@"
+  "emit-mc --server-key|1|key|emit-mc --server-cert $tmp/good.crt --server-key @F@ --cacert $tmp/ca/ca.crt --cacert-path $tmp/certs -o @O@"
+  "emit-mc --cacert|1|cert|emit-mc --server-cert $tmp/good.crt --server-key $tmp/good.key --cacert @F@ --cacert-path $tmp/certs -o @O@"
+  "probe --cacert|2|cert|probe 127.0.0.1:9 --timeout 2 --cacert @F@"
+  "probe --cert|2|cert|probe 127.0.0.1:9 --timeout 2 --cert @F@ --key $tmp/good.key"
+  "probe --key|2|key|probe 127.0.0.1:9 --timeout 2 --cert $tmp/good.crt --key @F@"
+  "bundle check|2|cert|bundle check @F@"
+  "bundle trim|2|cert|bundle trim @F@ -o @O@"
+  "bundle trim --keep-issuers-of|2|cert|bundle trim $tmp/ca/ca.crt --keep-issuers-of @F@ -o @O@"
+  "bundle split|2|cert|bundle split @F@ --advertise $tmp/good.crt --cacert @O@ --cacert-path @O@.d"
+  "bundle split --advertise|2|cert|bundle split $tmp/ca/ca.crt --advertise @F@ --cacert @O@ --cacert-path @O@.d"
+  "bundle rehash|2|dir|bundle rehash @F@"
+)
+
+# applies ROW WANTS: does this row make sense for a column that wants WANTS?
+applies() {
+  case "$1" in
+    key-for-cert) [[ $2 == cert ]] ;;
+    cert-for-key) [[ $2 == key ]] ;;
+    cert-for-csr) [[ $2 == csr ]] ;;
+    directory) [[ $2 != dir ]] ;;  # an (empty) directory is what rehash wants
+    *) true ;;
+  esac
+}
+
+# problem ROW: a regular expression the message must match: the problem, in words.
+problem() {
+  case "$1" in
+    empty) echo 'empty' ;;
+    missing) echo 'No such file|does not exist|not found' ;;
+    directory) echo 'directory' ;;
+    fifo | endless) echo 'not a regular file|character device|fifo|FIFO' ;;
+    unreadable) echo 'Permission denied' ;;
+    *) echo '.' ;;  # the kind-specific wording is checked by the path/sanity rules below
+  esac
+}
+
+fail=0
+cells=0
+for col in "${COLUMNS[@]}"; do
+  IFS='|' read -r cname want_exit wants template <<<"$col"
+  for row in "${ROWS[@]}"; do
+    applies "$row" "$wants" || continue
+    cells=$((cells + 1))
+    f="$tmp/in/$row"
+    out="$tmp/out-$cells"
+    cmd=${template//@F@/$f}
+    cmd=${cmd//@O@/$out}
+    read -r -a argv <<<"$cmd"
+    run=(timeout -k 5 "$per_run_timeout" "$bin" "${argv[@]}")
+    [[ ${MTLSCERT_ASAN:-0} == 1 ]] || run=(prlimit --as=$((1 << 30)) "${run[@]}")
+    [[ $row == unreadable ]] && run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
+    rc=0
+    "${run[@]}" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+    msg=$(cat "$tmp/stdout" "$tmp/stderr")
+    pattern=$(problem "$row")
+    [[ $wants == dir && $row != missing ]] && pattern='[Nn]ot a directory'
+    why=""
+    if ((rc == 124 || rc == 137)); then why="timed out after ${per_run_timeout}s"
+    elif ((rc > 128)); then why="killed by signal $((rc - 128))"
+    elif ((rc != want_exit)); then why="exit $rc, expected $want_exit"
+    elif grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|terminate called' <<<"$msg"; then why="sanitizer or terminate report"
+    elif ! grep -qF "$f" <<<"$msg"; then why="message does not name the file $f"
+    elif ! grep -qE "$pattern" <<<"$msg"; then why="message does not say: $pattern"
+    elif [[ -e $out ]]; then why="wrote $out despite the bad input"
+    fi
+    if [[ -n $why ]]; then
+      echo "FAIL: $cname <- $row: $why" >&2
+      sed 's/^/    | /' <<<"$msg" | head -n 12 >&2
+      fail=$((fail + 1))
+    else
+      echo "ok: $cname <- $row: exit $rc: $(grep -m1 -F "$f" <<<"$msg" | cut -c1-160)"
+    fi
+  done
+done
+echo "hostile inputs: $cells cells, $fail failed"
+((fail == 0))
