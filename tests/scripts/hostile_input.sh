@@ -70,6 +70,8 @@ COLUMNS=(
   "bundle split|2|cert|bundle split @F@ --advertise $tmp/good.crt --cacert @O@ --cacert-path @O@.d"
   "bundle split --advertise|2|cert|bundle split $tmp/ca/ca.crt --advertise @F@ --cacert @O@ --cacert-path @O@.d"
   "bundle rehash|2|dir|bundle rehash @F@"
+  "access --ca|2|cert|access --ca @F@"
+  "access --client|2|cert|access --client @F@"
 )
 
 # applies ROW WANTS: does this row make sense for a column that wants WANTS?
