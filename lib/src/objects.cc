@@ -247,50 +247,39 @@ PkiObject decode_block(std::string_view text, const pem::Block& b, std::vector<P
 void load_der(std::string_view bytes, PkiFile& file) {
   const auto* start = reinterpret_cast<const unsigned char*>(bytes.data());
   long len = static_cast<long>(bytes.size());
-  const unsigned char* p = start;
-  if (ossl::Ptr<X509> cert{d2i_X509(nullptr, &p, len)}) {
+  // Each decoder gets the whole input from its start; the first that accepts it wins.
+  auto decode = [&](auto d2i) {
+    const unsigned char* p = start;
+    return d2i(nullptr, &p, len);
+  };
+  auto add_der = [&](ObjectKind kind) -> PkiObject& {
     file.format = FileFormat::Der;
-    PkiObject o;
-    o.kind = ObjectKind::Certificate;
+    PkiObject& o = file.objects.emplace_back();
+    o.kind = kind;
     o.label = "DER";
+    return o;
+  };
+  if (ossl::Ptr<X509> cert{decode(d2i_X509)}) {
+    PkiObject& o = add_der(ObjectKind::Certificate);
     o.cert = std::move(cert);
     fingerprint_cert(o);
-    file.objects.push_back(std::move(o));
     return;
   }
-  p = start;
-  if (ossl::Ptr<X509_REQ> csr{d2i_X509_REQ(nullptr, &p, len)}) {
-    file.format = FileFormat::Der;
-    PkiObject o;
-    o.kind = ObjectKind::Csr;
-    o.label = "DER";
-    o.csr = std::move(csr);
-    file.objects.push_back(std::move(o));
+  if (ossl::Ptr<X509_REQ> csr{decode(d2i_X509_REQ)}) {
+    add_der(ObjectKind::Csr).csr = std::move(csr);
     return;
   }
-  p = start;
-  if (ossl::Ptr<PKCS7> p7{d2i_PKCS7(nullptr, &p, len)}) {
+  if (ossl::Ptr<PKCS7> p7{decode(d2i_PKCS7)}) {
     file.format = FileFormat::Pkcs7Der;
     add_pkcs7_certs(p7.get(), file.objects, 0, "PKCS7");
     return;
   }
-  p = start;
-  if (ossl::Ptr<X509_CRL> crl{d2i_X509_CRL(nullptr, &p, len)}) {
-    file.format = FileFormat::Der;
-    PkiObject o;
-    o.kind = ObjectKind::Crl;
-    o.label = "DER";
-    o.crl = std::move(crl);
-    file.objects.push_back(std::move(o));
+  if (ossl::Ptr<X509_CRL> crl{decode(d2i_X509_CRL)}) {
+    add_der(ObjectKind::Crl).crl = std::move(crl);
     return;
   }
-  p = start;
-  if (ossl::Ptr<EVP_PKEY> key{d2i_AutoPrivateKey(nullptr, &p, len)}) {
-    file.format = FileFormat::Der;
-    PkiObject o;
-    o.kind = ObjectKind::PrivateKey;
-    o.label = "DER";
-    file.objects.push_back(std::move(o));
+  if (ossl::Ptr<EVP_PKEY> key{decode(d2i_AutoPrivateKey)}) {
+    add_der(ObjectKind::PrivateKey);  // recognised, never kept
     return;
   }
   file.format = FileFormat::Unknown;
