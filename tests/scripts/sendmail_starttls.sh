@@ -52,14 +52,7 @@ grep -q '250-STARTTLS' "$SM_TREE/var/ehlo.txt" || { cat "$SM_TREE/var/ehlo.txt" 
 ok "EHLO offers 250-STARTTLS"
 
 # 2. An independent peer verifies the server: chain and host name.
-if ! openssl s_client -starttls smtp -connect "127.0.0.1:$SM_PORT" -servername "$SM_HOST" \
-  -verify_return_error -verify_hostname "$SM_HOST" -CAfile "$tls/ca/ca.crt" </dev/null \
-  >"$SM_TREE/var/s_client.txt" 2>&1; then
-  cat "$SM_TREE/var/s_client.txt" >&2
-  fail "openssl s_client could not verify the server"
-fi
-grep -q 'Verify return code: 0 (ok)' "$SM_TREE/var/s_client.txt" || fail "s_client: verify return code not 0"
-grep -q 'Verification: OK' "$SM_TREE/var/s_client.txt" || fail "s_client: no 'Verification: OK'"
+sm_verify_server "$tls/ca/ca.crt" "$SM_TREE/var/s_client.txt" || fail "openssl s_client could not verify the server"
 ok "openssl s_client -verify_return_error -verify_hostname $SM_HOST: Verification: OK"
 
 # 3. A message over STARTTLS with the client certificate: delivered, verify=OK.

@@ -10,6 +10,7 @@
 #   sm_build_cf                       # m4 -> $SM_CF, plus the aliases database
 #   sm_start                          # daemon on 127.0.0.1:$SM_PORT, pid in $SM_PID
 #   sm_ehlo_offers STARTTLS           # true when EHLO lists the keyword (sm_ehlo prints it all)
+#   sm_verify_server CA.pem OUT       # openssl s_client verifies chain and $SM_HOST (independent peer)
 #   sm_log_wait 'STARTTLS=server: file .* unsafe'   # lines sendmail sent to syslog
 #   sm_stop
 #
@@ -348,5 +349,23 @@ sm_cleanup() {
     sm_note "kept $SM_TREE"
   else
     rm -rf "$SM_TREE"
+  fi
+}
+
+# sm_verify_server CAFILE OUT: an independent peer (openssl s_client, STARTTLS) must verify
+# the running daemon's chain against CAFILE and its name against $SM_HOST; the transcript
+# goes to OUT. Returns 1, with the transcript on stderr, when it does not.
+sm_verify_server() {
+  local cafile=$1 out=$2
+  if ! openssl s_client -starttls smtp -connect "127.0.0.1:$SM_PORT" -servername "$SM_HOST" \
+    -verify_return_error -verify_hostname "$SM_HOST" -CAfile "$cafile" </dev/null >"$out" 2>&1; then
+    cat "$out" >&2
+    sm_note "openssl s_client could not verify the server"
+    return 1
+  fi
+  if ! grep -q 'Verification: OK' "$out" || ! grep -q 'Verify return code: 0 (ok)' "$out"; then
+    cat "$out" >&2
+    sm_note "openssl s_client: no 'Verification: OK' / 'Verify return code: 0 (ok)'"
+    return 1
   fi
 }
