@@ -48,18 +48,6 @@ void describe(const PkiObject& o, int index, bool names, BundleCert& c) {
   c.sent = o.label == "CERTIFICATE" || o.label == "X509 CERTIFICATE";
 }
 
-Finding cert_finding(Level level, std::string code, std::string message, std::string hint, const BundleCert& c,
-                     const std::string& path) {
-  Finding f;
-  f.level = level;
-  f.code = std::move(code);
-  f.message = std::move(message);
-  f.hint = std::move(hint);
-  f.path = path;
-  f.cert = c.ref;
-  return f;
-}
-
 // A finding about the file, or (index >= 0) about one of its non-certificate objects.
 Finding file_finding(Level level, std::string code, std::string message, std::string hint, const std::string& path,
                      std::size_t line = 0, int index = -1) {
@@ -71,6 +59,13 @@ Finding file_finding(Level level, std::string code, std::string message, std::st
   f.path = path;
   f.cert.line = line;
   f.cert.index = index;
+  return f;
+}
+
+Finding cert_finding(Level level, std::string code, std::string message, std::string hint, const BundleCert& c,
+                     const std::string& path) {
+  Finding f = file_finding(level, std::move(code), std::move(message), std::move(hint), path);
+  f.cert = c.ref;
   return f;
 }
 

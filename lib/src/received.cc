@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
 #include <regex>
 
 #include <fmt/format.h>
@@ -108,19 +109,17 @@ ReceivedHop parse_received_header(std::string_view value) {
   hop.protocol = match_word(h, with_re);
   hop.loopback = std::regex_search(h, loopback_re);
   std::smatch m;
+  // A TLS hop written by `mta`; `fields` take the regex groups 1, 2, … in that order.
+  auto tls_hop = [&](const char* mta, std::initializer_list<std::string*> fields) {
+    hop.mta = mta;
+    hop.tls = HopTls::Tls;
+    int group = 1;
+    for (std::string* field : fields) *field = m[group++];
+  };
   if (std::regex_search(h, m, sendmail_re)) {
-    hop.mta = "sendmail";
-    hop.tls = HopTls::Tls;
-    hop.version = m[1];
-    hop.cipher = m[2];
-    hop.bits = m[3];
-    hop.verify = m[4];
+    tls_hop("sendmail", {&hop.version, &hop.cipher, &hop.bits, &hop.verify});
   } else if (std::regex_search(h, m, postfix_re)) {
-    hop.mta = "postfix";
-    hop.tls = HopTls::Tls;
-    hop.version = m[1];
-    hop.cipher = m[2];
-    hop.bits = m[3];
+    tls_hop("postfix", {&hop.version, &hop.cipher, &hop.bits});
     if (h.find("(verified OK)") != std::string::npos) {
       hop.verify = "OK";
     } else if (h.find("(not verified)") != std::string::npos) {
@@ -131,31 +130,18 @@ ReceivedHop parse_received_header(std::string_view value) {
       hop.verify = "NO";
     }
   } else if (std::regex_search(h, m, exim_re)) {
-    hop.mta = "exim";
-    hop.tls = HopTls::Tls;
-    hop.version = m[1];
-    hop.cipher = m[2];
-    hop.bits = m[3];
+    tls_hop("exim", {&hop.version, &hop.cipher, &hop.bits});
     std::string cv = lower(match_word(h, exim_cv_re));
     if (cv == "yes" || cv == "dane") hop.verify = "OK";
     if (cv == "no") hop.verify = "FAIL";
   } else if (std::regex_search(h, m, exim_new_re)) {
-    hop.mta = "exim";
-    hop.tls = HopTls::Tls;
-    hop.version = m[1];
-    hop.cipher = m[2];
+    tls_hop("exim", {&hop.version, &hop.cipher});
   } else if (std::regex_search(h, m, ms_re)) {
-    hop.mta = "microsoft";
-    hop.tls = HopTls::Tls;
-    hop.version = m[1];
-    hop.cipher = m[2];
+    tls_hop("microsoft", {&hop.version, &hop.cipher});
   } else if (std::regex_search(h, m, qmail_re)) {
-    hop.mta = "qmail";
-    hop.tls = HopTls::Tls;
-    hop.cipher = m[1];
+    tls_hop("qmail", {&hop.cipher});
   } else if (lower(h).find("encrypted smtp") != std::string::npos) {
-    hop.mta = "qmail";
-    hop.tls = HopTls::Tls;
+    tls_hop("qmail", {});
   } else if (protocol_has_tls(hop.protocol)) {
     hop.mta = "generic";
     hop.tls = HopTls::Tls;
