@@ -13,8 +13,6 @@ source "$src/tests/scripts/lib/sendmail_harness.sh"
 sm_require
 command -v makemap >/dev/null || sm_skip "missing: makemap (package sendmail-bin)"
 
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-ok() { printf 'ok: %s\n' "$*"; }
 
 build_dir=$(cd "$(dirname "$bin")/.." && pwd)
 sm_tree_new "${MTLSCERT_IT_DIR:-$build_dir/it}"

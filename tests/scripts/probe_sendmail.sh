@@ -12,8 +12,6 @@ src=$2
 source "$src/tests/scripts/lib/sendmail_harness.sh"
 sm_require
 
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-ok() { printf 'ok: %s\n' "$*"; }
 # json_get FILE EXPR: a field of a JSON document (python3 is a harness requirement).
 json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$1" "$2"; }
 

@@ -11,8 +11,6 @@ src=$2
 source "$src/tests/scripts/lib/sendmail_harness.sh"
 sm_require
 
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-ok() { printf 'ok: %s\n' "$*"; }
 
 build_dir=$(cd "$(dirname "$bin")/.." && pwd)
 sm_tree_new "${MTLSCERT_IT_DIR:-$build_dir/it}"

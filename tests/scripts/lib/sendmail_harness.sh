@@ -49,6 +49,9 @@ SM_LOG_CAPTURE=0
 SM_CF_DIR=${SM_CF_DIR:-/usr/share/sendmail/cf}
 
 sm_note() { printf 'sendmail-harness: %s\n' "$*" >&2; }
+# fail MESSAGE / ok MESSAGE: a test step's verdict, for the scripts that source this file.
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+ok() { printf 'ok: %s\n' "$*"; }
 sm_die() { printf 'sendmail-harness: FAIL: %s\n' "$*" >&2; exit 1; }
 
 # sm_skip MESSAGE: report SKIPPED loudly and exit 77 (CTest's SKIP_RETURN_CODE).
