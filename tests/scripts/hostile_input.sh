@@ -19,6 +19,10 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 chmod 0755 "$tmp"  # the unprivileged user of the 'unreadable' row must reach the fixtures
+# … and the program and its templates, which may sit in a checkout it cannot enter (a
+# clone in a 0700 mktemp directory): that row runs a copy of both from here.
+cp "$bin" "$tmp/mtlscert" && chmod 0755 "$tmp/mtlscert"
+cp -r "$2/templates" "$tmp/templates" && chmod -R a+rX "$tmp/templates"
 cd "$tmp"
 
 # Good fixtures: a CA, a key, a CSR and a certificate for mx.example.org; a hashed CA dir.
@@ -111,7 +115,10 @@ for col in "${COLUMNS[@]}"; do
     read -r -a argv <<<"$cmd"
     run=(timeout -k 5 "$per_run_timeout" "$bin" "${argv[@]}")
     [[ ${MTLSCERT_ASAN:-0} == 1 ]] || run=(prlimit --as=$((1 << 30)) "${run[@]}")
-    [[ $row == unreadable ]] && run=(setpriv --reuid=65534 --regid=65534 --clear-groups "${run[@]}")
+    if [[ $row == unreadable ]]; then
+      run=("${run[@]/#"$bin"/$tmp/mtlscert}")
+      run=(setpriv --reuid=65534 --regid=65534 --clear-groups env "MTLSCERT_TEMPLATES=$tmp/templates" "${run[@]}")
+    fi
     rc=0
     "${run[@]}" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
     msg=$(cat "$tmp/stdout" "$tmp/stderr")

@@ -95,7 +95,16 @@ sm_path_is_safe() {
 sm_tree_new() {
   local base=$1
   mkdir -p "$base" && chmod 0755 "$base" || sm_die "cannot create $base"
-  sm_path_is_safe "$base" || sm_die "$base is not on a safe path; set MTLSCERT_IT_DIR to a directory whose parents are 0755"
+  if ! sm_path_is_safe "$base"; then
+    # A checkout below /tmp (1777) or a 0700 mktemp directory: unless the caller chose a
+    # place, use a root-owned one whose every parent is 0755.
+    [[ -z ${MTLSCERT_IT_DIR:-} ]] ||
+      sm_die "$base is not on a safe path; set MTLSCERT_IT_DIR to a directory whose parents are 0755"
+    base=/var/lib/mtlscert-it
+    sm_note "using $base instead (the build directory is below an unsafe or private directory)"
+    mkdir -p "$base" && chmod 0755 "$base" || sm_die "cannot create $base"
+    sm_path_is_safe "$base" || sm_die "$base is not on a safe path either; set MTLSCERT_IT_DIR"
+  fi
   SM_TREE=$(mktemp -d "$(cd "$base" && pwd -P)/sm.XXXXXX") || sm_die "mktemp under $base"
   chmod 0700 "$SM_TREE"
   mkdir -p "$SM_TREE"/{etc,bin,queue,var,mail,tls,dev}
