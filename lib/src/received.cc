@@ -476,7 +476,9 @@ std::string to_json(const ReceivedReport& r) {
   }
   j["findings"] = r.findings;
   j["ok"] = !has_level(r.findings, Level::Error);
-  return j.dump(2);
+  // Header bytes are untrusted and need not be UTF-8 (or a cut may split a character):
+  // replaced with U+FFFD instead of failing the whole document.
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace mtlscert

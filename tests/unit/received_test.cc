@@ -218,3 +218,10 @@ TEST_CASE("received: the hand matcher takes what the MTA patterns took, edge by 
   CHECK(h.by.empty());
   CHECK(h.protocol.empty());
 }
+
+TEST_CASE("regression: fuzz_received crash-b005af3e: received --json survives header bytes that are not UTF-8") {
+  ReceivedReport r = check_received("Received: from a\xf6" "b by mx with ESMTP\r\n\r\n");
+  REQUIRE(r.hops.size() == 1);
+  const std::string json = to_json(r);
+  CHECK(json.find("\"from\": \"a\xef\xbf\xbd" "b\"") != std::string::npos);  // U+FFFD in its place
+}
