@@ -391,6 +391,8 @@ void register_access(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("--trust-store", o->trust_store, "Hashed public roots: an issuer found there is a public CA")
       ->capture_default_str()
       ->type_name("DIR");
+  sub->add_flag("--allow-public-ca", o->allow_public_ca,
+                "Print CERTISSUER: RELAY for a public --ca anyway (an open relay for its customers)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_access(*o, out); }; });
 }
 

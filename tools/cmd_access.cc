@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/access_map.h"
+#include "mtlscert/error.h"
 
 namespace mtlscert::cli {
 
@@ -26,13 +27,21 @@ int run_access(const AccessOptions& o, const Output& out) {
   request.policy = o.policy;
   request.cn = o.cn;
   request.trust_store_dir = o.trust_store;
+  request.allow_public_ca = o.allow_public_ca;
   AccessResult r = make_access_lines(request);
+  // A refusal prints no line at all: a partial access file could still be installed.
+  if (r.refused()) r.lines.clear();
   out.json(to_json(r));
   if (!out.json_mode()) out.data(access_text(r));
   for (const auto& f : r.findings) {
+    if (f.level == Level::Error) {
+      out.error(Error(fmt::format("{} [{}]", f.message, f.code), f.path, f.hint));  // shown even with -q
+      continue;
+    }
     out.warn(fmt::format("{} [{}]", f.message, f.code));
     if (!f.hint.empty()) out.warn(fmt::format("  hint: {}", f.hint));
   }
+  if (r.refused()) return static_cast<int>(Exit::Findings);
   out.say("# Next: append these lines to /etc/mail/access, run makemap hash /etc/mail/access < /etc/mail/access "
           "(FEATURE(`access_db') must be in sendmail.mc).");
   return 0;

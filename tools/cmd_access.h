@@ -18,6 +18,7 @@ struct AccessOptions {
   std::string policy = "VERIFY";
   std::string cn;
   std::string trust_store = "/etc/ssl/certs";
+  bool allow_public_ca = false;
 };
 
 extern const char* const kAccessSummary;

@@ -3,7 +3,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <openssl/err.h>
+
 #include <cctype>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -95,30 +98,82 @@ void check_access_policy(std::string_view policy) {
               "e.g. --policy VERIFY:128 (verified certificate, at least 128-bit cipher) or --policy ENCR:128");
 }
 
+namespace {
+
+// Every certificate of the hashed trust store filed under name's hash (openssl rehash links
+// HASH.0, HASH.1, …): the ones whose subject is name.
+template <typename Visit>
+bool any_in_store(const X509_NAME* name, const std::string& dir, Visit visit) {
+  int ok = 0;
+  unsigned long h = X509_NAME_hash_ex(name, nullptr, nullptr, &ok);
+  if (!ok) return false;
+  for (int i = 0; i < 16; ++i) {
+    const std::string path = fmt::format("{}/{:08x}.{}", dir, h, i);
+    std::string bytes;
+    try {
+      bytes = io::read_file(path, "trust store certificate", 1u << 20);
+    } catch (const Error&) {
+      return false;  // no more links with this hash
+    }
+    PkiFile f = load_objects(bytes, path);
+    for (const auto& o : f.objects) {
+      if (o.cert && X509_NAME_cmp(X509_get_subject_name(o.cert.get()), name) == 0 && visit(o.cert.get())) return true;
+    }
+  }
+  return false;
+}
+
+// The CA/Browser Forum's certificate policies (2.23.140.1.*): only publicly-trusted CAs put
+// them in a certificate (Baseline Requirements 7.1.6.4).
+bool has_cabf_policy(X509* cert) {
+  struct FreePolicies {
+    void operator()(CERTIFICATEPOLICIES* p) const noexcept { CERTIFICATEPOLICIES_free(p); }
+  };
+  std::unique_ptr<CERTIFICATEPOLICIES, FreePolicies> policies(
+      static_cast<CERTIFICATEPOLICIES*>(X509_get_ext_d2i(cert, NID_certificate_policies, nullptr, nullptr)));
+  if (!policies) return false;
+  for (int i = 0; i < sk_POLICYINFO_num(policies.get()); ++i) {
+    char oid[128];
+    OBJ_obj2txt(oid, sizeof oid, sk_POLICYINFO_value(policies.get(), i)->policyid, 1);
+    if (std::string_view(oid).rfind("2.23.140.1.", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool is_public_ca(const X509_NAME* name, X509* cert, const std::string& dir) {
   if (dir.empty()) return false;
-  auto in_store = [&dir](const X509_NAME* n) {
-    int ok = 0;
-    unsigned long h = X509_NAME_hash_ex(n, nullptr, nullptr, &ok);
-    if (!ok) return false;
-    for (int i = 0; i < 16; ++i) {
-      const std::string path = fmt::format("{}/{:08x}.{}", dir, h, i);
-      std::string bytes;
-      try {
-        bytes = io::read_file(path, "trust store certificate", 1u << 20);
-      } catch (const Error&) {
-        return false;  // no more links with this hash
-      }
-      PkiFile f = load_objects(bytes, path);
-      for (const auto& o : f.objects) {
-        if (o.cert && X509_NAME_cmp(X509_get_subject_name(o.cert.get()), n) == 0) return true;
-      }
-    }
-    return false;
-  };
+  auto in_store = [&dir](const X509_NAME* n) { return any_in_store(n, dir, [](X509*) { return true; }); };
   if (in_store(name)) return true;
   if (cert != nullptr && X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(cert)) != 0) {
     return in_store(X509_get_issuer_name(cert));
+  }
+  return false;
+}
+
+bool issued_by_public_ca(X509* leaf, const std::string& dir) {
+  ERR_set_mark();
+  const bool cabf = has_cabf_policy(leaf);
+  // Certificate Transparency SCTs are embedded only by CAs whose certificates browsers trust.
+  const bool sct = X509_get_ext_by_NID(leaf, NID_ct_precert_scts, -1) >= 0;
+  bool store = false;
+  if (!dir.empty()) {
+    // The issuer itself in the store, matched by name and, when the leaf says, key identifier
+    // (a root that issues leaves directly, or an intermediate the store happens to hold).
+    const ASN1_OCTET_STRING* aki = X509_get0_authority_key_id(leaf);
+    store = any_in_store(X509_get_issuer_name(leaf), dir, [aki](X509* c) {
+      const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(c);
+      return aki == nullptr || ski == nullptr || ASN1_OCTET_STRING_cmp(aki, ski) == 0;
+    });
+  }
+  ERR_pop_to_mark();
+  return cabf || sct || store;
+}
+
+bool AccessResult::refused() const {
+  for (const auto& f : findings) {
+    if (f.level == Level::Error) return true;
   }
   return false;
 }
@@ -131,17 +186,18 @@ AccessResult make_access_lines(const AccessRequest& request) {
     throw Error("access: nothing to do", "",
                 "give --ca CA.crt (relay for its clients), --client CLIENT.crt, --tls-srv NAME or --tls-clt NAME");
   }
-  auto warn_public = [&](const X509_NAME* issuer, X509* cert, const std::string& path) {
-    if (is_public_ca(issuer, cert, request.trust_store_dir)) {
-      r.findings.push_back(
-          {Level::Warn, "access-public-ca",
-           fmt::format("{} is a public CA ({} holds it or its issuer): anyone can get a certificate from it "
-                       "and relay through this server",
-                       name_rfc2253(issuer), request.trust_store_dir),
-           "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
-           "client certificate (CERTSUBJECT: lines)",
-           path, {}, ""});
-    }
+  auto public_ca = [&](const X509_NAME* issuer, const std::string& path, Level level) {
+    r.findings.push_back(
+        {level, "access-public-ca",
+         fmt::format("{} is a public CA ({} holds it or its issuer): anyone can get a certificate from it "
+                     "and relay through this server",
+                     name_rfc2253(issuer), request.trust_store_dir),
+         level == Level::Error
+             ? "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
+               "client certificate (CERTSUBJECT: lines), or --subject; --allow-public-ca if you really mean it"
+             : "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
+               "client certificate (CERTSUBJECT: lines)",
+         path, {}, ""});
   };
   for (const auto& path : request.ca_files) {
     for (auto& c : load_certs(path, "CA certificate")) {
@@ -152,7 +208,11 @@ AccessResult make_access_lines(const AccessRequest& request) {
       }
       const X509_NAME* subject = X509_get_subject_name(c.get());
       note_name(r, subject, path);
-      warn_public(subject, c.get(), path);
+      // CERTISSUER:<public CA> RELAY makes an open relay for everyone that CA serves; with
+      // --subject the line only defers to CERTSUBJECT: lines, which is safe.
+      if (is_public_ca(subject, c.get(), request.trust_store_dir)) {
+        public_ca(subject, path, request.subject_rhs || request.allow_public_ca ? Level::Warn : Level::Error);
+      }
       add_unique(r, seen, {"CERTISSUER:" + sendmail_name_key(subject), request.subject_rhs ? "SUBJECT" : "RELAY",
                            "clients with a certificate issued by " + name_rfc2253(subject)});
     }
@@ -168,7 +228,18 @@ AccessResult make_access_lines(const AccessRequest& request) {
     for (std::size_t i = 1; i < certs.size(); ++i) {
       if (X509_NAME_cmp(X509_get_subject_name(certs[i].get()), issuer) == 0) issuer_cert = certs[i].get();
     }
-    warn_public(issuer, issuer_cert, path);
+    if (X509_NAME_entry_count(subject) == 0) {
+      throw Error(fmt::format("--client {}: the certificate's subject is empty: a CERTSUBJECT: line for it "
+                              "could never match (sendmail sets no ${{cert_subject}})",
+                              path),
+                  path, "issue the client certificate with a subject (mtlscert csr --host NAME, then ca sign)");
+    }
+    // Without its intermediate the issuer's name is unknown to the trust store: the leaf's own
+    // marks of a public CA (CA/B Forum policy, CT SCTs, AKI of a root) still tell.
+    if (is_public_ca(issuer, issuer_cert, request.trust_store_dir) ||
+        (issuer_cert == nullptr && issued_by_public_ca(leaf, request.trust_store_dir))) {
+      public_ca(issuer, path, Level::Warn);
+    }
     const std::string issuer_key = "CERTISSUER:" + sendmail_name_key(issuer);
     bool relay_all = false;
     for (auto& l : r.lines) {

@@ -1,5 +1,7 @@
 #include "mtlscert/ca.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +113,57 @@ std::string pem_of(X509* cert) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
+// CaLock: an exclusive flock on DIR/ca.lock from the serial draw to the ledger row, so that
+// concurrent `ca sign` runs on one CA neither lose ledger rows (read-modify-write of
+// `serials`) nor draw a serial another run is about to record. Released by close().
+class CaLock {
+ public:
+  explicit CaLock(const std::string& dir) {
+    const std::string path = join_path(dir, "ca.lock");
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) {
+      throw Error(fmt::format("cannot open the CA lock file '{}': {}", path, std::strerror(errno)), path,
+                  "run as the user that owns the CA directory (root for /etc/mail/ca)");
+    }
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd_);
+      throw Error(fmt::format("cannot lock the CA lock file '{}': {}", path, std::strerror(err)), path);
+    }
+  }
+  ~CaLock() { ::close(fd_); }
+  CaLock(const CaLock&) = delete;
+  CaLock& operator=(const CaLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// The CA key is the CA: readable by anyone else, anyone can issue certificates that every peer
+// trusting ca.crt accepts. Refused when others may read or replace it, a warning when only the
+// group may read it (a deliberate admin group, perhaps).
+void check_ca_key_file(const std::string& key_path, std::vector<std::string>& warnings) {
+  struct stat st {};
+  if (::stat(key_path.c_str(), &st) != 0) return;  // the load that follows reports it
+  const mode_t m = st.st_mode & 07777;
+  if ((m & (S_IROTH | S_IWOTH | S_IWGRP)) != 0) {
+    throw Error(fmt::format("CA key '{}' has mode {}: {} it, and whoever reads it can issue certificates your "
+                            "peers trust; refusing to sign with it",
+                            key_path, io::mode_string(m),
+                            (m & S_IROTH) != 0 ? "every user of this machine can read" : "others can replace"),
+                key_path,
+                fmt::format("chmod 600 '{}'; if others may have read it, treat it as compromised: make a new CA "
+                            "(mtlscert ca init) and reissue",
+                            key_path));
+  }
+  if ((m & S_IRGRP) != 0) {
+    warnings.push_back(fmt::format("CA key '{}' has mode {}: its group (gid {}) can read it and issue certificates; "
+                                   "chmod 600 '{}' unless that is deliberate",
+                                   key_path, io::mode_string(m), st.st_gid, key_path));
+  }
+}
+
 PkiObject take_first(PkiFile& file, ObjectKind kind, std::string_view role, std::string_view expected) {
   for (auto& o : file.objects) {
     if (o.kind == kind) return std::move(o);
@@ -160,7 +213,8 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
                     "a CA is made once; use another --dir, or remove the old CA deliberately");
       }
     }
-  } else if (::mkdir(request.dir.c_str(), 0700) != 0) {
+  } else if (::mkdir(request.dir.c_str(), 0700) != 0 || ::chmod(request.dir.c_str(), 0700) != 0) {
+    // chmod: exactly 0700 whatever the umask (a umask of 0277 would leave the owner locked out).
     throw Error(fmt::format("cannot create CA directory '{}': {}", request.dir, std::strerror(errno)), request.dir,
                 "create the parent directory first");
   } else {
@@ -227,6 +281,14 @@ ossl::Ptr<X509> issue_certificate_with_serials(const IssueRequest& r,
   if (info.requests_ca) {
     throw Error(fmt::format("CSR '{}' asks for a CA certificate (basicConstraints CA:TRUE); refusing", path), path,
                 "this CA issues only server and client certificates; make a CSR without CA:TRUE");
+  }
+  if (!info.repeated_attributes.empty()) {
+    // Which of two CNs counts depends on the reader: sendmail's ${cn_subject} and +CN: take the
+    // first, OpenSSL-based checks (and this CA's SAN copy) the last. Never sign such a name.
+    throw Error(fmt::format("CSR '{}': its subject {} has more than one {}; refusing (sendmail takes the first CN, "
+                            "other tools the last, so peers would disagree about the name)",
+                            path, info.subject, fmt::join(info.repeated_attributes, ", ")),
+                path, "make a CSR with one CN: mtlscert csr --host NAME");
   }
   std::vector<std::string> dns;
   for (const auto& d : info.dns_names) {
@@ -301,6 +363,10 @@ CaSignResult ca_sign(const CaSignRequest& request, std::time_t now) {
     throw Error(fmt::format("'{}' holds no CA (ca.crt and ca.key)", request.dir), request.dir,
                 fmt::format("make one first: mtlscert ca init --dir {} --name 'Example Mail CA'", request.dir));
   }
+  // The CSR first: a bad input is reported as such, before the CA's own files are judged.
+  PkiFile csr_file = load_objects_file(request.csr_path, "CSR");
+  PkiObject csr = take_first(csr_file, ObjectKind::Csr, "CSR", "a CERTIFICATE REQUEST");
+  check_ca_key_file(key_path, result.warnings);
   PkiFile ca_file = load_objects_file(result.ca_cert_path, "CA certificate");
   PkiObject ca = take_first(ca_file, ObjectKind::Certificate, "CA certificate", "a CERTIFICATE");
   auto ca_key = load_private_key_file(key_path);
@@ -308,17 +374,22 @@ CaSignResult ca_sign(const CaSignRequest& request, std::time_t now) {
     throw Error(fmt::format("CA key '{}' does not belong to CA certificate '{}'", key_path, result.ca_cert_path),
                 key_path, "restore the matching pair from your backup");
   }
-  PkiFile csr_file = load_objects_file(request.csr_path, "CSR");
-  PkiObject csr = take_first(csr_file, ObjectKind::Csr, "CSR", "a CERTIFICATE REQUEST");
+  struct stat out_st {};
+  if (!request.overwrite && ::lstat(request.out.c_str(), &out_st) == 0) {
+    // Caught before a serial is recorded (write_file_atomic checks again, race-free).
+    throw Error(fmt::format("refusing to replace certificate '{}': {} already exists there", request.out,
+                            S_ISLNK(out_st.st_mode) ? "a symbolic link" : "a file"),
+                request.out, "use --force to replace it, or choose another path with -o");
+  }
 
+  // Draw, sign and record under the CA lock; the ledger row is written before the certificate,
+  // so no certificate ever exists whose serial is not in `serials` (a failed certificate write
+  // leaves a recorded serial that was never used, which is harmless).
+  CaLock lock(request.dir);
   std::string serials = exists(serials_path) ? io::read_file(serials_path, "CA serials file") : std::string();
   auto used = [&serials](const std::string& hex) { return serials.find("\n" + hex + "\t") != std::string::npos; };
   IssueRequest ir{csr.csr.get(), ca.cert.get(), ca_key.get(), request.profile, request.days, now, request.csr_path};
   auto cert = issue_certificate_with_serials(ir, used, &result.warnings);
-
-  auto w = io::write_file_atomic(request.out, pem_of(cert.get()),
-                                 {0644, request.overwrite, std::nullopt, "certificate"});
-  result.warnings.insert(result.warnings.end(), w.begin(), w.end());
   result.cert = describe_certificate(cert.get(), now);
   result.profile = request.profile;
   if (serials.empty()) serials = "# serial\tissued\tnot_after\tprofile\tsubject\n";
@@ -326,6 +397,15 @@ CaSignResult ca_sign(const CaSignRequest& request, std::time_t now) {
   serials += fmt::format("{}\t{}\t{}\t{}\t{}\n", result.cert.serial, iso8601(now), result.cert.not_after,
                          cert_profile_name(request.profile), result.cert.subject);
   io::write_file_atomic(serials_path, serials, {0644, true, std::nullopt, "CA serials file"});
+  try {
+    auto w = io::write_file_atomic(request.out, pem_of(cert.get()),
+                                   {0644, request.overwrite, std::nullopt, "certificate"});
+    result.warnings.insert(result.warnings.end(), w.begin(), w.end());
+  } catch (const Error& e) {
+    throw Error(fmt::format("{} (serial {} is recorded in '{}' but no certificate was written)", e.what(),
+                            result.cert.serial, serials_path),
+                e.path(), e.hint());
+  }
   result.out = request.out;
   return result;
 }

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -97,6 +98,33 @@ std::string last_cn(const X509_NAME* name) {
   return asn1_string_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, last)));
 }
 
+}  // namespace
+
+std::vector<std::string> repeated_attributes(const X509_NAME* name) {
+  std::vector<int> seen;
+  std::vector<std::string> repeated;
+  for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
+    const int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(X509_NAME_get_entry(name, i)));
+    const bool again = std::find(seen.begin(), seen.end(), nid) != seen.end();
+    seen.push_back(nid);
+    if (!again) continue;
+    char txt[80];
+    OBJ_obj2txt(txt, sizeof txt, X509_NAME_ENTRY_get_object(X509_NAME_get_entry(name, i)), 1);
+    const char* sn = nid != NID_undef ? OBJ_nid2sn(nid) : nullptr;  // "CN", "O"; the OID when unknown
+    const std::string label = sn != nullptr ? sn : txt;
+    if (std::find(repeated.begin(), repeated.end(), label) == repeated.end()) repeated.push_back(label);
+  }
+  return repeated;
+}
+
+std::string first_cn(const X509_NAME* name) {
+  const int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return {};
+  return asn1_string_utf8(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx)));
+}
+
+namespace {
+
 void read_general_names(const GENERAL_NAMES* names, std::vector<std::string>& dns, std::vector<std::string>& ips,
                         std::vector<std::string>& emails) {
   if (names == nullptr) return;
@@ -166,6 +194,7 @@ CertInfo describe_certificate(X509* cert, std::time_t now) {
   info.issuer = name_rfc2253(X509_get_issuer_name(cert));
   info.common_name = last_cn(X509_get_subject_name(cert));
   info.subject_der_length = i2d_X509_NAME(X509_get_subject_name(cert), nullptr);
+  info.repeated_attributes = repeated_attributes(X509_get_subject_name(cert));
   ossl::Ptr<GENERAL_NAMES> san(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   read_general_names(san.get(), info.dns_names, info.ip_addresses, info.emails);
@@ -205,6 +234,7 @@ CsrInfo describe_csr(X509_REQ* csr) {
   CsrInfo info;
   info.subject = name_rfc2253(X509_REQ_get_subject_name(csr));
   info.common_name = last_cn(X509_REQ_get_subject_name(csr));
+  info.repeated_attributes = repeated_attributes(X509_REQ_get_subject_name(csr));
   ossl::OwnedExtensionStack exts(X509_REQ_get_extensions(csr));
   if (exts) {
     std::vector<std::string> emails;
@@ -255,6 +285,7 @@ void to_json(nlohmann::ordered_json& j, const CertInfo& c) {
       {"self_signed", c.self_signed},
       {"serial", c.serial},
       {"sha256", c.sha256},
+      {"repeated_subject_attributes", c.repeated_attributes},
   };
 }
 
@@ -270,6 +301,7 @@ void to_json(nlohmann::ordered_json& j, const CsrInfo& c) {
       {"key", {{"algorithm", c.key.algorithm}, {"bits", c.key.bits}, {"curve", c.key.curve}, {"label", c.key.label}}},
       {"signature_algorithm", c.signature_algorithm},
       {"signature_valid", c.signature_valid},
+      {"repeated_subject_attributes", c.repeated_attributes},
   };
 }
 

@@ -116,6 +116,14 @@ std::optional<SafetyIssue> check_tls_file(const std::string& path, TlsFileRole r
                                    describe(st), policy.run_as_uid),
                        path};
   }
+  if (st.st_uid == policy.run_as_uid && (st.st_mode & S_IRUSR) == 0) {
+    // safefile() grants access by the owner bits when the checking uid owns the file, root
+    // included: a root-owned 0000 or 0200 file is EACCES although root could open it.
+    return SafetyIssue{"file-unreadable", "Permission denied",
+                       fmt::format("{}; its owner (uid {}, the user sendmail checks as) has no read bit", describe(st),
+                                   st.st_uid),
+                       path};
+  }
   if (policy.run_as_uid != 0) {
     bool readable = (st.st_uid == policy.run_as_uid && (st.st_mode & S_IRUSR) != 0) ||
                     (st.st_gid == policy.run_as_gid && (st.st_mode & S_IRGRP) != 0) || (st.st_mode & S_IROTH) != 0;

@@ -6,7 +6,11 @@
 
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -52,20 +56,82 @@ std::string absolute_dir(const std::string& dir) {
   return s;
 }
 
+// ensure_dir: dir exists afterwards with mode exactly `mode` if this call made it (its missing
+// parents 0755), whatever the umask. Every directory already on the way that others may write
+// (group- or world-writable, not sticky) is an error naming it: whoever can write there can
+// swap the tree the .mc includes, and sendmail refuses TLS files below it anyway. Returns
+// whether dir was created.
+bool ensure_dir(const std::string& dir, mode_t mode) {
+  std::string prefix;
+  bool created = false;
+  std::size_t pos = 1;
+  while (pos <= dir.size()) {
+    std::size_t slash = dir.find('/', pos);
+    if (slash == std::string::npos) slash = dir.size();
+    const bool last = slash == dir.size();
+    prefix = dir.substr(0, slash);
+    pos = slash + 1;
+    if (prefix.empty() || prefix.back() == '/') continue;
+    struct stat st {};
+    if (::stat(prefix.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) throw Error(fmt::format("{} exists and is not a directory", prefix), prefix);
+      if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+        throw Error(fmt::format("directory {} is {}-writable (mode {}): others could replace the TLS files below "
+                                "it, and sendmail refuses them there",
+                                prefix, (st.st_mode & S_IWOTH) != 0 ? "world" : "group",
+                                io::mode_string(st.st_mode)),
+                    prefix, fmt::format("chmod go-w {}", prefix));
+      }
+      continue;
+    }
+    if (errno != ENOENT) {
+      throw Error(fmt::format("cannot check directory {}: {}", prefix, std::strerror(errno)), prefix);
+    }
+    const mode_t want = last ? mode : 0755;
+    // mkdir with 0700 first: the directory is never wider than wanted, even for a moment.
+    if (::mkdir(prefix.c_str(), 0700) != 0 || ::chmod(prefix.c_str(), want) != 0) {
+      throw Error(fmt::format("cannot create directory {}: {}", prefix, std::strerror(errno)), prefix,
+                  "run as root for /etc/mail/tls, or give --dir DIR");
+    }
+    created = created || last;
+  }
+  return created;
+}
+
 void make_dir(const std::string& dir, mode_t mode, std::vector<InitFile>& files, const std::string& purpose) {
-  if (exists(dir)) {
-    if (!fs::is_directory(dir)) throw Error(fmt::format("{} exists and is not a directory", dir), dir);
-    files.push_back({dir, file_mode(dir), purpose, kUnchanged});
-    return;
+  if (exists(dir) && !fs::is_directory(dir)) throw Error(fmt::format("{} exists and is not a directory", dir), dir);
+  const bool created = ensure_dir(dir, mode);
+  files.push_back({dir, created ? mode : file_mode(dir), purpose, created ? "created" : kUnchanged});
+}
+
+// check_reused: init keeps files that are already right; before it trusts one (and signs for
+// a reused key) the file must be safe: owned by root or by us, not writable by others, and a
+// key not readable by every user. Refuses with the fix otherwise.
+void check_reused(const std::string& path, std::string_view role, bool is_key) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;
+  const mode_t m = st.st_mode & 07777;
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+    throw Error(fmt::format("{} {} is owned by another user (uid {}): that user can change it, so init will not "
+                            "reuse it",
+                            role, path, st.st_uid),
+                path,
+                is_key ? fmt::format("treat the key as known to that user: remove {} and rerun init to make a new one",
+                                     path)
+                       : fmt::format("check its content, then chown root {} (or remove it and rerun init)", path));
   }
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    throw Error(fmt::format("cannot create directory {}: {}", dir, ec.message()), dir,
-                "run as root for /etc/mail/tls, or give --dir DIR");
+  if ((m & (S_IWGRP | S_IWOTH)) != 0) {
+    throw Error(fmt::format("{} {} is {}-writable (mode {}): others could replace it, so init will not reuse it", role,
+                            path, (m & S_IWOTH) != 0 ? "world" : "group", io::mode_string(m)),
+                path, fmt::format("check its content, then chmod go-w {}", path));
   }
-  ::chmod(dir.c_str(), mode);
-  files.push_back({dir, mode, purpose, "created"});
+  if (is_key && (m & S_IROTH) != 0) {
+    throw Error(fmt::format("{} {} is world-readable (mode {}): every user of this machine may have copied it, so "
+                            "init will not reuse it",
+                            role, path, io::mode_string(m)),
+                path, fmt::format("make a new key: remove {} and rerun init (chmod 600 alone does not undo a copy)",
+                                  path));
+  }
 }
 
 ossl::Ptr<X509> first_cert(const std::string& path, std::string_view role) {
@@ -157,6 +223,16 @@ void write_mc(InitResult& r, const std::string& cert, const std::string& key, co
   r.files.push_back({r.mc_path, e.blocked ? file_mode(r.mc_path) : 0644, purpose, status});
 }
 
+// One line per distinct warning: writing 140 CA files into one directory must not repeat the
+// directory's warning 140 times.
+void unique_warnings(std::vector<std::string>& warnings) {
+  std::vector<std::string> out;
+  for (auto& w : warnings) {
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
+  }
+  warnings = std::move(out);
+}
+
 std::string bundle_or_default(const std::string& b) { return b.empty() ? std::string(kSystemCaBundle) : b; }
 
 void add_ca_files(InitResult& r, const detail::CaFilesOutcome& o, const std::string& cacert, const std::string& capath) {
@@ -188,6 +264,22 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
   const std::string capath = r.dir + "/certs";
   r.mc_path = r.dir + "/" + std::string(kInitMcName);
 
+  // Every file init would reuse is checked before anything is written or signed.
+  const std::string ca_dir_path = req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir);
+  check_reused(key_path, "private key", true);
+  check_reused(csr_path, "CSR", false);
+  check_reused(cert_path, "certificate", false);
+  check_reused(cacert, "confCACERT file", false);
+  check_reused(capath, "confCACERT_PATH directory", false);
+  check_reused(r.mc_path, "m4 file", false);
+  if (req.private_ca) {
+    check_reused(ca_dir_path, "CA directory", false);
+    check_reused(ca_dir_path + "/ca.key", "CA key", true);
+    check_reused(ca_dir_path + "/ca.crt", "CA certificate", false);
+    check_reused(ca_dir_path + "/serials", "CA serials file", false);
+  }
+  // The key inside is protected by its own mode (0600, or 0640 for --group's smmsp); the
+  // directory stays 0755 so that group can reach it. The CA directory (ca.key) is 0700.
   make_dir(r.dir, 0755, r.files, "the TLS directory (root, 0755: sendmail checks every directory on the path)");
 
   // 1. The key: never overwritten; an existing one must load (unencrypted, a usable type).
@@ -245,7 +337,7 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
   // 3. With --ca private: the CA (made once, or reused) signs a server+client certificate.
   std::string extra_pem;
   if (req.private_ca) {
-    const std::string ca_dir = req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir);
+    const std::string& ca_dir = ca_dir_path;
     const std::string ca_crt = ca_dir + "/ca.crt";
     const std::string ca_key = ca_dir + "/ca.key";
     const std::string ca_purpose = "the private CA (ca.key 0600 stays here; ca.crt goes to your peers)";
@@ -289,6 +381,7 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
 
   // 4. The CA files: needs the server certificate's chain, so after the certificate.
   if (exists(cert_path)) {
+    ensure_dir(capath, 0755);  // explicitly 0755: split would make it with the umask's mode
     add_ca_files(r, detail::write_ca_files(bundle_or_default(req.cacert), extra_pem, cert_path, cacert, capath),
                  cacert, capath);
   } else {
@@ -318,6 +411,7 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
                                        req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir),
                                        req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir)));
   }
+  unique_warnings(r.warnings);
   return r;
 }
 
@@ -396,6 +490,7 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
   write_mc(r, cert_path, key_path, cfg.tls.ca_cert_file, cfg.tls.ca_cert_path, group, req.now, template_text, version);
   r.next_steps.push_back("Rebuild and restart: sendmailconfig (Debian), or make -C /etc/mail and restart sendmail.");
   r.next_steps.push_back("Check: mtlscert probe localhost");
+  unique_warnings(r.warnings);
   return r;
 }
 

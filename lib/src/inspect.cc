@@ -73,6 +73,16 @@ void field(std::string& out, const char* indent, const char* name, const std::st
   out += fmt::format("{}{:<13}{}\n", indent, name, value);
 }
 
+// A subject with two CNs (or any attribute twice) reads differently per tool: sendmail's
+// ${cn_subject} is the first CN, OpenSSL-based checks the last.
+void repeated_warning(std::string& out, const char* in, const std::vector<std::string>& repeated) {
+  if (repeated.empty()) return;
+  field(out, in, "Warning:",
+        fmt::format("the subject has more than one {}: sendmail's ${{cn_subject}} is the first CN, other tools "
+                    "take the last (ca sign refuses such a subject) [subject-repeated-attribute]",
+                    fmt::join(repeated, ", ")));
+}
+
 void render(std::string& out, const InspectedObject& o, std::int64_t at, const char* in) {
   if (o.certificate) {
     const CertInfo& c = *o.certificate;
@@ -91,6 +101,7 @@ void render(std::string& out, const InspectedObject& o, std::int64_t at, const c
     field(out, in, "Basic:", ca);
     field(out, in, "Serial:", c.serial);
     field(out, in, "SHA-256:", c.sha256);
+    repeated_warning(out, in, c.repeated_attributes);
   } else if (o.csr) {
     const CsrInfo& c = *o.csr;
     field(out, in, "Subject:", c.subject.empty() ? "(empty)" : c.subject);
@@ -102,6 +113,7 @@ void render(std::string& out, const InspectedObject& o, std::int64_t at, const c
     field(out, in, "Key usage:", list_or(c.key_usage, "none requested"));
     field(out, in, "EKU:", list_or(c.extended_key_usage, "none requested"));
     field(out, in, "Basic:", c.requests_ca ? "requests CA:TRUE" : "does not request a CA");
+    repeated_warning(out, in, c.repeated_attributes);
   } else if (o.key) {
     field(out, in, "Key:", fmt::format("{} (key material not shown)", o.key->label));
   }

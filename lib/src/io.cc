@@ -173,6 +173,42 @@ int write_all(int fd, std::string_view bytes) {
   return 0;
 }
 
+// check_parent_links: a symbolic link among the directories leading to an output means the
+// file lands somewhere else than the path says. Like sendmail (which follows links but checks
+// the resolved path), the write goes ahead with a warning naming the real place, unless the link
+// belongs to another non-root user: that user can repoint it at any time and make this
+// program (often root) write a key or certificate where they choose, so it is refused.
+void check_parent_links(const std::string& dir, const std::string& path, std::vector<std::string>& warnings) {
+  std::string prefix = dir.front() == '/' ? "" : ".";
+  std::size_t pos = 0;
+  while (pos <= dir.size()) {
+    std::size_t slash = dir.find('/', pos);
+    if (slash == std::string::npos) slash = dir.size();
+    const std::string part = dir.substr(pos, slash - pos);
+    pos = slash + 1;
+    if (part.empty() || part == ".") continue;
+    prefix += "/" + part;
+    struct stat st {};
+    if (::lstat(prefix.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) continue;
+    char target[4096];
+    const ssize_t n = ::readlink(prefix.c_str(), target, sizeof target - 1);
+    const std::string to = n > 0 ? std::string(target, static_cast<std::size_t>(n)) : std::string("?");
+    const std::string shown = dir.front() == '/' ? prefix : prefix.substr(2);
+    if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+      throw Error(fmt::format("refusing to write '{}': '{}' on its way is a symbolic link (to '{}') owned by "
+                              "another user (uid {}), who can point it anywhere",
+                              path, shown, to, st.st_uid),
+                  path, fmt::format("give a path without links of other users (the real directory: realpath {}), "
+                                    "or replace the link with a root-owned one",
+                                    shown));
+    }
+    // Worded without the file name: one warning for every file written below the link.
+    warnings.push_back(fmt::format("'{}' is a symbolic link to '{}': files below it are written there; give the "
+                                   "real path to silence this warning",
+                                   shown, to));
+  }
+}
+
 }  // namespace
 
 std::string read_file(const std::string& path, std::string_view role, std::size_t max_bytes) {
@@ -208,6 +244,7 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
                 "give a file name, e.g. -o /etc/mail/tls/smtp.key");
   }
 
+  check_parent_links(dir, path, warnings);
   int dirfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) {
     int err = errno;
@@ -222,6 +259,13 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
         "directory '{}' is {}-writable: others can replace files in it, and sendmail refuses TLS "
         "files below such a directory; chmod go-w '{}'",
         dir, (dst.st_mode & S_IWOTH) ? "world" : "group", dir));
+  }
+
+  if (dst.st_uid != 0 && dst.st_uid != ::geteuid()) {
+    warnings.push_back(fmt::format(
+        "directory '{}' belongs to another user (uid {}): that user can replace or remove the files in it at any "
+        "time; chown root '{}', or write to a directory of your own",
+        dir, dst.st_uid, dir));
   }
 
   struct stat existing {};

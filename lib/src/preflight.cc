@@ -152,6 +152,11 @@ bool Checker::safe(const std::string& path, TlsFileRole role, const char* side, 
     message = fmt::format("{} {} is world-readable ({}): {}, whatever DontBlameSendmail says", what, path,
                           issue->detail, effect);
     hint = fmt::format("chmod 0600 {}", path);
+  } else if (c == "file-unreadable") {
+    message = fmt::format("{} {} has no read permission for its owner ({}): sendmail's safefile() answers "
+                          "Permission denied even as root: {}",
+                          what, path, issue->detail, effect);
+    hint = fmt::format("chmod {} {}", role == TlsFileRole::Key ? "0600" : "0644", path);
   } else if (c == "file-owner") {
     message = fmt::format("{} {} has the wrong owner ({}): {}", what, path, issue->detail, effect);
     hint = fmt::format("chown root {}", path);
@@ -320,6 +325,16 @@ void Checker::check_server_leaf(CertFile& server) {
     add(Level::Warn, "cert-expires-soon",
         fmt::format("server certificate {} expires on {} ({} days left)", path, info.not_after, info.days_left),
         "renew it now", path, {}, ref);
+  }
+  if (!info.repeated_attributes.empty()) {
+    // sendmail's ${cn_subject} (and +CN: in TLS_Srv/TLS_Clt) is the first CN; the CN checks
+    // here, like most tools, read the last: with two CNs a "healthy" verdict would be wrong.
+    const std::string first = first_cn(X509_get_subject_name(leaf));
+    add(Level::Warn, "subject-repeated-attribute",
+        fmt::format("server certificate {} has a subject with more than one {} ({}): sendmail's ${{cn_subject}} "
+                    "is the first CN ('{}'), other tools take the last ('{}')",
+                    path, fmt::join(info.repeated_attributes, ", "), info.subject, first, info.common_name),
+        "get a certificate whose subject has one CN (mtlscert ca sign refuses such CSRs)", path, {}, ref);
   }
   if (!ctx_.host.empty()) {
     HostName host = validate_host_name(ctx_.host, "--host");

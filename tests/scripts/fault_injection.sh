@@ -5,7 +5,8 @@
 # FAULTS): disk full (a tiny tmpfs), file size limit (prlimit --fsize: EFBIG), read-only directory
 # (tmpfs remounted ro: chmod does not stop root), existing target without --force, a planted
 # symlink (without and with --force), a group- or world-writable directory, two runs at once,
-# (writers: genkey, csr, ca init, ca sign, emit-mc -o, bundle trim, bundle split; rehash: one cell at the end)
+# (writers: genkey, csr, ca init, ca sign, emit-mc -o, bundle trim, bundle split; rehash: one cell at the end;
+# then ca sign 50 times at once on one CA, and ca sign whose ledger write fails: issue 13 row 4)
 # the process killed in the middle of its write (strace injects SIGKILL at the temporary file's
 # fsync), interrupted there by SIGINT or SIGTERM (which must remove the temporary file), and the
 # mode of every file it creates at every step (strace records each open/chmod).
@@ -253,7 +254,10 @@ fault_killed() {
   has_force && put_old
   local f=()
   has_force && f=(--force)
-  run "${nolsan[@]}" strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:signal=SIGKILL:when=1 -- "${f[@]}"
+  # ca sign records the serial (file and directory fsync) before it writes the certificate.
+  local when=1
+  [[ $W_NAME == "ca sign" ]] && when=3
+  run "${nolsan[@]}" strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:signal=SIGKILL:when=$when -- "${f[@]}"
   ((rc == 137)) || bad "exit $rc, expected 137 (killed)"
   has_force && old_intact
   local left
@@ -349,6 +353,56 @@ if ((can_mount)); then
   before=$fail
   { expect_rc 2 && expect_msg 'Read-only file system' && expect_msg "$mnt"; } || true
   [[ $(ls -A "$mnt") == ca.crt ]] || bad "the directory changed: $(ls -A "$mnt" | tr '\n' ' ')" || true
+  ((fail == before)) && echo "ok: $W_NAME / $FAULT: $(head -n 1 <<<"$msg")"
+  umount "$mnt"
+else
+  skip "cannot mount a tmpfs here"
+fi
+
+# ca sign on one CA, run 50 times at once (issue 13 row 4): each run draws, signs and records under
+# an exclusive lock on the CA's ca.lock, so the ledger gets all 50 rows and no serial twice.
+W_NAME="ca sign x50"; FAULT=concurrent; cells=$((cells + 1)); before=$fail; msg=""
+cc=$tmp/concurrent
+mkdir -p "$cc"
+"$bin" ca init --dir "$cc/ca" --type ecdsa --name "Concurrent CA" >/dev/null
+pids=()
+for i in $(seq 50); do
+  "$bin" ca sign --dir "$cc/ca" "$fx/good.csr" -o "$cc/c$i.crt" >"$cc/out$i" 2>&1 &
+  pids+=($!)
+done
+ok=0
+for p in "${pids[@]}"; do wait "$p" && ok=$((ok + 1)) || true; done
+msg=$(cat "$cc"/out* | sort -u | head -n 5)
+rows=$(grep -vc '^#' "$cc/ca/serials" || true)
+distinct=$(grep -v '^#' "$cc/ca/serials" | cut -f1 | sort -u | wc -l)
+certs=$(for i in $(seq 50); do openssl x509 -in "$cc/c$i.crt" -noout -serial 2>/dev/null; done | sort -u | wc -l)
+((ok == 50)) || bad "$ok of 50 runs succeeded" || true
+((rows == 50)) || bad "the serials ledger has $rows rows, expected 50" || true
+((distinct == 50)) || bad "$distinct distinct serials in the ledger, expected 50" || true
+((certs == 50)) || bad "$certs distinct certificate serials, expected 50" || true
+# Every certificate's serial is in the ledger.
+for i in $(seq 50); do
+  s=$(openssl x509 -in "$cc/c$i.crt" -noout -serial 2>/dev/null | cut -d= -f2)
+  grep -q "^$s"$'\t' "$cc/ca/serials" || { bad "c$i.crt's serial $s is not in the ledger" || true; break; }
+done
+((fail == before)) && echo "ok: $W_NAME / $FAULT: 50 runs, 50 ledger rows, 50 distinct serials"
+
+# ca sign whose ledger write fails (the CA's file system is full): the certificate must not be
+# written either, since a certificate whose serial is not recorded could be issued again.
+W_NAME="ca sign"; FAULT=ledger_write_fails; cells=$((cells + 1))
+if ((can_mount)); then
+  before=$fail
+  mnt=$tmp/ledger-full
+  mount_tmpfs "$mnt" 64k
+  "$bin" ca init --dir "$mnt/ca" --type ecdsa --name "Full CA" >/dev/null
+  : >"$mnt/ca/ca.lock"  # the lock file exists; only the ledger needs new blocks
+  dd if=/dev/zero of="$mnt/filler" bs=1k 2>/dev/null || true
+  mkdir -p "$tmp/ledger-out"
+  rc=0
+  msg=$(timeout -k 5 300 "$bin" ca sign --dir "$mnt/ca" "$fx/good.csr" -o "$tmp/ledger-out/c.crt" 2>&1) || rc=$?
+  { expect_rc 2 && expect_msg 'CA serials file' && expect_msg 'No space left on device'; } || true
+  [[ ! -e $tmp/ledger-out/c.crt ]] || bad "a certificate was written although its serial was not recorded" || true
+  no_tmp "$mnt" || true
   ((fail == before)) && echo "ok: $W_NAME / $FAULT: $(head -n 1 <<<"$msg")"
   umount "$mnt"
 else

@@ -228,5 +228,51 @@ else
 fi
 kill "$dns_pid" 2>/dev/null || true
 
+# Hostile certificates, CSRs and file modes from the security audit (issue 13): one row each,
+# NAME|EXIT|PATTERN|ARGS ('@T@' is $tmp). The output file @T@/audit-out must never appear.
+mkdir -p audit/ca13 audit/tls
+"$bin" ca init --dir audit/ca13 --name "Audit CA" --type ecdsa >/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout audit/two-cn.key \
+  -subj "/CN=evil.example.org/CN=mx.example.org" -addext subjectAltName=DNS:mx.example.org -out audit/two-cn.csr 2>/dev/null
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout audit/empty.key -subj / \
+  -addext subjectAltName=DNS:x.example.org -days 30 -out audit/empty-subject.crt 2>/dev/null
+cp -r audit/ca13 audit/ca-open && chmod 0644 audit/ca-open/ca.key
+cp good.crt audit/mode0000.crt && chmod 0000 audit/mode0000.crt
+cp good.key audit/mode0200.key && chmod 0200 audit/mode0200.key
+"$bin" init mx.example.org --dir audit/tls --type ecdsa >/dev/null 2>&1
+chmod 0644 audit/tls/mx.example.org.key
+isrg=/etc/ssl/certs/ISRG_Root_X1.pem
+AUDIT_ROWS=(
+  "public root as --ca (row 1)|1|public CA.*access-public-ca|access --ca $isrg"
+  "client certificate with an empty subject (row 15)|2|subject is empty|access --client @T@/audit/empty-subject.crt"
+  "CSR subject with two CNs (row 7)|2|more than one CN|ca sign --dir @T@/audit/ca13 @T@/audit/two-cn.csr -o @T@/audit-out"
+  "world-readable ca.key (row 17)|2|has mode 0644|ca sign --dir @T@/audit/ca-open @T@/good.csr -o @T@/audit-out"
+  "server certificate mode 0000 (row 9)|1|unsafe: Permission denied|emit-mc --server-cert @T@/audit/mode0000.crt --server-key @T@/good.key --cacert @T@/ca/ca.crt --cacert-path @T@/certs -o @T@/audit-out"
+  "server key mode 0200 (row 9)|1|unsafe: Permission denied|emit-mc --server-cert @T@/good.crt --server-key @T@/audit/mode0200.key --cacert @T@/ca/ca.crt --cacert-path @T@/certs -o @T@/audit-out"
+  "init reusing a world-readable key (row 3)|2|world-readable.*will not reuse|init mx.example.org --dir @T@/audit/tls --ca private"
+)
+for row in "${AUDIT_ROWS[@]}"; do
+  IFS='|' read -r rname want_exit pattern template <<<"$row"
+  cells=$((cells + 1))
+  if [[ $rname == public* && ! -f $isrg ]]; then echo "skip: $rname: no $isrg"; continue; fi
+  read -r -a argv <<<"${template//@T@/$tmp}"
+  rc=0
+  msg=$(timeout -k 5 "$per_run_timeout" "$bin" "${argv[@]}" 2>&1) || rc=$?
+  why=""
+  if ((rc != want_exit)); then why="exit $rc, expected $want_exit"
+  elif ! grep -qE -- "$pattern" <<<"$msg"; then why="message does not say: $pattern"
+  elif [[ -e $tmp/audit-out ]]; then why="wrote $tmp/audit-out"
+  elif [[ $rname == init* && -e $tmp/audit/tls/mx.example.org.crt ]]; then why="signed a certificate for the unsafe key"
+  fi
+  if [[ -n $why ]]; then
+    echo "FAIL: $rname: $why" >&2
+    sed 's/^/    | /' <<<"$msg" | head -n 12 >&2
+    fail=$((fail + 1))
+  else
+    echo "ok: $rname: exit $rc: $(grep -m1 -E -- "$pattern" <<<"$msg" | cut -c1-160)"
+  fi
+  rm -f "$tmp/audit-out"
+done
+
 echo "hostile inputs: $cells cells, $fail failed"
 ((fail == 0))

@@ -94,6 +94,34 @@ case $rc in
   *) sm_log_since >&2; fail "sendmail did not log: $predicted" ;;
 esac
 
+# 4b. Negative: a root-owned key without the owner's read bit (0200; issue 13 row 9). Root could
+# open it, but sendmail's safefile() grants by the owner bits: "Permission denied", no STARTTLS.
+chmod 0200 "$tls/server.key"
+set +e
+"${emit[@]}" >/dev/null 2>"$SM_TREE/var/emit-0200.err"
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || { cat "$SM_TREE/var/emit-0200.err" >&2; fail "emit-mc exit $rc for a 0200 key, want 1"; }
+predicted="STARTTLS=server: file $tls/server.key unsafe: Permission denied"
+grep -qF "sendmail would log: $predicted" "$SM_TREE/var/emit-0200.err" ||
+  { cat "$SM_TREE/var/emit-0200.err" >&2; fail "emit-mc did not predict: $predicted"; }
+ok "emit-mc exit 1 for a 0200 key, predicts: $predicted"
+sm_log_mark
+sm_restart
+sm_ehlo >"$SM_TREE/var/ehlo-0200.txt"
+if grep -q 'STARTTLS' "$SM_TREE/var/ehlo-0200.txt"; then fail "sendmail offers STARTTLS with a 0200 key: the prediction is wrong"; fi
+ok "sendmail does not offer STARTTLS with a 0200 key"
+set +e
+sm_log_wait "$(printf '%s' "$predicted" | sed 's/[][\.*^$/]/\\&/g')" >/dev/null
+rc=$?
+set -e
+case $rc in
+  0) ok "sendmail logged exactly: $predicted" ;;
+  2) printf '\n*** NOTE: syslog capture unavailable (no private mount namespace): log line NOT asserted ***\n\n' >&2 ;;
+  *) sm_log_since >&2; fail "sendmail did not log: $predicted" ;;
+esac
+chmod 0640 "$tls/server.key"
+
 # 5. The Debian layout: root:smmsp 0640 makes emit-mc add GroupReadableKeyFile, and it works.
 if getent group smmsp >/dev/null; then
   chgrp smmsp "$tls/server.key"

@@ -366,3 +366,23 @@ TEST_CASE("preflight: the CA list budget of CACertFile, downgraded when no certi
     if (x.code.rfind("ca-list-", 0) == 0) CHECK(x.level == Level::Notice);
   }
 }
+
+TEST_CASE("preflight: a root-owned file without the owner's read bit is Permission denied (issue 13 row 9)") {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: needs root (the file must be owned by the uid sendmail checks as)");
+    return;
+  }
+  // sendmail's safefile() grants by the owner bits when the checking uid owns the file, root
+  // included: root could open a 0000 file, but sendmail refuses it and offers no STARTTLS.
+  for (unsigned mode : {0000u, 0200u}) {
+    CAPTURE(mode);
+    Fixture fx;
+    ::chmod(fx.cert.c_str(), mode);
+    expect(preflight_sendmail_tls(fx.tls(), context()), "file-unreadable", Level::Error,
+           "STARTTLS=server: file " + fx.cert + " unsafe: Permission denied");
+    Fixture fk;
+    ::chmod(fk.key.c_str(), mode);
+    expect(preflight_sendmail_tls(fk.tls(), context()), "file-unreadable", Level::Error,
+           "STARTTLS=server: file " + fk.key + " unsafe: Permission denied");
+  }
+}

@@ -35,6 +35,7 @@ struct AccessRequest {
   std::string policy = "VERIFY";          ///< VERIFY, VERIFY:bits or ENCR:bits
   std::string cn;                         ///< appended as +CN:name (empty: none)
   std::string trust_store_dir = "/etc/ssl/certs";  ///< hashed public roots (the public-CA test)
+  bool allow_public_ca = false;  ///< --allow-public-ca: a public --ca is a warning, not a refusal
 };
 
 struct AccessLine {
@@ -45,7 +46,9 @@ struct AccessLine {
 
 struct AccessResult {
   std::vector<AccessLine> lines;
-  std::vector<Finding> findings;  ///< access-public-ca (warn), access-name-truncated (warn), …
+  std::vector<Finding> findings;  ///< access-public-ca (error or warn), access-name-truncated (warn), …
+  /// refused: an error finding (a public --ca without --allow-public-ca): print no line.
+  bool refused() const;
 };
 
 /// check_access_policy validates a TLS_Srv/TLS_Clt right-hand side: VERIFY, VERIFY:bits,
@@ -58,8 +61,16 @@ void check_access_policy(std::string_view policy);
 /// intermediate of a public root). Self-made CAs are in neither place.
 bool is_public_ca(const X509_NAME* name, X509* cert, const std::string& trust_store_dir);
 
-/// make_access_lines reads the files and builds the lines. Throws Error for unreadable
-/// files, files without a certificate, a CA file whose certificate is not a CA, or a bad
+/// issued_by_public_ca: for a client certificate given without its intermediate: the leaf
+/// carries a CA/Browser Forum policy OID (2.23.140.1.*) or embedded CT SCTs, which only
+/// publicly-trusted CAs issue, or its issuer (by name and authority key identifier) is in
+/// trust_store_dir.
+bool issued_by_public_ca(X509* leaf, const std::string& trust_store_dir);
+
+/// make_access_lines reads the files and builds the lines. A public --ca (CERTISSUER: RELAY,
+/// an open relay for that CA's customers) is an error finding unless allow_public_ca or
+/// subject_rhs. Throws Error for unreadable files, files without a certificate, a CA file
+/// whose certificate is not a CA, a client certificate with an empty subject, or a bad
 /// policy or name.
 AccessResult make_access_lines(const AccessRequest& request);
 

@@ -5,6 +5,8 @@
 //   ca.key    the CA's private key, PKCS#8 PEM, mode 0600
 //   ca.crt    the self-signed CA certificate, mode 0644: this is confCACERT for peers
 //   serials   one line per issued certificate: serial, issued, notAfter, profile, subject
+//   ca.lock   empty, 0600: `ca sign` holds an exclusive flock on it from the serial draw to
+//             the ledger row (concurrent runs on one CA lose no row, never share a serial)
 // Serial numbers are random 128-bit values, checked against `serials` so none repeats.
 #pragma once
 
@@ -97,8 +99,10 @@ struct CaSignResult {
   std::vector<std::string> warnings;
 };
 
-/// ca_sign loads DIR's CA and the CSR, issues, writes the certificate (0644, atomically)
-/// and records its serial. Throws Error.
+/// ca_sign loads DIR's CA and the CSR, issues, records the serial in `serials`, then writes
+/// the certificate (0644, atomically), all under DIR/ca.lock. Refuses a ca.key that others
+/// may read or replace (warns when its group may read it), and a CSR whose subject repeats
+/// an attribute (two CNs). Throws Error.
 CaSignResult ca_sign(const CaSignRequest& request, std::time_t now);
 
 /// to_json: the `ca init` / `ca sign` --json documents ("mtlscert.ca-init/1", "mtlscert.ca-sign/1").

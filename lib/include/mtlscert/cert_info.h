@@ -37,6 +37,9 @@ struct CertInfo {
   std::string serial;               ///< hex
   std::string sha256;               ///< "AA:BB:…" over the DER encoding
   int subject_der_length = 0;       ///< bytes of DER(subject): what a CA list entry costs
+  /// Subject attributes that occur more than once ("CN"): tools disagree on which one counts
+  /// (sendmail's ${cn_subject} is the first CN; most libraries take the last).
+  std::vector<std::string> repeated_attributes;
 };
 
 /// describe_certificate reads everything above from cert; `now` sets days_left.
@@ -53,7 +56,15 @@ struct CsrInfo {
   KeySummary key;
   std::string signature_algorithm;
   bool signature_valid = false;     ///< the CSR is signed by the key it carries
+  std::vector<std::string> repeated_attributes;  ///< as in CertInfo
 };
+
+/// repeated_attributes: the short names ("CN", "O", …) of the attributes that occur more
+/// than once in name, each once, in order of first appearance.
+std::vector<std::string> repeated_attributes(const X509_NAME* name);
+
+/// first_cn: the first CN of name (what sendmail puts in ${cn_subject}); empty if none.
+std::string first_cn(const X509_NAME* name);
 
 CsrInfo describe_csr(X509_REQ* csr);
 
