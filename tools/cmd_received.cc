@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/io.h"
 #include "mtlscert/received.h"
 
 namespace mtlscert::cli {
@@ -17,8 +16,7 @@ const char* const kReceivedExamples = R"(  $ mtlscert received bounced-message.e
       the same as one JSON document (schema mtlscert.received/1))";
 
 int run_received(const ReceivedOptions& o, const Output& out) {
-  const std::string text = io::read_file(o.file, "message");
-  ReceivedReport r = check_received(text);
+  ReceivedReport r = check_received_file(o.file);
   out.json(to_json(r));
   for (const auto& h : r.hops) {
     std::string line = fmt::format("hop {}: {} -> {}: {}", h.number, h.from.empty() ? "?" : h.from,

@@ -188,6 +188,7 @@ InspectedFile inspect_bytes(std::string_view bytes, const std::string& path, std
 }
 
 InspectedFile inspect_file(const std::string& path, std::time_t now) {
+  protect_key_memory();  // the file may be a key
   SecretString bytes(io::read_file(path, "file"));
   return inspect_bytes(bytes.view(), path, now);
 }

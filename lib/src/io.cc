@@ -6,14 +6,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "mtlscert/error.h"
+#include "temp_cleanup.h"
 
 namespace mtlscert::io {
 namespace {
@@ -31,27 +38,99 @@ struct Fd {
   }
 };
 
-std::string read_all(int fd, const std::string& path, std::string_view role, std::size_t max_bytes) {
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EISDIR) {
-        throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path,
-                    "pass the path of a file");
-      }
-      throw Error(fmt::format("cannot read {} '{}': {}", role, path, errno_text(errno)), path);
+// Key text passes through here (inspect, csr --key, emit-mc, probe --key): the read buffer
+// on the stack, a string outgrown (reallocated) and a string dropped by an exception are
+// wiped, so no copy of a key is left in freed memory. The caller wipes the returned string
+// (SecretString) when it holds a key.
+class ReadBuffer {
+ public:
+  explicit ReadBuffer(std::size_t expected) { out_.reserve(expected + 1); }  // one allocation for a regular file
+  ReadBuffer(const ReadBuffer&) = delete;
+  ReadBuffer& operator=(const ReadBuffer&) = delete;
+  ~ReadBuffer() {
+    OPENSSL_cleanse(chunk, sizeof chunk);
+    if (!out_.empty()) OPENSSL_cleanse(out_.data(), out_.size());  // still here: not handed out
+  }
+  void append(std::size_t n) {
+    if (out_.size() + n > out_.capacity()) {
+      std::string bigger;
+      bigger.reserve(std::max(out_.capacity() * 2, out_.size() + n));
+      bigger.append(out_);
+      if (!out_.empty()) OPENSSL_cleanse(out_.data(), out_.size());
+      out_.swap(bigger);
     }
-    if (n == 0) break;
-    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
+    out_.append(chunk, n);
+  }
+  std::size_t size() const noexcept { return out_.size(); }
+  std::string_view view() const noexcept { return out_; }
+  std::string take() { return std::exchange(out_, std::string()); }
+
+  char chunk[65536];
+
+ private:
+  std::string out_;
+};
+
+// read_chunk: one read() into buf.chunk; 0 at end of file. Throws Error naming role and path.
+std::size_t read_chunk(int fd, ReadBuffer& buf, const std::string& path, std::string_view role) {
+  for (;;) {
+    ssize_t n = ::read(fd, buf.chunk, sizeof buf.chunk);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    if (errno == EISDIR) {
+      throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path, "pass the path of a file");
+    }
+    throw Error(fmt::format("cannot read {} '{}': {}", role, path, errno_text(errno)), path);
+  }
+}
+
+std::string read_all(int fd, const std::string& path, std::string_view role, std::size_t max_bytes,
+                     std::size_t expected = 0) {
+  ReadBuffer buf(std::min(expected, max_bytes));
+  while (std::size_t n = read_chunk(fd, buf, path, role)) {
+    if (buf.size() + n > max_bytes) {
       throw Error(fmt::format("{} '{}' is larger than the {} MiB limit", role, path, max_bytes >> 20), path,
                   "check that this is the right file");
     }
-    out.append(buf, static_cast<std::size_t>(n));
+    buf.append(n);
   }
-  return out;
+  return buf.take();
+}
+
+// open_input: path opened for reading, after the checks every input gets (exists, readable,
+// a regular file, not larger than max_bytes when limit_size). The caller closes it.
+int open_input(const std::string& path, std::string_view role, std::size_t max_bytes, bool limit_size,
+               std::size_t& size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    int err = errno;
+    std::string hint;
+    if (err == ENOENT) hint = "check the path";
+    if (err == EACCES) hint = "run as a user that may read it (sendmail reads its TLS files as root)";
+    throw Error(fmt::format("cannot open {} '{}': {}", role, path, errno_text(err)), path, hint);
+  }
+  Fd guard(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw Error(fmt::format("cannot stat {} '{}': {}", role, path, errno_text(errno)), path);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path,
+                "pass the path of a file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(fmt::format("{} '{}' is not a regular file", role, path), path, "pass the path of a file");
+  }
+  if (limit_size && static_cast<std::size_t>(st.st_size) > max_bytes) {
+    throw Error(fmt::format("{} '{}' is {} bytes, larger than the {} MiB limit", role, path, st.st_size,
+                            max_bytes >> 20),
+                path, "check that this is the right file");
+  }
+  size = static_cast<std::size_t>(st.st_size);
+  // The descriptor was opened non-blocking only so that a FIFO could not hang open().
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  guard.fd = -1;
+  return fd;
 }
 
 std::string parent_dir(const std::string& path) {
@@ -69,6 +148,16 @@ std::string base_name(const std::string& path) {
 std::string random_suffix() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   return fmt::format("{:012x}", rng() & 0xffffffffffffULL);
+}
+
+// The temporary name ".NAME.tmp-RANDOM", with NAME cut so that the whole fits NAME_MAX:
+// a valid output name of up to 255 bytes must not fail because its temporary name is longer.
+std::string temporary_name(const std::string& name, const std::string& suffix) {
+  constexpr std::size_t kNameMax = 255;  // NAME_MAX on Linux file systems
+  const std::size_t fixed = 1 + 5 + suffix.size();  // "." + ".tmp-" + suffix
+  std::string_view stem(name);
+  if (stem.size() + fixed > kNameMax) stem = stem.substr(0, kNameMax - fixed);
+  return fmt::format(".{}.tmp-{}", stem, suffix);
 }
 
 // Writes everything, retrying short writes and EINTR.
@@ -124,34 +213,25 @@ void check_parent_links(const std::string& dir, const std::string& path, std::ve
 
 std::string read_file(const std::string& path, std::string_view role, std::size_t max_bytes) {
   if (path == "-") return read_all(STDIN_FILENO, "<stdin>", role, max_bytes);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    int err = errno;
-    std::string hint;
-    if (err == ENOENT) hint = "check the path";
-    if (err == EACCES) hint = "run as a user that may read it (sendmail reads its TLS files as root)";
-    throw Error(fmt::format("cannot open {} '{}': {}", role, path, errno_text(err)), path, hint);
+  std::size_t size = 0;
+  Fd fd(open_input(path, role, max_bytes, true, size));
+  return read_all(fd.fd, path, role, max_bytes, size);
+}
+
+std::string read_file_head(const std::string& path, std::string_view role, std::size_t max_bytes,
+                           const std::function<bool(std::string_view)>& done) {
+  std::size_t size = 0;
+  const bool is_stdin = path == "-";
+  Fd fd(is_stdin ? -1 : open_input(path, role, max_bytes, false, size));
+  const int from = is_stdin ? STDIN_FILENO : fd.fd;
+  const std::string& name = is_stdin ? std::string("<stdin>") : path;
+  ReadBuffer buf(std::min(size, max_bytes + sizeof(ReadBuffer::chunk)));
+  while (buf.size() <= max_bytes && !done(buf.view())) {
+    std::size_t n = read_chunk(from, buf, name, role);
+    if (n == 0) break;
+    buf.append(n);
   }
-  Fd guard(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    throw Error(fmt::format("cannot stat {} '{}': {}", role, path, errno_text(errno)), path);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path,
-                "pass the path of a file");
-  }
-  if (!S_ISREG(st.st_mode)) {
-    throw Error(fmt::format("{} '{}' is not a regular file", role, path), path, "pass the path of a file");
-  }
-  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    throw Error(fmt::format("{} '{}' is {} bytes, larger than the {} MiB limit", role, path, st.st_size,
-                            max_bytes >> 20),
-                path, "check that this is the right file");
-  }
-  // The descriptor was opened non-blocking only so that a FIFO could not hang open().
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  return read_all(fd, path, role, max_bytes);
+  return buf.take();
 }
 
 std::vector<std::string> write_file_atomic(const std::string& path, std::string_view bytes,
@@ -212,11 +292,14 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
   (void)xfsz_ignored;
   // The temporary file starts at 0600 and never gets wider than the final mode:
   // umask can only remove bits, and fchmod sets the final mode before any byte.
+  // Recorded for the SIGINT/SIGTERM/SIGHUP handler, which removes it if the process is
+  // interrupted before the rename; dropped from the record when this function returns.
   std::string tmp_name;
+  detail::RecordedTemp recorded;
   int fd = -1;
   for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
-    tmp_name = fmt::format(".{}.tmp-{}", name, random_suffix());
-    fd = ::openat(dirfd, tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    tmp_name = temporary_name(name, random_suffix());
+    fd = recorded.open(dirfd, tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 && errno != EEXIST) break;
   }
   if (fd < 0) {
@@ -265,12 +348,25 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
 
 gid_t lookup_group(const std::string& name) {
   if (name.empty()) throw Error("--group: the group name is empty", {}, "give a group name such as smmsp");
-  if (name.find_first_not_of("0123456789") == std::string::npos) {
-    return static_cast<gid_t>(std::stoul(name));
-  }
   struct group grp {};
   struct group* result = nullptr;
   std::vector<char> buf(16384);
+  if (name.find_first_not_of("0123456789") == std::string::npos) {
+    // A number is a gid only when it fits gid_t and is not (gid_t)-1, which chown
+    // reads as "leave the group alone"; std::stoul would wrap 4294967296 to gid 0.
+    std::uint32_t gid = 0;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), gid);
+    if (ec != std::errc() || end != name.data() + name.size() || gid == static_cast<std::uint32_t>(-1)) {
+      throw Error(fmt::format("--group: '{}' is not a group id (a gid is a number from 0 to 4294967294)", name), {},
+                  "give a group name such as smmsp, or the gid of an existing group (getent group)");
+    }
+    int rc = ::getgrgid_r(static_cast<gid_t>(gid), &grp, buf.data(), buf.size(), &result);
+    if (rc != 0 || result == nullptr) {
+      throw Error(fmt::format("--group: no group with gid {} on this machine", gid), {},
+                  "a key's group must exist, or sendmail's group check cannot match it; check with: getent group");
+    }
+    return grp.gr_gid;
+  }
   int rc = ::getgrnam_r(name.c_str(), &grp, buf.data(), buf.size(), &result);
   if (rc != 0 || result == nullptr) {
     throw Error(fmt::format("--group: no group named '{}' on this machine", name), {},

@@ -40,6 +40,41 @@ bool is_ip_literal(std::string_view s) {
   return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
 }
 
+// A label with hyphens in its third and fourth places ("ab--cd") is reserved (R-LDH, RFC 5890
+// 2.3.1): only a valid "xn--" A-label may have them, and CAs refuse any other under the Baseline
+// Requirements 7.1.4.2.1. An A-label is valid when it decodes to a U-label that encodes back to
+// the same A-label (the IDNA2008 round trip; "xn--zz-zz" does not survive it).
+void check_reserved_ldh(std::string_view label, std::string_view role, std::string_view input) {
+  if (label.size() < 4 || label.substr(2, 2) != "--") return;
+  if (label.substr(0, 4) != "xn--") {
+    reject(role, input,
+           fmt::format("label '{}' has hyphens in its third and fourth places, which are reserved for IDNA "
+                       "(xn--) labels; CAs refuse such names (Baseline Requirements 7.1.4.2.1)",
+                       label));
+  }
+  const std::string a_label(label);
+  char* unicode = nullptr;
+  int rc = idn2_to_unicode_8z8z(a_label.c_str(), &unicode, 0);
+  std::string back;
+  if (rc == IDN2_OK) {
+    char* ascii = nullptr;
+    rc = idn2_to_ascii_8z(unicode, &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    if (rc == IDN2_OK) {
+      back = lower(ascii);
+      idn2_free(ascii);
+    }
+  }
+  idn2_free(unicode);
+  if (rc != IDN2_OK) {
+    reject(role, input, fmt::format("label '{}' is not a valid IDNA A-label: {}", label, idn2_strerror(rc)));
+  }
+  if (back != a_label) {
+    reject(role, input,
+           fmt::format("label '{}' is not a valid IDNA A-label: it does not encode back to itself (got '{}')", label,
+                       back));
+  }
+}
+
 }  // namespace
 
 HostName validate_host_name(std::string_view input, std::string_view role) {
@@ -102,6 +137,7 @@ HostName validate_host_name(std::string_view input, std::string_view role) {
     if (label.front() == '-' || label.back() == '-') {
       reject(role, input, fmt::format("label '{}' starts or ends with a hyphen", label));
     }
+    check_reserved_ldh(label, role, input);
   }
   if (labels.size() < 2) {
     reject(role, input, "it has a single label; use the fully qualified name (e.g. smtp.example.org)");

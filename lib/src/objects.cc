@@ -6,6 +6,7 @@
 #include <array>
 
 #include "mtlscert/io.h"
+#include "mtlscert/key.h"
 #include "mtlscert/pem.h"
 #include "parallel.h"
 
@@ -320,7 +321,8 @@ PkiFile load_objects(std::string_view bytes, const std::string& path, const Load
 }
 
 PkiFile load_objects_file(const std::string& path, std::string_view role) {
-  return load_objects(io::read_file(path, role), path);
+  SecretString bytes(io::read_file(path, role));  // wiped when done: the file may hold a key
+  return load_objects(bytes.view(), path);
 }
 
 }  // namespace mtlscert

@@ -199,6 +199,7 @@ std::optional<CertFile> Checker::load_cert(const std::string& path, Level level,
 ossl::Ptr<EVP_PKEY> Checker::load_key(const std::string& path, Level level, const char* side, bool primary) {
   std::string log = primary ? fmt::format("STARTTLS={}, error: SSL_CTX_use_PrivateKey_file({}) failed", side, path)
                             : std::string();
+  protect_key_memory();
   try {
     PkiFile file = load_objects_file(path, "key file");
     if (file.count(ObjectKind::EncryptedPrivateKey) > 0) {

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <fmt/format.h>
@@ -75,8 +76,8 @@ struct Candidate {
 
 // Reads a file already known (by stat) to be a regular file of `size` bytes: open,
 // one read, close (io::read_file's extra checks cost more than the parse here).
-bool read_small(const std::string& path, std::size_t size, std::string& out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+bool read_small(int dirfd, const std::string& name, std::size_t size, std::string& out) {
+  int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return false;
   out.resize(size);
   std::size_t got = 0;
@@ -92,9 +93,9 @@ bool read_small(const std::string& path, std::size_t size, std::string& out) {
 }
 
 // What openssl rehash links: a PEM file holding exactly one certificate or CRL.
-void hash_file(const std::string& dir, Candidate& c) {
+void hash_file(int dirfd, Candidate& c) {
   std::string bytes;
-  if (!read_small(dir + "/" + c.name, c.size, bytes)) {
+  if (!read_small(dirfd, c.name, c.size, bytes)) {
     c.problem = fmt::format("{}: cannot read it: {}", c.name, std::strerror(errno));
     return;
   }
@@ -157,9 +158,35 @@ std::size_t RehashPlan::count(RehashLink::Action action) const {
 RehashPlan plan_rehash(const std::string& dir) {
   RehashPlan plan;
   plan.dir = dir;
-  DIR* d = opendir(dir.c_str());
+  // Opened once: every read, link and unlink below and in apply_rehash is relative to this
+  // descriptor, so a directory swapped for another (or for a symlink) between the plan and
+  // the links cannot make root touch the other one.
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    struct stat st {};
+    if ((err == ELOOP || err == ENOTDIR) && ::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        throw Error(fmt::format("CA directory '{}' is a symbolic link; bundle rehash works on the directory itself, "
+                                "so that nobody can swap it while the links are made",
+                                dir),
+                    dir, fmt::format("give the real directory: mtlscert bundle rehash \"$(realpath '{}')\"", dir));
+      }
+      err = ENOTDIR;
+    }
+    throw Error(fmt::format("CA directory '{}': {}", dir, std::strerror(err)), dir,
+                "give the confCACERT_PATH directory (it must exist and be readable)");
+  }
+  plan.dir_fd = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
+  const int dup_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // fdopendir takes over the one it is given
+  DIR* d = dup_fd < 0 ? nullptr : ::fdopendir(dup_fd);
   if (d == nullptr) {
-    throw Error(fmt::format("CA directory '{}': {}", dir, std::strerror(errno)), dir,
+    int err = errno;
+    if (dup_fd >= 0) ::close(dup_fd);
+    throw Error(fmt::format("CA directory '{}': {}", dir, std::strerror(err)), dir,
                 "give the confCACERT_PATH directory (it must exist and be readable)");
   }
   std::vector<std::string> names;
@@ -174,16 +201,15 @@ RehashPlan plan_rehash(const std::string& dir) {
   std::set<std::string> present(names.begin(), names.end());
   std::vector<Candidate> candidates;
   for (const auto& name : names) {
-    std::string full = dir + "/" + name;
     struct stat st {};
-    if (lstat(full.c_str(), &st) != 0) continue;
+    if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     BucketKey key;
     unsigned id = 0;
     if (parse_link_name(name, key, id)) {
       std::string target;
       if (S_ISLNK(st.st_mode)) {
         std::vector<char> buf(4096);
-        ssize_t n = readlink(full.c_str(), buf.data(), buf.size() - 1);
+        ssize_t n = ::readlinkat(fd, name.c_str(), buf.data(), buf.size() - 1);
         if (n > 0) target.assign(buf.data(), static_cast<std::size_t>(n));
       }
       if (!target.empty() && target.find('/') == std::string::npos) {
@@ -194,7 +220,7 @@ RehashPlan plan_rehash(const std::string& dir) {
       continue;
     }
     if (!hashable_extension(name)) continue;
-    if (S_ISLNK(st.st_mode) && stat(full.c_str(), &st) != 0) continue;
+    if (S_ISLNK(st.st_mode) && ::fstatat(fd, name.c_str(), &st, 0) != 0) continue;
     if (!S_ISREG(st.st_mode) || st.st_size > (16 << 20)) continue;
     Candidate c;
     c.name = name;
@@ -202,7 +228,7 @@ RehashPlan plan_rehash(const std::string& dir) {
     candidates.push_back(std::move(c));
   }
   detail::parallel_for(candidates.size(), 64, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) hash_file(dir, candidates[i]);
+    for (std::size_t i = begin; i < end; ++i) hash_file(fd, candidates[i]);
     ERR_clear_error();
   });
 
@@ -277,10 +303,12 @@ RehashPlan plan_rehash(const std::string& dir) {
 }
 
 void apply_rehash(const RehashPlan& plan) {
+  if (!plan.dir_fd) throw Error(fmt::format("CA directory '{}': no plan to apply", plan.dir), plan.dir);
+  const int fd = *plan.dir_fd;  // the directory plan_rehash read; never plan.dir again
   for (const auto& l : plan.links) {
     if (l.action != RehashLink::Action::Remove) continue;
     std::string path = plan.dir + "/" + l.name;
-    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    if (::unlinkat(fd, l.name.c_str(), 0) != 0 && errno != ENOENT) {
       throw Error(fmt::format("cannot remove stale link '{}': {}", path, std::strerror(errno)), path,
                   "check the directory's permissions (run as its owner)");
     }
@@ -288,7 +316,7 @@ void apply_rehash(const RehashPlan& plan) {
   for (const auto& l : plan.links) {
     if (l.action != RehashLink::Action::Create) continue;
     std::string path = plan.dir + "/" + l.name;
-    if (symlink(l.target.c_str(), path.c_str()) != 0) {
+    if (::symlinkat(l.target.c_str(), fd, l.name.c_str()) != 0) {
       throw Error(fmt::format("cannot create link '{}' -> '{}': {}", path, l.target, std::strerror(errno)), path,
                   errno == EEXIST ? "something else created it meanwhile; run the command again"
                                   : "check the directory's permissions (run as its owner)");

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/cert_info.h"
+#include "mtlscert/key.h"
 #include "mtlscert/ossl_error.h"
 #include "mtlscert/tls_alert.h"
 
@@ -140,6 +141,7 @@ ossl::Ptr<SSL_CTX> make_client_ctx(const TlsClientConfig& config) {
       ossl::throw_error(fmt::format("client certificate file '{}': no PEM certificate chain could be read", config.cert),
                         config.cert, "pass a PEM file: the client certificate first, then its intermediates");
     }
+    protect_key_memory();
     if (SSL_CTX_use_PrivateKey_file(ctx.get(), config.key.c_str(), SSL_FILETYPE_PEM) != 1) {
       ossl::throw_error(fmt::format("client key file '{}': no unencrypted PEM private key could be read", config.key),
                         config.key, "pass the PEM private key of --cert (as written by mtlscert genkey)");

@@ -10,10 +10,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -101,6 +105,59 @@ struct AddrInfoDeleter {
   void operator()(addrinfo* a) const noexcept { freeaddrinfo(a); }
 };
 
+using AddrList = std::unique_ptr<addrinfo, AddrInfoDeleter>;
+
+// What the resolver thread hands back; shared, so that a thread still waiting on a silent
+// DNS server after the deadline has somewhere to put (and free) its late answer.
+struct Lookup {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  bool abandoned = false;
+  int rc = 0;
+  addrinfo* result = nullptr;
+};
+
+// getaddrinfo has no timeout of its own (the stub resolver waits 5 s per try, per server):
+// it runs in a thread and the caller waits only until the deadline. A late answer is freed
+// by the thread; the thread ends when the resolver gives up.
+AddrList resolve(const std::string& host, const std::string& port, const addrinfo& hints, Deadline deadline,
+                 std::chrono::milliseconds timeout) {
+  auto lookup = std::make_shared<Lookup>();
+  auto work = [lookup, host, port, hints] {
+    addrinfo* result = nullptr;
+    int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &result);
+    std::lock_guard<std::mutex> lock(lookup->mutex);
+    if (lookup->abandoned) {
+      if (rc == 0) freeaddrinfo(result);
+      return;
+    }
+    lookup->rc = rc;
+    lookup->result = result;
+    lookup->done = true;
+    lookup->done_cv.notify_one();
+  };
+  try {
+    std::thread(work).detach();
+  } catch (const std::system_error&) {
+    work();  // no thread to be had: resolve here, without the deadline
+  }
+  std::unique_lock<std::mutex> lock(lookup->mutex);
+  if (!lookup->done_cv.wait_until(lock, deadline, [&] { return lookup->done; })) {
+    lookup->abandoned = true;
+    throw NetError("timeout",
+                   fmt::format("resolving '{}' timed out after {} ms: the DNS server did not answer", host,
+                               timeout.count()),
+                   "check the nameserver lines of /etc/resolv.conf (dig " + host +
+                       " MX), or give the server's IP address");
+  }
+  if (lookup->rc != 0) {
+    throw NetError("resolve", fmt::format("cannot resolve '{}': {}", host, gai_strerror(lookup->rc)),
+                   "check the host name, or give an IP address");
+  }
+  return AddrList(lookup->result);
+}
+
 std::string numeric_address(const sockaddr* sa, socklen_t len) {
   char host[NI_MAXHOST] = "";
   if (getnameinfo(sa, len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) return "?";
@@ -114,15 +171,10 @@ SocketTransport SocketTransport::connect(const Endpoint& endpoint, std::chrono::
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV | (is_ip_literal(endpoint.host) ? AI_NUMERICHOST : AI_ADDRCONFIG);
-  addrinfo* raw = nullptr;
   std::string port = std::to_string(endpoint.port);
-  int rc = getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &raw);
-  std::unique_ptr<addrinfo, AddrInfoDeleter> list(raw);
-  if (rc != 0) {
-    throw NetError("resolve", fmt::format("cannot resolve '{}': {}", endpoint.host, gai_strerror(rc)),
-                   "check the host name, or give an IP address");
-  }
-  Deadline deadline = Clock::now() + timeout;
+  // One deadline for the name lookup and the connection: --timeout 1 means one second.
+  const Deadline deadline = Clock::now() + timeout;
+  AddrList list = resolve(endpoint.host, port, hints, deadline, timeout);
   std::string last_error = "no address";
   std::string code = "unreachable";
   for (addrinfo* a = list.get(); a != nullptr; a = a->ai_next) {

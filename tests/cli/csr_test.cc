@@ -212,3 +212,15 @@ TEST_CASE("csr -o - and --mx -: standard output and standard input, --json") {
   CHECK(doc["csr"]["key_usage"] == nlohmann::json::array({"digitalSignature", "keyEncipherment"}));
   CHECK(doc["pem"] == slurp(dir.file("s.csr")));
 }
+
+TEST_CASE("regression: issue 13 row 16: csr --host refuses bad punycode and reserved LDH labels") {
+  TempDir dir;
+  const std::string key = make_key(dir);
+  for (const char* host : {"xn--zz-zz.example.org", "ab--cd.example.com"}) {
+    CAPTURE(host);
+    auto r = run_mtlscert({"csr", "--key", key, "--host", host, "-o", dir.file("s.csr")});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, std::string("--host: '") + host + "' is not a valid host name: label '"));
+    CHECK(file_mode(dir.file("s.csr")) == -1);
+  }
+}

@@ -103,3 +103,29 @@ TEST_CASE("genkey -o - writes the key to stdout and --json describes the file") 
   CHECK(r.out.find("\"mode\": \"0600\"") != std::string::npos);
   CHECK(r.out.find("BEGIN") == std::string::npos);
 }
+
+TEST_CASE("regression: issue 13 row 13: genkey --group refuses gids out of range and unknown gids") {
+  TempDir dir;
+  struct Row {
+    const char* group;
+    const char* message;
+  };
+  const Row rows[] = {
+      {"4294967296", "--group: '4294967296' is not a group id (a gid is a number from 0 to 4294967294)"},
+      {"99999999999999999999", "--group: '99999999999999999999' is not a group id"},
+      {"4294967295", "--group: '4294967295' is not a group id"},  // (gid_t)-1: chown's "no change"
+      {"4294967294", "--group: no group with gid 4294967294 on this machine"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.group);
+    auto r = run_mtlscert({"genkey", "--type", "ecdsa", "--group", row.group, "-o", dir.file("k.pem")});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(row.message) != std::string::npos);
+    CHECK(file_mode(dir.file("k.pem")) == -1);
+  }
+  auto r = run_mtlscert({"genkey", "--type", "ecdsa", "--group", "0", "-o", dir.file("root.pem")});
+  CHECK(r.exit_code == 0);
+  struct stat st {};
+  REQUIRE(::stat(dir.file("root.pem").c_str(), &st) == 0);
+  CHECK(st.st_gid == 0);
+}

@@ -8,7 +8,8 @@
 # (writers: genkey, csr, ca init, ca sign, emit-mc -o, bundle trim, bundle split; rehash: one cell at the end;
 # then ca sign 50 times at once on one CA, and ca sign whose ledger write fails: issue 13 row 4)
 # the process killed in the middle of its write (strace injects SIGKILL at the temporary file's
-# fsync), and the mode of every file it creates at every step (strace records each open/chmod).
+# fsync), interrupted there by SIGINT or SIGTERM (which must remove the temporary file), and the
+# mode of every file it creates at every step (strace records each open/chmod).
 # Asserted in every cell: the exit code, the message, the old file intact, no '.NAME.tmp-*' left,
 # a key never readable by group or others, the new file complete (openssl parses it).
 # Args: $1 = mtlscert binary, $2 = source dir. Runs as root (tests do); cells that need mount or
@@ -59,7 +60,7 @@ WRITERS=(
   "bundle trim|0644|--force|cert|bundle trim $fx/ca/ca.crt -o @T@"
   "bundle split --cacert|0644|--force|cert|bundle split $fx/ca/ca.crt --advertise $fx/good.crt --cacert @T@ --cacert-path @D@/certs"
 )
-FAULTS=(disk_full fsize partial read_only exists symlink symlink_force group_writable world_writable race killed mode_trace)
+FAULTS=(disk_full fsize partial read_only exists symlink symlink_force group_writable world_writable race killed interrupted mode_trace)
 # MTLSCERT_FAULTS="race killed" runs only those columns (for debugging one fault).
 [[ -n ${MTLSCERT_FAULTS:-} ]] && read -r -a FAULTS <<<"$MTLSCERT_FAULTS"
 
@@ -268,6 +269,27 @@ fault_killed() {
     (( (8#$m & ~8#$W_MODE) == 0 )) || bad "temporary file $l has mode $m, wider than $W_MODE"
     if [[ $W_KIND == key ]]; then (( (8#$m & 8#007) == 0 )) || bad "temporary key $l is readable by others ($m)"; fi
   done
+}
+
+# interrupted: SIGINT, then SIGTERM, at the first fsync (the temporary file complete, not yet in
+# place), as a Ctrl-C or a service stop would: the process dies of that signal (exit 130/143), the
+# old file is intact and no '.NAME.tmp-*' is left: the temporary file of a key is a complete key.
+fault_interrupted() {
+  ((have_strace)) || { skip "strace is not available"; return 0; }
+  mkdir -p "$D"
+  local f=() sig want
+  has_force && f=(--force)
+  for sig in INT TERM; do
+    has_force && put_old
+    run "${nolsan[@]}" strace -f -qq -o /dev/null -e trace=fsync -e "inject=fsync:signal=SIG$sig:when=1" -- "${f[@]}"
+    want=$((128 + $(kill -l "$sig")))
+    ((rc == want)) || bad "SIG$sig: exit $rc, expected $want (died of the signal)"
+    has_force && old_intact
+    no_tmp "$cell"
+    # ca init makes its directory before the first file: remove it for the next signal.
+    is_ca_init && rm -rf "$D"
+  done
+  no_sanitizer
 }
 
 # mode_trace: the target's temporary file, from its creation to its rename, never has a mode

@@ -7,7 +7,8 @@
 # (2, or 1 for emit-mc whose pre-flight reports a bad file as a finding), print a message naming
 # the file and the problem, never crash (no signal, no sanitizer report), finish within a timeout
 # and, in the normal build, within a 1 GiB address space (skipped when MTLSCERT_ASAN=1: ASan
-# reserves terabytes of address space).
+# reserves terabytes of address space). Rows after the table feed one command the input only it
+# reads: received (a 40 KB word, 62 MB messages in 64 MiB) and probe (a DNS server that never answers).
 # Args: $1 = mtlscert binary, $2 = source dir. Needs root (for the unreadable row: setpriv).
 set -euo pipefail
 bin=$(readlink -f "$1")
@@ -17,7 +18,8 @@ if [[ $(id -u) != 0 ]] || ! command -v setpriv >/dev/null; then
   exit 77
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+dns_pid=""
+trap 'rm -rf "$tmp"; [[ -z $dns_pid ]] || kill "$dns_pid" 2>/dev/null || true' EXIT
 chmod 0755 "$tmp"  # the unprivileged user of the 'unreadable' row must reach the fixtures
 # … and the program and its templates, which may sit in a checkout it cannot enter (a
 # clone in a 0700 mktemp directory): that row runs a copy of both from here.
@@ -142,6 +144,90 @@ for col in "${COLUMNS[@]}"; do
     fi
   done
 done
+# Rows only one command reads (issue 13). extra NAME EXIT PATTERN -- ARGV...: run the command
+# (with the same address-space limit, or AS_LIMIT), expect its exit code, a message matching
+# PATTERN, no crash; STDIN_FILE, when set, is its standard input; PREFIX wraps the whole.
+PREFIX=()
+extra() {
+  local name=$1 want=$2 pattern=$3
+  shift 4
+  cells=$((cells + 1))
+  local run=(timeout -k 5 "$per_run_timeout" "$bin" "$@") rc=0 why=""
+  [[ ${MTLSCERT_ASAN:-0} == 1 ]] || run=(prlimit --as="${AS_LIMIT:-$((1 << 30))}" "${run[@]}")
+  run=("${PREFIX[@]}" "${run[@]}")
+  "${run[@]}" <"${STDIN_FILE:-/dev/null}" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+  msg=$(cat "$tmp/stdout" "$tmp/stderr")
+  if ((rc == 124 || rc == 137)); then why="timed out after ${per_run_timeout}s"
+  elif ((rc > 128)); then why="killed by signal $((rc - 128))"
+  elif ((rc != want)); then why="exit $rc, expected $want"
+  elif grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|terminate called' <<<"$msg"; then why="sanitizer or terminate report"
+  elif ! grep -qE -- "$pattern" <<<"$msg"; then why="message does not say: $pattern"
+  fi
+  if [[ -n $why ]]; then
+    echo "FAIL: $name: $why" >&2
+    sed 's/^/    | /' <<<"$msg" | head -n 12 >&2
+    fail=$((fail + 1))
+  else
+    echo "ok: $name: exit $rc: $(grep -m1 -E -- "$pattern" <<<"$msg" | cut -c1-160)"
+  fi
+}
+
+# received: a 40 KB word in a Received: header (std::regex recursed per character: SIGSEGV).
+printf 'Received: from %040000d by mx\r\n\r\n' 0 >in/received-40k-word.eml
+extra "received <- 40 KB word in a Received: header" 0 'received-header-too-long' -- received in/received-40k-word.eml
+# received: 62 MB messages in 64 MiB of address space (the whole message was read: 72 MB resident
+# for a 62 MB body, 138 MB for 62 MB of headers, and it failed under this limit; now 7-9 MB):
+# only the header section is read, and at most 1 MiB of it.
+{ printf 'Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTPS id 1; date\r\nSubject: big\r\n\r\n'
+  head -c $((62 << 20)) /dev/zero | tr '\0' 'b'; } >in/received-62MB-body.eml
+{ printf 'Received: from a.example by b.example with ESMTPS id 1; date\r\n'
+  for _ in $(seq 62); do head -c $((1 << 20)) /dev/zero | tr '\0' 'h' | fold -w 998 | sed 's/^/X-Filler: /'; done; } >in/received-62MB-headers.eml
+AS_LIMIT=$((64 << 20))
+extra "received <- 62 MB message (body)" 0 'hop 1: a.example -> b.example: tls' -- received in/received-62MB-body.eml
+STDIN_FILE=in/received-62MB-body.eml extra "received - <- 62 MB message (body) on standard input" 0 'hop 1: a.example -> b.example: tls' -- received -
+extra "received <- 62 MB of headers, no body" 0 'received-headers-too-long' -- received in/received-62MB-headers.eml
+unset AS_LIMIT
+rm -f in/received-62MB-*.eml
+
+# probe: a DNS server that never answers must not stretch --timeout 1 (it took 6 s and more:
+# getaddrinfo has no deadline). The server is a UDP socket on a loopback address that reads
+# nothing; the probe sees it as its only name server through a private resolv.conf, bound over
+# /etc/resolv.conf in its own mount namespace: no DNS query leaves the machine.
+dns_addr=127.83.13.53
+python3 -u -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # a parallel run (the ASan tree) may hold it too
+s.bind((sys.argv[1], 53))
+print("ready")
+time.sleep(300)' "$dns_addr" >dns.log 2>&1 &
+dns_pid=$!
+for _ in $(seq 100); do grep -q ready dns.log && break; sleep 0.1; done
+if ! unshare -m --propagation private true 2>/dev/null; then
+  echo "skip: probe <- an unanswering DNS server: cannot make a private mount namespace (unshare -m)"
+elif ! grep -q ready dns.log; then
+  echo "skip: probe <- an unanswering DNS server: cannot listen on $dns_addr:53/udp: $(tail -n 1 dns.log)"
+else
+  printf 'nameserver %s\noptions timeout:5 attempts:2\n' "$dns_addr" >resolv.conf
+  printf 'hosts: files dns\n' >nsswitch.conf
+  PREFIX=(unshare -m --propagation private sh -c \
+    'mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/nsswitch.conf && shift 2 && exec "$@"' \
+    sh "$tmp/resolv.conf" "$tmp/nsswitch.conf")
+  started=$(date +%s%N)
+  extra "probe --timeout 1 <- an unanswering DNS server" 2 \
+    'connecting to mx\.silent-dns\.example:25: no answer within 1 s' -- probe --timeout 1 mx.silent-dns.example:25
+  ms=$((($(date +%s%N) - started) / 1000000))
+  PREFIX=()
+  # The deadline covers the lookup: the resolver alone waits 2 x 5 s (options above); 1 s plus
+  # the start of unshare, prlimit and the binary on a loaded machine stays well under 5 s.
+  if ((ms >= 5000)); then
+    echo "FAIL: probe --timeout 1 <- an unanswering DNS server: took $ms ms, expected < 5000" >&2
+    fail=$((fail + 1))
+  else
+    echo "    (returned after $ms ms)"
+  fi
+fi
+kill "$dns_pid" 2>/dev/null || true
+
 # Hostile certificates, CSRs and file modes from the security audit (issue 13): one row each,
 # NAME|EXIT|PATTERN|ARGS ('@T@' is $tmp). The output file @T@/audit-out must never appear.
 mkdir -p audit/ca13 audit/tls

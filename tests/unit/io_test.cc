@@ -91,3 +91,25 @@ TEST_CASE("regression: fault_injection fsize: a file size limit fails the write 
   CHECK(test::slurp(dir.file("k.pem")) == "old");
   CHECK(test::count_entries(dir.path()) == 1);
 }
+
+TEST_CASE("regression: issue 13 row 18: output names of 238 to 255 bytes are written (the temporary name fits)") {
+  test::TempDir dir;
+  for (std::size_t length : {std::size_t{237}, std::size_t{238}, std::size_t{250}, std::size_t{255}}) {
+    CAPTURE(length);
+    const std::string name(length, 'k');
+    for (bool overwrite : {false, true}) {
+      io::WriteOptions o;
+      o.mode = 0600;
+      o.overwrite = overwrite;
+      io::write_file_atomic(dir.file(name), overwrite ? "second" : "first", o);
+      CHECK(test::slurp(dir.file(name)) == (overwrite ? "second" : "first"));
+    }
+    CHECK(test::file_mode(dir.file(name)) == 0600);
+    CHECK(::unlink(dir.file(name).c_str()) == 0);
+    CHECK(test::count_entries(dir.path()) == 0);  // no temporary left behind
+  }
+  // 256 bytes is not a valid name: the error is the file system's, about the target.
+  io::WriteOptions o;
+  CHECK_THROWS_AS(io::write_file_atomic(dir.file(std::string(256, 'k')), "x", o), Error);
+  CHECK(test::count_entries(dir.path()) == 0);
+}

@@ -61,3 +61,35 @@ TEST_CASE("parse_mx_lines reads zone lines and dig output, lowest preference win
   CHECK_THROWS_WITH_AS(parse_mx_lines("toto.com. IN MX x smtp.toto.com."), doctest::Contains("not a number"), Error);
   CHECK_THROWS_WITH_AS(parse_mx_lines(""), doctest::Contains("no MX record"), Error);
 }
+
+TEST_CASE("regression: issue 13 row 16: A-labels are decoded, other reserved LDH labels refused") {
+  struct Row {
+    const char* input;
+    const char* want_ascii;  // nullptr: must be refused
+    const char* want_rule;
+  };
+  const Row rows[] = {
+      {"xn--bcher-kva.example", "xn--bcher-kva.example", nullptr},  // bücher: a valid A-label
+      {"XN--BCHER-KVA.example", "xn--bcher-kva.example", nullptr},
+      {"mx.xn--p1ai", "mx.xn--p1ai", nullptr},                      // .рф
+      {"ab-cd.example.com", "ab-cd.example.com", nullptr},          // one hyphen: an ordinary label
+      {"a--b.example.com", "a--b.example.com", nullptr},            // hyphens in places 2 and 3: not reserved
+      {"xn--zz-zz.example.org", nullptr, "label 'xn--zz-zz' is not a valid IDNA A-label"},
+      {"mx.xn--abc-.example", nullptr, "starts or ends with a hyphen"},
+      {"mx.xn--abc.example", nullptr, "label 'xn--abc' is not a valid IDNA A-label"},
+      {"xn--www-.example.org", nullptr, "starts or ends with a hyphen"},
+      {"xn--ls8h.example", nullptr, "label 'xn--ls8h' is not a valid IDNA A-label"},  // an emoji: not IDNA2008
+      {"ab--cd.example.com", nullptr,
+       "label 'ab--cd' has hyphens in its third and fourth places, which are reserved for IDNA (xn--) labels; "
+       "CAs refuse such names (Baseline Requirements 7.1.4.2.1)"},
+      {"mx.zz--top.example", nullptr, "label 'zz--top' has hyphens in its third and fourth places"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.input);
+    if (row.want_ascii != nullptr) {
+      CHECK(validate_host_name(row.input, "--host").ascii == row.want_ascii);
+    } else {
+      CHECK_THROWS_WITH_AS(validate_host_name(row.input, "--host"), doctest::Contains(row.want_rule), Error);
+    }
+  }
+}

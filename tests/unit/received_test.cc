@@ -132,3 +132,96 @@ TEST_CASE("received: a clear hop over loopback is only a notice") {
   CHECK(!has_level(r.findings, Level::Error));
   CHECK(has_code(r, "received-clear-loopback"));
 }
+
+TEST_CASE("regression: issue 13 row 5: a 40 KB word in a Received: header is read, cut, and told") {
+  // std::regex recursed once per character of the word and overflowed the stack (SIGSEGV).
+  const std::string word(40000, '0');
+  ReceivedHop h = parse_received_header(" from " + word + " by mx");
+  CHECK(h.cut);
+  CHECK(h.from == std::string(kMaxReceivedHeader - 6, '0'));  // the value cut after " from " and 8186 digits
+  CHECK(h.by.empty());                                         // beyond the part read
+  CHECK(h.tls == HopTls::Unknown);
+
+  ReceivedReport r = check_received("Received: from " + word + " by mx\r\n\r\n");
+  REQUIRE(r.hops.size() == 1);
+  CHECK(has_code(r, "received-header-too-long"));
+  CHECK(!has_level(r.findings, Level::Error));
+
+  // Every pattern fed a 40 KB run of the characters it repeats: no crash, no match.
+  for (const char* prefix : {"(version=", "(using ", "(TLS", " X=TLS", "(version=TLS1_2, cipher=", "(", "[127.",
+                             "with ", "by ", "CV="}) {
+    CAPTURE(prefix);
+    for (char fill : {'a', '0', ':', '.', '(', ' '}) {
+      ReceivedHop hop = parse_received_header(std::string(prefix) + std::string(40000, fill));
+      CHECK(hop.cut);
+      CHECK(hop.mta.empty());
+    }
+  }
+}
+
+TEST_CASE("regression: issue 13 row 5: the header section is bounded and the body never read") {
+  std::string endless;
+  while (endless.size() <= kMaxHeaderSection) endless += "X-Filler: " + std::string(990, 'x') + "\r\n";
+  ReceivedReport r = check_received("Received: from a.example by b.example with ESMTPS id 1\r\n" + endless);
+  CHECK(has_code(r, "received-headers-too-long"));
+  CHECK(r.hops.size() == 1);
+
+  r = check_received("Received: from a.example by b.example with ESMTPS id 1\r\n\r\n" + endless);
+  CHECK(!has_code(r, "received-headers-too-long"));  // the filler is the body here
+  CHECK(header_section_end("A: b\r\n\r\nbody") == 8);
+  CHECK(header_section_end("A: b\n\nbody") == 6);
+  CHECK(header_section_end("\r\nbody") == 2);
+  CHECK(header_section_end("A: b\r\n") == std::string::npos);
+}
+
+TEST_CASE("received: the hand matcher takes what the MTA patterns took, edge by edge") {
+  struct Row {
+    const char* header;
+    const char* mta;
+    const char* version;
+    const char* cipher;
+    const char* bits;
+    bool loopback;
+  };
+  const Row rows[] = {
+      // Exim's cipher may hold ':' itself: the bits are after the last one.
+      {"from a by b with esmtps X=TLS1.3:TLS_AES:x:256 id 1", "exim", "TLS1.3", "TLS_AES:x", "256", false},
+      {"from a by b with esmtps X=TLS1.3:TLS_AES:x id 1", "generic", "", "", "", false},  // no bits: not Exim's form
+      {"from a by b with esmtp X=TLS1.3:C:25x", "", "", "", "", false},
+      {"from a by b (TLS1.2:C:128)", "exim", "TLS1.2", "C", "128", false},
+      {"from a by b (version=TLSv1.3 cipher=X bits=256 verify=NOT)", "sendmail", "TLSv1.3", "X", "256", false},
+      {"from a by b (version=TLSv1.3 cipher=X bits=256)", "", "", "", "", false},
+      {"from a by b (version=TLS1_2,cipher=C)", "microsoft", "TLS1_2", "C", "", false},
+      {"from a by b (C encrypted) ESMTP", "qmail", "", "C", "", false},
+      {"from a by b (C encrypted)SMTP", "qmail", "", "C", "", false},
+      {"from localhost (LOCALHOST [127.0.0.1]) by b with ESMTP", "", "", "", "", true},
+      {"from x by b ([IPv6:::1]) with ESMTP", "", "", "", "", true},
+      {"from x by b (localhostx) with ESMTP", "", "", "", "", false},
+      {"from localhost.example by b with ESMTP", "", "", "", "", true},  // \b: '.' ends the word
+      {"from x ([127.0.0.1x]) by b with ESMTP", "", "", "", "", false},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.header);
+    ReceivedHop h = parse_received_header(row.header);
+    CHECK(h.mta == row.mta);
+    CHECK(h.version == row.version);
+    CHECK(h.cipher == row.cipher);
+    CHECK(h.bits == row.bits);
+    CHECK(h.loopback == row.loopback);
+  }
+  ReceivedHop h = parse_received_header("x;from a.example;by b.example)with ESMTPS");
+  CHECK(h.from == "a.example");
+  CHECK(h.by == "b.example");
+  CHECK(h.protocol == "ESMTPS");
+  h = parse_received_header("xfrom a byb c withd");
+  CHECK(h.from.empty());
+  CHECK(h.by.empty());
+  CHECK(h.protocol.empty());
+}
+
+TEST_CASE("regression: fuzz_received crash-b005af3e: received --json survives header bytes that are not UTF-8") {
+  ReceivedReport r = check_received("Received: from a\xf6" "b by mx with ESMTP\r\n\r\n");
+  REQUIRE(r.hops.size() == 1);
+  const std::string json = to_json(r);
+  CHECK(json.find("\"from\": \"a\xef\xbf\xbd" "b\"") != std::string::npos);  // U+FFFD in its place
+}

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <unistd.h>
 
 #include "mtlscert/probe.h"
@@ -187,4 +188,58 @@ TEST_CASE("regression: fuzz_smtp_reply crash-f7299d9f: probe --json survives byt
   REQUIRE_NOTHROW(doc = probe_json(report));
   CHECK(doc.find("\"schema\": \"mtlscert.probe/1\"") != std::string::npos);
   CHECK(doc.find("caf\xc3\xa9 \xef\xbf\xbd") != std::string::npos);  // valid UTF-8 kept, \xff replaced by U+FFFD
+}
+
+namespace {
+// EndlessTransport: a hostile server that sends 'A' forever and never a newline. It counts
+// what the reader took; past `cap` bytes it throws, so a reader without a bound fails the
+// test instead of eating the machine's memory.
+class EndlessTransport final : public Transport {
+ public:
+  explicit EndlessTransport(std::size_t cap) : cap_(cap) {}
+  std::size_t read_some(char* buf, std::size_t n, Deadline) override {
+    if (delivered_ >= cap_) throw NetError("test-cap", "the reader kept reading past the cap: no bound");
+    std::memset(buf, 'A', n);
+    delivered_ += n;
+    return n;
+  }
+  void write_all(std::string_view, Deadline) override {}
+  std::size_t delivered() const noexcept { return delivered_; }
+
+ private:
+  std::size_t cap_;
+  std::size_t delivered_ = 0;
+};
+}  // namespace
+
+TEST_CASE("regression: issue 13 row 20: a line with no newline at all ends in line-too-long") {
+  // "250-" + 100 KiB and no CRLF, then the end of the stream: only the buffer bound can say
+  // line-too-long here (the on-newline check never sees a newline; without the bound the
+  // reader reads to the end and reports "closed").
+  MemoryTransport t("250-" + std::string(100 * 1024, 'A'));
+  LineReader reader(t);
+  try {
+    read_reply(reader, soon());
+    FAIL("no exception");
+  } catch (const NetError& e) {
+    CHECK(e.code() == "line-too-long");
+    CHECK(std::string(e.what()).find("longer than 4096 bytes (starts with '250-AAAA") != std::string::npos);
+  }
+}
+
+TEST_CASE("regression: issue 13 row 20: a never-ending line buffers at most the bound plus one read") {
+  for (std::size_t max_line : {std::size_t{16}, std::size_t{512}, std::size_t{4096}, std::size_t{10000}}) {
+    CAPTURE(max_line);
+    EndlessTransport t(64 * 1024 * 1024);
+    LineReader reader(t);
+    try {
+      reader.read_line(soon(), max_line);
+      FAIL("no exception");
+    } catch (const NetError& e) {
+      CHECK(e.code() == "line-too-long");
+    }
+    constexpr std::size_t kOneRead = 4096;  // LineReader's read size
+    CHECK(t.delivered() >= max_line);
+    CHECK(t.delivered() <= max_line + kOneRead);
+  }
 }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,14 @@ inline constexpr std::size_t kDefaultMaxInput = 64u << 20;
 /// larger than max_bytes.
 std::string read_file(const std::string& path, std::string_view role,
                       std::size_t max_bytes = kDefaultMaxInput);
+
+/// read_file_head reads path ("-": standard input) from its start until done(bytes read so
+/// far) is true, the end of the file, or more than max_bytes are held, whichever comes first:
+/// at most max_bytes plus one read (64 KiB), whatever the size of the file (a message's
+/// header section without its body). Same checks and errors as read_file, but a larger file
+/// is not an error.
+std::string read_file_head(const std::string& path, std::string_view role, std::size_t max_bytes,
+                           const std::function<bool(std::string_view)>& done);
 
 /// How write_file_atomic creates its output.
 struct WriteOptions {

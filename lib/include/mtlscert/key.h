@@ -47,6 +47,12 @@ class SecretString {
   std::string s_;
 };
 
+/// protect_key_memory: called before key material enters memory. A core dump would write
+/// it to disk (RLIMIT_CORE set to 0, soft and hard) and a non-root user of the same uid could
+/// read it with ptrace or /proc/PID/mem (PR_SET_DUMPABLE 0). It stays so until the process
+/// exits: a short-lived command has no later moment without the key. Never throws.
+void protect_key_memory() noexcept;
+
 /// private_key_pem encodes key as unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY"),
 /// the form sendmail, Postfix and Exim all read unattended.
 SecretString private_key_pem(EVP_PKEY* key);

@@ -5,6 +5,7 @@
 // "(version=TLS1_2, cipher=...)", qmail's "(CIPHER encrypted) SMTP", and RFC 3848's ESMTPS.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,7 @@ struct ReceivedHop {
   std::string cipher;
   std::string bits;
   std::string verify;      ///< OK, FAIL, NO, NOT, … (sendmail's words; mapped for others)
+  bool cut = false;        ///< the header was longer than kMaxReceivedHeader: only its start was read
 };
 
 struct ReceivedReport {
@@ -42,17 +44,33 @@ struct ReceivedReport {
   std::vector<Finding> findings;   ///< received-clear (error), received-verify-fail (error), …
 };
 
+/// The header section read at most (a normal one is a few KiB): a message with more is cut
+/// there, with the finding received-headers-too-long.
+inline constexpr std::size_t kMaxHeaderSection = 1u << 20;
+/// The bytes of one Received: value parsed at most (real ones are under 1 KiB): a longer one
+/// is cut there, with the finding received-header-too-long.
+inline constexpr std::size_t kMaxReceivedHeader = 8u << 10;
+
+/// header_section_end: the offset just past the empty line that ends the header section of
+/// text, or npos when text holds no such line (yet).
+std::size_t header_section_end(std::string_view text);
+
 /// unfold_headers returns the header section (up to the first empty line) as one string
 /// per header, continuation lines joined with a single space.
 std::vector<std::string> unfold_headers(std::string_view message);
 
-/// parse_received_header reads one Received: value (without the "Received:" name).
+/// parse_received_header reads one Received: value (without the "Received:" name), at most
+/// its first kMaxReceivedHeader bytes; time and stack do not grow with hostile input.
 ReceivedHop parse_received_header(std::string_view value);
 
 /// check_received reads every Received: header of message and judges each hop: a hop in
 /// clear from another machine and a verify=FAIL are errors; a loopback hop in clear and a
 /// header nothing can be read from are notices. Never throws.
 ReceivedReport check_received(std::string_view message);
+
+/// check_received_file: check_received on the file at path ("-": standard input), reading
+/// only its header section (never the body). Throws Error when the file cannot be read.
+ReceivedReport check_received_file(const std::string& path);
 
 /// to_json: the received --json document ("mtlscert.received/1").
 std::string to_json(const ReceivedReport& report);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,12 @@ struct RehashLink {
 };
 
 struct RehashPlan {
-  std::string dir;
+  std::string dir;                     ///< as given: for messages only
+  /// The directory as plan_rehash opened it (O_DIRECTORY|O_NOFOLLOW). apply_rehash makes
+  /// and removes links through this descriptor (unlinkat, symlinkat), never through dir:
+  /// if dir is replaced (by a symlink to another directory) in between, the links still
+  /// go where the plan was made. Closed when the last copy of the plan goes.
+  std::shared_ptr<const int> dir_fd;
   std::size_t certificates = 0;        ///< files hashed as certificates
   std::size_t crls = 0;
   std::vector<RehashLink> links;       ///< sorted by name
@@ -33,7 +39,8 @@ struct RehashPlan {
   std::size_t count(RehashLink::Action action) const;
 };
 
-/// plan_rehash reads dir and decides every link. Throws Error if dir is unreadable.
+/// plan_rehash opens dir once and decides every link. Throws Error if dir is unreadable,
+/// not a directory, or a symbolic link (give the real directory).
 RehashPlan plan_rehash(const std::string& dir);
 
 /// apply_rehash removes the stale links, then creates the new ones. Throws Error

@@ -62,7 +62,8 @@ bool is_ip_literal(std::string_view host);
 class SocketTransport final : public Transport {
  public:
   /// connect resolves the endpoint with getaddrinfo (numeric addresses are never
-  /// looked up) and tries each address until one connects within timeout.
+  /// looked up) and tries each address until one connects; timeout covers both the
+  /// name lookup (a silent DNS server cannot stretch it) and the connection.
   /// Throws NetError "resolve", "refused", "unreachable" or "timeout".
   static SocketTransport connect(const Endpoint& endpoint, std::chrono::milliseconds timeout);
 
