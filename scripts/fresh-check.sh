@@ -32,8 +32,8 @@ git -C "$src" rev-parse --verify -q HEAD >/dev/null || die "$src is not a git ch
 [[ -z $(git -C "$src" status --porcelain --untracked-files=no) ]] ||
   say "NOTE: uncommitted changes in $src are not part of the check (it clones HEAD)"
 
-# The machine's apt configuration: every enabled sources file, and the apt.conf files that set
-# Acquire:: options (a proxy, no Valid-Until check for a snapshot mirror, ...).
+# The machine's apt configuration: every enabled sources file, and the apt.conf files that say
+# how to reach them (a proxy, no Valid-Until or date check for a snapshot mirror).
 mirrors=()
 if [[ -f /etc/apt/sources.list ]] && grep -qE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list; then
   mirrors+=(/etc/apt/sources.list)
@@ -44,7 +44,7 @@ done
 ((${#mirrors[@]})) || die "no apt sources in /etc/apt/sources.list or /etc/apt/sources.list.d/"
 aptopts=()
 for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do
-  [[ -f $f ]] && grep -q '^[[:space:]]*Acquire' "$f" && aptopts+=(--aptopt="$f")
+  [[ -f $f ]] && grep -qE 'Acquire::((https?|ftp)::Proxy|Check-Valid-Until|Check-Date)' "$f" && aptopts+=(--aptopt="$f")
 done
 say "apt sources: ${mirrors[*]}; options from: ${aptopts[*]#--aptopt=}"
 
@@ -106,6 +106,9 @@ head=$(git -C "$src" rev-parse --short HEAD)
 inside=$(cat <<'INSIDE'
 set -uo pipefail
 root=$1 cache=$2
+# The root a mount point of its own: otherwise `unshare -m --propagation private` (the sendmail
+# harness) fails in the chroot with "cannot change root filesystem propagation".
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --rbind /dev "$root/dev"
