@@ -74,22 +74,23 @@ trap 'exit 130' INT TERM
 
 t0=$SECONDS
 # 1. The root: from the cached tarball when the sources and options are the same.
-make_root() {  # make_root TARGET (a directory or a .tar)
-  mmdebstrap --variant=apt --include=git --format=auto "${aptopts[@]}" bookworm "$1" "${mirrors[@]}"
+make_root() {  # make_root FORMAT TARGET (directory or tar)
+  mmdebstrap --variant=apt --include=git --format="$1" "${aptopts[@]}" bookworm "$2" "${mirrors[@]}"
 }
 if [[ -n $cache ]]; then
   key=$(cat "${mirrors[@]}" "${aptopts[@]#--aptopt=}" | sha256sum | cut -c1-12)
   tarball=$cache/root-bookworm-$key.tar
   if [[ ! -s $tarball ]]; then
     say "making the root tarball $tarball (mmdebstrap)"
-    make_root "$tarball.part" && mv "$tarball.part" "$tarball"
+    rm -rf "$tarball.part"  # what an interrupted run left
+    make_root tar "$tarball.part" && mv "$tarball.part" "$tarball"
   else
     say "reusing $tarball"
   fi
   tar -C "$root" -xpf "$tarball"
 else
   say "making the root in $root (mmdebstrap)"
-  make_root "$root"
+  make_root directory "$root"
 fi
 chmod 0755 "$root"
 say "root ready in $((SECONDS - t0)) s"
