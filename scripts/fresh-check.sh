@@ -10,7 +10,7 @@
 #      PID namespaces (so nothing leaks out, and every process started inside ends with it),
 #      it runs ./scripts/demo.sh, then ./scripts/test-all.sh, in a clean environment;
 #   4. the last line says both results, e.g.
-#        fresh-check: demo ok, test-all ok (total: 284 passed, 0 failed)
+#        fresh-check: demo ok, test-all ok (total: N passed, 0 failed)
 #      and the exit status is 0 only when both passed.
 # The root (under $TMPDIR or /var/tmp) is removed at the end, mounts first, however the script
 # ends; --keep leaves it for inspection (the logs are in its /var/log/fresh-check/).
