@@ -71,6 +71,7 @@ cap "CA certificates"       ca-certificates "bundle tests read the system CA sto
 cap "python3 json, socket, re, os" python3  "sendmail harness (syslog listener, free port), probe_sendmail.sh" 'python3 -c "import json, os, re, socket, sys"'
 cap "awk"                   mawk            "completion.sh, man_lint.sh" 'awk "BEGIN { exit 0 }"'
 cap "script (a pty)"        bsdutils        "cli terminal tests: colour only on a terminal" 'script -qec true /dev/null'
+cap "pgrep"                 procps          "test-all.sh: the overlapped sanitizer build back to normal priority" 'pgrep -P 1'
 cap "setpriv"               util-linux      "hostile_input.sh: the unreadable-file row runs unprivileged" 'setpriv --reuid=65534 --regid=65534 --clear-groups true'
 cap "prlimit"               util-linux      "fault_injection.sh (--fsize), hostile_input.sh (--as)" 'prlimit --fsize=1000000 true'
 cap "iconv UTF-16"          libc-bin        "hostile_input.sh: the UTF-16 row" 'echo x | iconv -f UTF-8 -t UTF-16'
