@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # install-deps.sh: install every Debian 12 package mtlscert needs to build, test and
 # run its integration tests. Idempotent: installs only what is missing. Run as root.
+# install-deps.sh --list: print the package names, one a line, and install nothing
+# (scripts/check-capabilities.sh checks that every package it names is in this list).
+# A minimal Debian 12 (mmdebstrap --variant=apt) has only the Essential packages: anything
+# else a test calls must be listed here, and get a row in scripts/check-capabilities.sh.
 set -euo pipefail
 
 packages=(
@@ -15,9 +19,20 @@ packages=(
   zsh dpkg-dev man-db
   # a real sendmail for the integration tests
   sendmail-bin sendmail-cf m4 swaks
+  # swaks only Recommends its TLS modules, and --no-install-recommends leaves them out:
+  # without Net::SSLeay `swaks --tls` exits "TLS not available" (issue 11)
+  libnet-ssleay-perl libio-socket-ssl-perl
+  # not Essential, so absent from a minimal Debian 12: CPackDeb's `file` (package test),
+  # awk (completion, man_lint), mount (fault injection, the sendmail harness)
+  file mawk mount
   # fault injection (tests/scripts/fault_injection.sh: SIGKILL mid-write, mode trace)
   strace
 )
+
+if [[ ${1:-} == --list ]]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
