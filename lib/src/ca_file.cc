@@ -90,7 +90,7 @@ bool fast_blocks(std::string_view text, std::vector<FastBlock>& blocks) {
       if (eol == std::string_view::npos) return false;  // no END line ending in LF
       line = text.substr(pos, eol - pos);
       if (line == kEndCert) {
-        if (pos == body_start || width == kColumns + 1) return false;
+        if (pos == body_start) return false;
         blocks.push_back({text.substr(body_start, pos - body_start)});
         pos = eol + 1;
         ended = true;
