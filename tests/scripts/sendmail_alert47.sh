@@ -119,6 +119,12 @@ for v in 1.2 1.3; do
   out=$(handshake "$v" "$limit") || fail "TLS $v: $((predicted - 1)) CAs failed: $out"
   [[ $(request_of "$out") == "$below" ]] ||
     fail "TLS $v: at $((predicted - 1)) CAs sendmail sent $(request_of "$out") bytes, bundle check reports $below"
-  ok "TLS $v: breaking point predicted at $predicted CAs ($below bytes ok, $size > $limit fails), observed at $hi"
-  ok "TLS $v: alert-47 breaking point predicted=$size observed-fail-from=$hi-CAs last-ok=$(request_of "$out") bytes"
+  # And the first failing step's length, to the byte: a limit of exactly that passes, one less fails.
+  bundle "$predicted" >grow.pem
+  use grow.pem
+  out=$(handshake "$v" "$size") || fail "TLS $v: $predicted CAs with a limit of $size bytes failed: $out"
+  [[ $(request_of "$out") == "$size" ]] ||
+    fail "TLS $v: at $predicted CAs sendmail sent $(request_of "$out") bytes, bundle check reports $size"
+  if out=$(handshake "$v" "$((size - 1))"); then fail "TLS $v: a limit of $((size - 1)) bytes passed: $out"; fi
+  ok "TLS $v: breaking point predicted at $predicted CAs (CertificateRequest $below bytes ok, $size > $limit fails), observed at $hi; at $predicted CAs a limit of $size passes, $((size - 1)) fails"
 done
