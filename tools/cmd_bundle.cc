@@ -77,8 +77,11 @@ int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
   BundleReport r = check_bundle_file(o.file, options);
   if (out.json_mode()) out.json(to_json(r));
   out.result(r.verdict);
-  out.result(fmt::format("{}: {}, {} distinct subjects sent as confCACERT.", r.file.path,
-                         plural(r.certs.size(), "certificate"), r.list.unique_names));
+  out.result(fmt::format("{}: {}, {} sent as confCACERT.", r.file.path, plural(r.certs.size(), "certificate"),
+                         plural(r.list.unique_names, "distinct subject")));
+  CertificateRequestSize request = certificate_request_size(r.list);
+  out.result(fmt::format("CertificateRequest: {} bytes with TLS 1.2, {} with TLS 1.3 (an OpenSSL 3 server's defaults).",
+                         with_commas(request.tls12), with_commas(request.tls13)));
   std::size_t counts[3] = {0, 0, 0};
   for (const auto& f : r.findings) {
     ++counts[static_cast<int>(f.level)];

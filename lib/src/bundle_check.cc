@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -44,8 +45,6 @@ void describe(const PkiObject& o, int index, bool names, BundleCert& c) {
   c.key_label = v.key_label;
   const char* ln = OBJ_nid2ln(v.signature_nid);
   c.signature_algorithm = ln != nullptr ? ln : "unknown";
-  // The label decides whether SSL_load_client_CA_file (PEM_read_bio_X509) reads it.
-  c.sent = o.label == "CERTIFICATE" || o.label == "X509 CERTIFICATE";
 }
 
 // A finding about the file, or (index >= 0) about one of its non-certificate objects.
@@ -69,6 +68,16 @@ Finding cert_finding(Level level, std::string code, std::string message, std::st
   return f;
 }
 
+// DER-identical names: the test SSL_load_client_CA_file deduplicates with (xname_cmp).
+bool same_der(const X509_NAME* a, const X509_NAME* b) {
+  unsigned char *da = nullptr, *db = nullptr;
+  int la = i2d_X509_NAME(a, &da), lb = i2d_X509_NAME(b, &db);
+  bool same = la == lb && la > 0 && std::memcmp(da, db, static_cast<std::size_t>(la)) == 0;
+  OPENSSL_free(da);
+  OPENSSL_free(db);
+  return same;
+}
+
 // Digest of the signature: MD5 and SHA-1 are refused by OpenSSL at Debian's security level 2.
 int signature_digest(int signature_nid) {
   int md = NID_undef, pk = NID_undef;
@@ -80,8 +89,8 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
                        std::vector<Finding>& out) {
   if (c.not_after < opt.at) {
     out.push_back(cert_finding(Level::Warn, "expired",
-                               fmt::format("expired on {}: it verifies nothing, yet its name is still sent",
-                                           iso8601(c.not_after)),
+                               fmt::format("expired on {}: it verifies nothing{}", iso8601(c.not_after),
+                                           c.sent ? ", yet its name is still sent" : ""),
                                "remove it (mtlscert bundle trim drops expired certificates)", c, path));
   } else if (c.not_before > opt.at) {
     out.push_back(cert_finding(Level::Warn, "not-yet-valid",
@@ -131,7 +140,67 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
   }
 }
 
-void check_objects(const PkiFile& file, std::vector<Finding>& out) {
+// Which objects' names SSL_load_client_CA_file sends: the k-th certificate it read is the
+// next certificate object with the same fingerprint, in file order.
+std::vector<char> sent_objects(const PkiFile& file, const CaFile& ca) {
+  std::vector<char> sent(file.objects.size(), 0);
+  std::size_t p = 0;
+  for (std::size_t i = 0; i < file.objects.size() && p < ca.read.size(); ++i) {
+    const PkiObject& o = file.objects[i];
+    if (o.kind != ObjectKind::Certificate || o.sha256 != ca.read[p].sha256) continue;
+    sent[i] = ca.read[p].name_sent ? 1 : 0;
+    ++p;
+  }
+  return sent;
+}
+
+bool from_pkcs7(const PkiObject& o) { return o.label == "PKCS7" || o.label == "CERTIFICATE CHAIN"; }
+
+// The verdicts on the whole file, from what OpenSSL makes of it (read_ca_file).
+void whole_file_verdicts(const BundleReport& r, std::vector<Finding>& out) {
+  const std::string& path = r.file.path;
+  if (!r.ca.loads) {
+    out.push_back(file_finding(
+        Level::Error, "does-not-load",
+        "OpenSSL cannot load this file as a CA file (SSL_CTX_load_verify_locations fails): sendmail does not "
+        "offer STARTTLS with it as confCACERT",
+        r.certs.empty() ? "put the CA certificates in it as PEM CERTIFICATE blocks"
+                        : "write the certificates that parse as plain PEM: mtlscert bundle trim " + path +
+                              " -o OUT.pem, then check OUT.pem",
+        path));
+    out.back().sendmail_log = fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
+  } else if (r.ca.names.empty()) {
+    out.push_back(file_finding(
+        Level::Error, "no-names-sent",
+        "OpenSSL loads the file, but SSL_load_client_CA_file reads no PEM CERTIFICATE block from it: sendmail "
+        "asks clients for a certificate with an empty CA list, and clients that pick their certificate by CA "
+        "send none",
+        "write the CAs as plain PEM CERTIFICATE blocks: mtlscert bundle trim " + path + " -o OUT.pem", path));
+    out.back().sendmail_log = "STARTTLS=server, relay=..., version=..., verify=NO";
+  }
+  if (r.certs.empty()) return;
+  bool any_ca = false, all_pkcs7 = true;
+  for (const auto& c : r.certs) {
+    any_ca = any_ca || c.is_ca;
+    all_pkcs7 = all_pkcs7 && from_pkcs7(r.file.objects[static_cast<std::size_t>(c.ref.index)]);
+  }
+  if (!any_ca) {
+    out.push_back(file_finding(Level::Error, "no-ca-certificate",
+                               "no CA certificate in the file (none has basicConstraints CA:TRUE): no client "
+                               "certificate verifies against it",
+                               "put the CA that issued your certificate and the CAs of your clients in it", path));
+    out.back().sendmail_log = "STARTTLS=server, relay=..., version=..., verify=FAIL";
+  }
+  if (all_pkcs7) {
+    out.push_back(file_finding(Level::Error, "pkcs7-only",
+                               "the certificates are in PKCS#7 only: OpenSSL sends none of their names and does not "
+                               "load them as CA certificates",
+                               "convert it: mtlscert bundle trim " + path + " -o OUT.pem writes plain PEM", path));
+    out.back().sendmail_log = fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
+  }
+}
+
+void check_objects(const PkiFile& file, const CaFile& ca, std::vector<Finding>& out) {
   for (std::size_t i = 0; i < file.objects.size(); ++i) {
     const PkiObject& o = file.objects[i];
     std::string where = o.line != 0 ? fmt::format("line {}", o.line) : "the file";
@@ -151,14 +220,16 @@ void check_objects(const PkiFile& file, std::vector<Finding>& out) {
                          "remove it; sendmail reads only unencrypted keys, from confSERVER_KEY", file.path, o.line, static_cast<int>(i));
         break;
       case ObjectKind::Csr:
-        f = file_finding(Level::Error, "csr", fmt::format("{}: a certificate request (CSR) inside the CA bundle", where),
+        // OpenSSL skips a CSR block (or fails on it: then does-not-load says so).
+        f = file_finding(Level::Warn, "csr", fmt::format("{}: a certificate request (CSR) inside the CA bundle", where),
                          "remove it; a CSR is sent to a CA, it is not a certificate", file.path, o.line, static_cast<int>(i));
         break;
       case ObjectKind::Broken:
-        f = file_finding(Level::Error, "unparsable-block",
-                         fmt::format("{}: a {} block does not parse ({}); OpenSSL stops reading the file there, so "
-                                     "sendmail fails to load confCACERT",
-                                     where, o.label, o.problem),
+        // Whether OpenSSL can still load the file is the whole-file verdict's (does-not-load).
+        f = file_finding(Level::Warn, "unparsable-block",
+                         fmt::format("{}: a {} block does not parse ({}){}", where, o.label, o.problem,
+                                     ca.loads ? "; OpenSSL still loads the file, but may send fewer names"
+                                              : "; OpenSSL cannot load the file"),
                          "remove or replace the block (mtlscert bundle trim drops it)", file.path, o.line, static_cast<int>(i));
         break;
       case ObjectKind::PublicKey:
@@ -184,6 +255,39 @@ void check_objects(const PkiFile& file, std::vector<Finding>& out) {
   }
 }
 
+// Findings that repeat (a code met more than kGroupAfter times) become one finding with
+// the count and the first few lines; the JSON keeps every position. A 60 MB bundle of 3
+// certificates repeated 22,582 times prints one duplicate finding, not 67,743.
+constexpr std::size_t kGroupAfter = 3;
+constexpr std::size_t kLinesShown = 5;
+
+void group_repeats(std::vector<Finding>& findings, std::vector<std::vector<CertRef>>& more_of) {
+  std::unordered_map<std::string, std::size_t> count;
+  for (const auto& f : findings) ++count[f.code];
+  std::unordered_map<std::string, std::size_t> first;
+  std::vector<Finding> out;
+  std::vector<std::vector<CertRef>> more;
+  for (auto& f : findings) {
+    auto [it, fresh] = first.emplace(f.code, out.size());
+    if (count[f.code] <= kGroupAfter || fresh) {
+      out.push_back(std::move(f));
+      more.emplace_back();
+    } else {
+      more[it->second].push_back(f.cert);
+    }
+  }
+  for (std::size_t k = 0; k < out.size(); ++k) {
+    if (more[k].empty()) continue;
+    std::string lines = fmt::format("{}", out[k].cert.line);
+    for (std::size_t i = 0; i < more[k].size() && i + 1 < kLinesShown; ++i) lines += fmt::format(", {}", more[k][i].line);
+    if (more[k].size() + 1 > kLinesShown) lines += ", …";
+    out[k].message += fmt::format(" [{} times in all, at lines {}; --json lists every position]",
+                                  with_commas(more[k].size() + 1), lines);
+  }
+  findings = std::move(out);
+  more_of = std::move(more);
+}
+
 }  // namespace
 
 std::string subject_of(const BundleCert& cert) {
@@ -204,27 +308,26 @@ bool is_system_trust_store(const std::string& path) {
   return false;
 }
 
-BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
+BundleReport check_bundle(std::string_view bytes, const std::string& path_in, const BundleCheckOptions& opt) {
   BundleReport report;
-  report.file = std::move(file);
+  report.ca = read_ca_file(bytes);
+  report.file = load_objects(bytes, path_in, {.x509 = opt.x509});
   report.at = opt.at;
   const PkiFile& f = report.file;
   const std::string& path = f.path;
 
   std::vector<std::size_t> cert_objects;
-  std::size_t first_broken = f.objects.size();
   for (std::size_t i = 0; i < f.objects.size(); ++i) {
     if (f.objects[i].kind == ObjectKind::Certificate) cert_objects.push_back(i);
-    if (f.objects[i].kind == ObjectKind::Broken && first_broken == f.objects.size()) first_broken = i;
   }
   report.certs.resize(cert_objects.size());
+  std::vector<char> sent = sent_objects(f, report.ca);
   std::vector<std::vector<Finding>> per_cert(cert_objects.size());
   detail::parallel_for(cert_objects.size(), 256, [&](std::size_t begin, std::size_t end) {
     for (std::size_t k = begin; k < end; ++k) {
       std::size_t i = cert_objects[k];
       describe(f.objects[i], static_cast<int>(i), opt.x509, report.certs[k]);
-      // PEM_read_bio_X509 gives up at the first unparsable block: later names are not sent.
-      if (i > first_broken || f.format != FileFormat::Pem) report.certs[k].sent = false;
+      report.certs[k].sent = sent[i] != 0;
       check_certificate(report.certs[k], opt, path, per_cert[k]);
       if (!per_cert[k].empty() && report.certs[k].ref.subject.empty()) {
         report.certs[k].ref.subject = subject_of(report.certs[k]);
@@ -234,15 +337,11 @@ BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
     ERR_clear_error();
   });
 
-  std::vector<const X509_NAME*> names;
-  names.reserve(report.certs.size());
-  for (const auto& c : report.certs) {
-    if (c.sent) names.push_back(c.view->subject.get());
-  }
-  report.list = measure_ca_list(names);
+  report.list = report.ca.list();
   report.verdict = ca_list_verdict(report.list, opt.thresholds);
 
   std::vector<Finding>& out = report.findings;
+  whole_file_verdicts(report, out);
   if (report.certs.empty()) {
     out.push_back(file_finding(Level::Error, "no-certificate",
                                f.format == FileFormat::Unknown
@@ -280,7 +379,7 @@ BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
                                            report.certs.size()),
                                "keep only those in confCACERT (mtlscert bundle trim --keep-issuers-of CERT)", path));
   }
-  check_objects(f, out);
+  check_objects(f, report.ca, out);
 
   // Identical certificates, then distinct certificates sharing one subject.
   std::unordered_map<std::string, std::size_t> seen;
@@ -307,8 +406,11 @@ BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
     std::size_t later = std::max(a, b), earlier = std::min(a, b);
     per_cert[later].push_back(cert_finding(
         Level::Notice, "duplicate-subject",
-        fmt::format("same subject as the certificate at line {} (#{}), another key or validity: the name is sent once",
-                    report.certs[earlier].ref.line, report.certs[earlier].ref.index),
+        fmt::format("same subject as the certificate at line {} (#{}), another key or validity: {}",
+                    report.certs[earlier].ref.line, report.certs[earlier].ref.index,
+                    same_der(subject(a), subject(b))
+                        ? "the name is sent once"
+                        : "its encoding differs (case or string type), so OpenSSL sends the name twice"),
         "keep both only during a CA's key rollover", report.certs[later], path));
   }
   for (std::size_t k = 0; k < per_cert.size(); ++k) {
@@ -317,14 +419,36 @@ BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
       out.push_back(std::move(finding));
     }
   }
+  group_repeats(out, report.grouped);
   ERR_clear_error();
   return report;
 }
 
 BundleReport check_bundle_file(const std::string& path, const BundleCheckOptions& options) {
-  return check_bundle(load_objects(io::read_file(path, "CA bundle", kBundleMaxInput), path, {.x509 = options.x509}),
-                      options);
+  return check_bundle(io::read_file(path, "CA bundle", kBundleMaxInput), path, options);
 }
+
+namespace {
+
+// The findings, each grouped one with "count" and every "positions" entry.
+nlohmann::ordered_json findings_json(const BundleReport& r) {
+  using json = nlohmann::ordered_json;
+  json all = json::array();
+  for (std::size_t k = 0; k < r.findings.size(); ++k) {
+    json j = r.findings[k];
+    if (k < r.grouped.size() && !r.grouped[k].empty()) {
+      j["count"] = 1 + r.grouped[k].size();
+      json positions = json::array();
+      positions.push_back({{"index", r.findings[k].cert.index}, {"line", r.findings[k].cert.line}});
+      for (const auto& c : r.grouped[k]) positions.push_back({{"index", c.index}, {"line", c.line}});
+      j["positions"] = std::move(positions);
+    }
+    all.push_back(std::move(j));
+  }
+  return all;
+}
+
+}  // namespace
 
 std::string to_json(const BundleReport& r) {
   using json = nlohmann::ordered_json;
@@ -349,9 +473,12 @@ std::string to_json(const BundleReport& r) {
            {"at", iso8601(r.at)},
            {"certificates", r.certs.size()},
            {"ca_list", r.list},
+           {"loads", r.ca.loads},
+           {"certificate_request", json{{"tls1.2", certificate_request_size(r.list).tls12},
+                                        {"tls1.3", certificate_request_size(r.list).tls13}}},
            {"verdict", r.verdict},
            {"worst", r.findings.empty() ? json(nullptr) : json(level_name(worst_level(r.findings)))},
-           {"findings", r.findings},
+           {"findings", findings_json(r)},
            {"certificate_list", std::move(certs)}};
   return doc.dump(2);
 }

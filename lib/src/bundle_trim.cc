@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mtlscert/bundle.h"
+#include "mtlscert/ca_file.h"
 #include "mtlscert/cert_info.h"
 #include "mtlscert/error.h"
 #include "mtlscert/io.h"
@@ -187,10 +188,8 @@ std::string pem_bundle(const BundleReport& report, const std::vector<std::size_t
 }
 
 CaListSize measure_kept(const BundleReport& report, const std::vector<std::size_t>& kept) {
-  std::vector<const X509_NAME*> names;
-  names.reserve(kept.size());
-  for (std::size_t k : kept) names.push_back(report.certs[k].view->subject.get());
-  return measure_ca_list(names);
+  // The file that will be written, read as OpenSSL reads it (ca_file.h): one truth.
+  return read_ca_file(pem_bundle(report, kept)).list();
 }
 
 TrimResult trim_bundle(const TrimRequest& req) {

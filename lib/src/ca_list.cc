@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -29,24 +30,36 @@ CaListSize measure_ca_list(const std::vector<const X509_NAME*>& names) {
   size.names = names.size();
   size.list_bytes = 2;
   size.list_bytes_without_dedup = 2;
-  // OpenSSL deduplicates with X509_NAME_cmp (canonical encoding: case- and
-  // whitespace-folded), so sort with it and count each run of equal names once.
-  std::vector<const X509_NAME*> sorted;
-  sorted.reserve(names.size());
+  // OpenSSL's SSL_load_client_CA_file drops a name only when its DER is byte-identical
+  // to an earlier one (xname_cmp compares i2d_X509_NAME output; see ca_file.h).
+  std::unordered_set<std::string> seen;
   for (const X509_NAME* n : names) {
-    int len = i2d_X509_NAME(n, nullptr);
+    unsigned char* der = nullptr;
+    int len = i2d_X509_NAME(n, &der);
     if (len < 0) continue;
     size.list_bytes_without_dedup += 2 + static_cast<std::size_t>(len);
-    sorted.push_back(n);
-  }
-  std::sort(sorted.begin(), sorted.end(),
-            [](const X509_NAME* a, const X509_NAME* b) { return X509_NAME_cmp(a, b) < 0; });
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    if (i > 0 && X509_NAME_cmp(sorted[i - 1], sorted[i]) == 0) continue;
-    ++size.unique_names;
-    size.list_bytes += 2 + static_cast<std::size_t>(i2d_X509_NAME(sorted[i], nullptr));
+    if (seen.emplace(reinterpret_cast<char*>(der), static_cast<std::size_t>(len)).second) {
+      ++size.unique_names;
+      size.list_bytes += 2 + static_cast<std::size_t>(len);
+    }
+    OPENSSL_free(der);
   }
   return size;
+}
+
+// OpenSSL 3.0 server defaults (Debian 12, security level 2), measured from sendmail:
+// TLS 1.2: certificate_types<1..255> + supported_signature_algorithms<2..2^16-2> before
+// the list; TLS 1.3: certificate_request_context<0..255> + extensions<2..2^16-1> with
+// signature_algorithms, and certificate_authorities (4-byte header) only when names are sent.
+constexpr std::size_t kRequestFixedTls12 = 46;  // 1 + 3 types + 2 + 20 signature algorithms x 2
+constexpr std::size_t kRequestFixedTls13 = 41;  // 1 + 2 + signature_algorithms (4 + 2 + 16 x 2)
+constexpr std::size_t kExtensionHeader = 4;
+
+CertificateRequestSize certificate_request_size(const CaListSize& size) {
+  CertificateRequestSize r;
+  r.tls12 = kRequestFixedTls12 + size.list_bytes;
+  r.tls13 = kRequestFixedTls13 + (size.unique_names > 0 ? kExtensionHeader + size.list_bytes : 0);
+  return r;
 }
 
 namespace {
@@ -83,6 +96,7 @@ std::string ca_list_verdict(const CaListSize& size, const CaListThresholds& t) {
   for (const auto& b : bands(t)) {
     if (size.list_bytes > b.limit) return fmt::format("{}, above {}: {}.", head, with_commas(b.limit), b.who_fails);
   }
+  if (size.unique_names == 0) return fmt::format("{}: no CA name is sent.", head);
   return fmt::format("{}, within {} bytes: every known client accepts it.", head, with_commas(t.notice));
 }
 

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <fmt/format.h>
 
+#include "mtlscert/ca_file.h"
 #include "mtlscert/cert_info.h"
 #include "mtlscert/error.h"
 #include "mtlscert/file_safety.h"
@@ -241,19 +242,20 @@ void Checker::check_cacert() {
   const std::string& path = tls_.ca_cert_file;
   if (!safe(path, TlsFileRole::Other, "server", Level::Error, "CA file (confCACERT)")) return;
   PkiFile file;
+  CaFile ca;  // what sendmail's OpenSSL makes of it: the names sent, whether it loads
   try {
-    file = load_objects_file(path, "CA file");
+    std::string bytes = io::read_file(path, "CA file");
+    ca = read_ca_file(bytes);
+    file = load_objects(bytes, path);
   } catch (const Error& e) {
     add(Level::Error, "cacert-empty", e.what(), e.hint(), path);
     return;
   }
-  std::vector<const X509_NAME*> names;
   std::size_t certs = 0;
   int index = 0;
   for (auto& o : file.objects) {
-    if (o.kind == ObjectKind::Certificate) {
+    if (o.kind == ObjectKind::Certificate && o.cert) {
       ++certs;
-      names.push_back(X509_get_subject_name(o.cert.get()));
       if (X509_check_ca(o.cert.get()) == 0) {
         add(Level::Notice, "cacert-not-ca",
             fmt::format("certificate {} of {} is not a CA: it cannot verify anything, it only adds its name to the "
@@ -264,12 +266,20 @@ void Checker::check_cacert() {
     }
     ++index;
   }
-  if (certs == 0) {
+  if (certs == 0 && !ca.loads) {
     add(Level::Error, "cacert-empty",
         fmt::format("CA file {} holds no certificate: sendmail cannot load its verify locations and does not offer "
                     "STARTTLS",
                     path),
         "put the CA certificate that issued your server certificate in it (PEM)", path,
+        fmt::format("STARTTLS=server, error: load verify locs {}, {} failed: 0", tls_.ca_cert_path, path));
+    return;
+  }
+  if (!ca.loads) {
+    add(Level::Error, "cacert-empty",
+        fmt::format("OpenSSL cannot load CA file {} (a block in it does not parse): sendmail does not offer STARTTLS",
+                    path),
+        fmt::format("mtlscert bundle check {} names the block; mtlscert bundle trim writes a clean copy", path), path,
         fmt::format("STARTTLS=server, error: load verify locs {}, {} failed: 0", tls_.ca_cert_path, path));
     return;
   }
@@ -286,6 +296,8 @@ void Checker::check_cacert() {
     X509_STORE_load_path(store_.get(), tls_.ca_cert_path.c_str());
     ossl::clear_errors();
   }
+  // Only the certificates SSL_load_client_CA_file reads count (not TRUSTED CERTIFICATE blocks).
+  certs = ca.read.size();
   bool system_bundle = certs > 100 || path == "/etc/ssl/certs/ca-certificates.crt";
   if (system_bundle) {
     add(Level::Warn, "cacert-system-bundle",
@@ -295,7 +307,7 @@ void Checker::check_cacert() {
         "use confCACERT_PATH=/etc/ssl/certs for verification and a small confCACERT with only your issuers", path);
   }
   bool no_request = tls_.tls_srv_options.find('V') != std::string::npos;
-  for (Finding f : judge_ca_list_size(measure_ca_list(names), ctx_.thresholds, "confCACERT")) {
+  for (Finding f : judge_ca_list_size(ca.list(), ctx_.thresholds, "confCACERT")) {
     f.path = path;
     if (no_request && f.level > Level::Notice) {
       f.level = Level::Notice;

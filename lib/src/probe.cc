@@ -157,7 +157,10 @@ class Dialogue {
           report_.ca_names.push_back(name_rfc2253(n));
         }
       }
+      // The list as received: every name the server sent counts, repeated or not.
       report_.ca_list = measure_ca_list(names);
+      report_.ca_list.unique_names = report_.ca_list.names;
+      report_.ca_list.list_bytes = report_.ca_list.list_bytes_without_dedup;
       report_.ca_list_verdict = ca_list_verdict(report_.ca_list, options_.thresholds);
       auto found = judge_ca_list_size(report_.ca_list, options_.thresholds, "the server's list of acceptable CAs");
       report_.findings.insert(report_.findings.end(), found.begin(), found.end());

@@ -2,12 +2,16 @@
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "mtlscert/bundle.h"
 #include "mtlscert/cert_info.h"
 #include "mtlscert/cert_view.h"
 #include "pki.h"
+#include "tempdir.h"
 
 using namespace mtlscert;
 
@@ -65,7 +69,7 @@ TEST_CASE("check_bundle: each finding code, on the certificate it is about") {
                      "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0w\n-----END ENCRYPTED PRIVATE "
                      "KEY-----\n" +
                      csr_pem() + trusted + "-----BEGIN CERTIFICATE-----\nMIIB!!\n-----END CERTIFICATE-----\n";
-  BundleReport r = check_bundle(load_objects(text, "t.pem"), {.at = kAt});
+  BundleReport r = check_bundle(text, "t.pem", {.at = kAt});
   CHECK(r.certs.size() == 12);
 
   struct Row {
@@ -84,8 +88,9 @@ TEST_CASE("check_bundle: each finding code, on the certificate it is about") {
       {"duplicate-subject", Level::Notice, "CN=Good Root,O=Example"},
       {"private-key", Level::Error, ""},
       {"encrypted-private-key", Level::Error, ""},
-      {"csr", Level::Error, ""},
-      {"unparsable-block", Level::Error, ""},
+      {"csr", Level::Warn, ""},
+      {"unparsable-block", Level::Warn, ""},
+      {"does-not-load", Level::Error, ""},
       {"not-in-ca-list", Level::Warn, ""},
       {"many-certificates", Level::Notice, ""},
   };
@@ -104,7 +109,9 @@ TEST_CASE("check_bundle: each finding code, on the certificate it is about") {
   CHECK(std::count(codes.begin(), codes.end(), "weak-signature") == 1);
   // Lines point at the block: the private key follows 11 certificates.
   CHECK(find(r, "unparsable-block")->cert.line > find(r, "csr")->cert.line);
-  CHECK(find(r, "unparsable-block")->message.find("OpenSSL stops reading the file there") != std::string::npos);
+  // The broken base64 block makes PEM_X509_INFO_read_bio fail: OpenSSL loads nothing.
+  CHECK(find(r, "unparsable-block")->message.find("OpenSSL cannot load the file") != std::string::npos);
+  CHECK(find(r, "does-not-load")->sendmail_log.find("load verify locs") != std::string::npos);
   CHECK(worst_level(r.findings) == Level::Error);
 }
 
@@ -116,7 +123,7 @@ TEST_CASE("check_bundle: the CA list is 2 + sum(2 + DER subject) over the distin
   std::size_t la = static_cast<std::size_t>(test::subject_der_length(a.cert.get()));
   std::size_t lb = static_cast<std::size_t>(test::subject_der_length(b.cert.get()));
 
-  BundleReport r = check_bundle(load_objects(a.cert_pem() + b.cert_pem() + b2.cert_pem(), "x"), {.at = kAt});
+  BundleReport r = check_bundle(a.cert_pem() + b.cert_pem() + b2.cert_pem(), "x", {.at = kAt});
   CHECK(r.list.unique_names == 2);
   CHECK(r.list.list_bytes == 2 + (2 + la) + (2 + lb));
   CHECK(r.list.list_bytes_without_dedup == 2 + (2 + la) + 2 * (2 + lb));
@@ -125,12 +132,12 @@ TEST_CASE("check_bundle: the CA list is 2 + sum(2 + DER subject) over the distin
 
   // OpenSSL's PEM reader stops at a broken block: names after it are not sent.
   std::string broken = "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n";
-  r = check_bundle(load_objects(a.cert_pem() + broken + c.cert_pem(), "y"), {.at = kAt});
+  r = check_bundle(a.cert_pem() + broken + c.cert_pem(), "y", {.at = kAt});
   CHECK(r.certs.size() == 2);
   CHECK(r.list.list_bytes == 2 + (2 + la));
 
   // A DER file sends nothing at all.
-  r = check_bundle(load_objects(a.cert_der(), "a.der"), {.at = kAt});
+  r = check_bundle(a.cert_der(), "a.der", {.at = kAt});
   CHECK(r.list.list_bytes == 2);
   CHECK(find(r, "not-pem") != nullptr);
 }
@@ -138,20 +145,20 @@ TEST_CASE("check_bundle: the CA list is 2 + sum(2 + DER subject) over the distin
 TEST_CASE("check_bundle: size bands, thresholds and the empty file") {
   std::string text;
   for (int i = 0; i < 3; ++i) text += test::make_cert({.cn = "Root " + std::to_string(i)}).cert_pem();
-  BundleReport r = check_bundle(load_objects(text, "z"), {.at = kAt});
+  BundleReport r = check_bundle(text, "z", {.at = kAt});
   CHECK(r.findings.empty());
   CHECK(r.verdict.find("within 4,096 bytes") != std::string::npos);
   BundleCheckOptions low{.at = kAt};
   low.thresholds.notice = 10;
   low.thresholds.warn = 20;
-  r = check_bundle(load_objects(text, "z"), low);
+  r = check_bundle(text, "z", low);
   REQUIRE(r.findings.size() == 1);
   CHECK(r.findings[0].code == "ca-list-warn");
   CHECK(r.findings[0].sendmail_log.find("alert number 47") != std::string::npos);
 
-  r = check_bundle(load_objects("just text\n", "e"), {.at = kAt});
+  r = check_bundle("just text\n", "e", {.at = kAt});
   CHECK(r.no_certificate());
-  CHECK(codes_of(r) == std::vector<std::string>{"no-certificate"});
+  CHECK(codes_of(r) == std::vector<std::string>{"does-not-load", "no-certificate"});
 }
 
 TEST_CASE("parse_cert_view agrees with OpenSSL's full decoding") {
@@ -220,4 +227,99 @@ TEST_CASE("load_objects gives the same objects with and without X509 decoding, i
     CHECK(X509_NAME_cmp(lean.objects[i].view.subject.get(), X509_get_subject_name(full.objects[i].cert.get())) == 0);
   }
   CHECK(lean.objects[700].kind == ObjectKind::Broken);
+}
+
+TEST_CASE("check_bundle: a does-not-load error exactly for the files OpenSSL cannot load (tests/data/ca_file)") {
+  namespace fs = std::filesystem;
+  std::size_t files = 0, unloadable = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(MTLSCERT_SOURCE_DIR) / "tests/data/ca_file")) {
+    if (entry.path().extension() != ".expected") continue;
+    fs::path input = entry.path();
+    input.replace_extension("");
+    std::string expected = test::slurp(entry.path().string());
+    bool loads = expected.find("loads 1") != std::string::npos;
+    CAPTURE(input.string());
+    BundleReport r = check_bundle(test::slurp(input.string()), input.string(), {.at = kAt});
+    const Finding* f = find(r, "does-not-load");
+    CHECK((f != nullptr) == !loads);
+    if (f != nullptr) {
+      CHECK(f->level == Level::Error);
+      CHECK(f->sendmail_log.find("load verify locs") != std::string::npos);
+      ++unloadable;
+    } else {
+      // A file OpenSSL loads gets no error about how it is read.
+      for (const auto& g : r.findings) {
+        if (g.code == "unparsable-block" || g.code == "csr") CHECK(g.level != Level::Error);
+      }
+    }
+    ++files;
+  }
+  CHECK(files >= 20);
+  CHECK(unloadable >= 5);
+}
+
+TEST_CASE("check_bundle: whole-file verdicts, 0 names sent, no CA, PKCS#7 only") {
+  auto root = test::make_cert({.cn = "Verdict Root"});
+  std::string trusted = root.cert_pem();
+  trusted.replace(trusted.find("BEGIN CERTIFICATE"), 17, "BEGIN TRUSTED CERTIFICATE");
+  trusted.replace(trusted.find("END CERTIFICATE"), 15, "END TRUSTED CERTIFICATE");
+  BundleReport r = check_bundle(trusted, "t.pem", {.at = kAt});
+  CHECK(r.ca.loads);
+  REQUIRE(find(r, "no-names-sent") != nullptr);
+  CHECK(find(r, "no-names-sent")->level == Level::Error);
+  CHECK(r.list.unique_names == 0);
+  CHECK(r.verdict.find("every known client") == std::string::npos);
+
+  auto leaf = test::make_cert({.cn = "leaf.example", .ca = false});
+  r = check_bundle(leaf.cert_pem(), "l.pem", {.at = kAt});
+  REQUIRE(find(r, "no-ca-certificate") != nullptr);
+  CHECK(find(r, "no-ca-certificate")->level == Level::Error);
+
+  std::string p7 = test::slurp(std::string(MTLSCERT_SOURCE_DIR) + "/tests/data/ca_file/pkcs7-only.pem");
+  r = check_bundle(p7, "p.pem", {.at = kAt});
+  REQUIRE(find(r, "pkcs7-only") != nullptr);
+  CHECK(find(r, "pkcs7-only")->hint.find("bundle trim") != std::string::npos);
+  CHECK(find(r, "does-not-load") != nullptr);
+
+  // An expired CA whose name is not sent (after a block OpenSSL stops at) is not said to be sent.
+  auto expired = test::make_cert({.cn = "Old CA", .not_before = "20000101000000Z", .not_after = "20200101000000Z"});
+  std::string stop = "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n";
+  r = check_bundle(root.cert_pem() + stop + expired.cert_pem(), "s.pem", {.at = kAt});
+  REQUIRE(find(r, "expired") != nullptr);
+  CHECK(find(r, "expired")->message.find("still sent") == std::string::npos);
+  r = check_bundle(expired.cert_pem(), "e.pem", {.at = kAt});
+  CHECK(find(r, "expired")->message.find("yet its name is still sent") != std::string::npos);
+}
+
+TEST_CASE("check_bundle: repeated findings are grouped, the JSON keeps every position") {
+  auto root = test::make_cert({.cn = "Repeated Root"});
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += root.cert_pem();
+  BundleReport r = check_bundle(text, "r.pem", {.at = kAt});
+  auto codes = codes_of(r);
+  CHECK(std::count(codes.begin(), codes.end(), "duplicate-certificate") == 1);
+  const Finding* f = find(r, "duplicate-certificate");
+  REQUIRE(f != nullptr);
+  CHECK(r.grouped[static_cast<std::size_t>(f - r.findings.data())].size() == 8);
+  CHECK(f->message.find("9 times in all") != std::string::npos);
+  auto doc = nlohmann::json::parse(to_json(r));
+  bool seen = false;
+  for (const auto& j : doc["findings"]) {
+    if (j["code"] == "duplicate-certificate") {
+      CHECK(j["count"] == 9);
+      CHECK(j["positions"].size() == 9);
+      seen = true;
+    }
+  }
+  CHECK(seen);
+}
+
+TEST_CASE("check_bundle: names differing only in case are both sent (DER-exact, as OpenSSL)") {
+  auto upper = test::make_cert({.cn = "CASE ROOT"});
+  auto lower = test::make_cert({.cn = "case root"});
+  BundleReport r = check_bundle(upper.cert_pem() + lower.cert_pem(), "c.pem", {.at = kAt});
+  CHECK(r.list.unique_names == 2);
+  const Finding* f = find(r, "duplicate-subject");
+  REQUIRE(f != nullptr);
+  CHECK(f->message.find("sends the name twice") != std::string::npos);
 }

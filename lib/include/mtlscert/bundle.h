@@ -2,17 +2,18 @@
 // CertificateRequest CA list), what is wrong with it (findings), and how to make
 // it right (trim it, or split it into a short confCACERT and a hashed confCACERT_PATH).
 //
-// What sendmail reads, exactly: SSL_load_client_CA_file() takes the subject of every
-// PEM "CERTIFICATE" block up to the first block it cannot parse (it skips "TRUSTED
-// CERTIFICATE", PKCS#7 and DER); SSL_CTX_load_verify_locations() reads PEM only and
-// fails on the first broken block. The figures and findings below follow that.
+// What sendmail reads, exactly: read_ca_file() (ca_file.h) answers which names are sent
+// and whether the file loads, with OpenSSL's own rules; the figures and the whole-file
+// verdicts below come from it, the per-certificate findings from our object reader.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "mtlscert/ca_file.h"
 #include "mtlscert/ca_list.h"
 #include "mtlscert/finding.h"
 #include "mtlscert/objects.h"
@@ -51,17 +52,21 @@ struct BundleCert {
 /// BundleReport: the result of check_bundle. Owns the parsed file.
 struct BundleReport {
   PkiFile file;
+  CaFile ca;                           ///< what OpenSSL makes of the file: names sent, loads or not
   std::int64_t at = 0;
   std::vector<BundleCert> certs;       ///< every certificate, in file order
   CaListSize list;                     ///< over the certificates sendmail sends (cert.sent)
   std::string verdict;                 ///< ca_list_verdict: the first line of human output
   std::vector<Finding> findings;       ///< file-level findings first, then by certificate
+  /// grouped[k]: the other places of findings[k] when it stands for a repeated finding
+  /// (its message then gives the count); empty otherwise. JSON: "count", "positions".
+  std::vector<std::vector<CertRef>> grouped;
   bool no_certificate() const { return certs.empty(); }
 };
 
-/// check_bundle judges file as confCACERT. Never throws for bad content: every
-/// problem is a Finding (codes listed in mtlscert-bundle(1)).
-BundleReport check_bundle(PkiFile file, const BundleCheckOptions& options);
+/// check_bundle judges the bytes of a file as confCACERT. Never throws for bad content:
+/// every problem is a Finding (codes listed in mtlscert-bundle(1)).
+BundleReport check_bundle(std::string_view bytes, const std::string& path, const BundleCheckOptions& options);
 
 /// check_bundle_file reads path (Error if unreadable) and checks it.
 BundleReport check_bundle_file(const std::string& path, const BundleCheckOptions& options);

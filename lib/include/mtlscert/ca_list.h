@@ -2,7 +2,7 @@
 // CertificateRequest (sendmail: every subject of confCACERT), and its judgement.
 //
 // The wire size is exact: list_bytes = 2 + Σ over distinct subjects (2 + DER length).
-// Distinct as OpenSSL's SSL_load_client_CA_file keeps them (X509_NAME_cmp).
+// Distinct as OpenSSL's SSL_load_client_CA_file keeps them: DER-identical (xname_cmp), see ca_file.h.
 // Every documented failure is a byte limit (shared/reference, Topic A.3 and A.5):
 //   > 4,096  notice  small-buffer embedded TLS stacks
 //   > 8,000  warn    OpenSSL <= 0.9.6b clients and 8 KiB buffers: alert 47, the seed's failure
@@ -40,6 +40,17 @@ struct CaListSize {
 
 /// measure_ca_list computes the sizes for names in file order (borrowed pointers).
 CaListSize measure_ca_list(const std::vector<const X509_NAME*>& names);
+
+/// The CertificateRequest handshake body (the length OpenSSL's client compares with
+/// SSL_CTX_set_max_cert_list, alert 47 above it) an OpenSSL 3.0 server with default
+/// settings, as sendmail on Debian 12, sends with this CA list. The fixed part (certificate
+/// types, signature_algorithms, extension headers) was measured from a real sendmail;
+/// tests/scripts/sendmail_alert47.sh measures it again and checks the breaking point.
+struct CertificateRequestSize {
+  std::size_t tls12 = 0;
+  std::size_t tls13 = 0;
+};
+CertificateRequestSize certificate_request_size(const CaListSize& size);
 
 /// judge_ca_list_size returns at most one finding: the highest threshold crossed
 /// (codes "ca-list-notice", "ca-list-warn", "ca-list-record", "ca-list-java",
