@@ -13,6 +13,7 @@
 #include "mtlscert/bundle.h"
 #include "mtlscert/cert_info.h"
 #include "mtlscert/io.h"
+#include "mtlscert/ossl_error.h"
 #include "parallel.h"
 
 namespace mtlscert {
@@ -120,7 +121,7 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
     int bits = c.view->key_bits;
     int id = c.view->key_nid;
     bool weak = (id == NID_rsaEncryption || id == NID_rsassaPss || id == NID_dsa)
-                    ? bits < 2048
+                    ? bits < kMinRsaBits
                     : (id == NID_X9_62_id_ecPublicKey && bits < 256);
     if (weak && bits > 0) {
       out.push_back(cert_finding(Level::Warn, "weak-key",
@@ -204,6 +205,10 @@ bool is_system_trust_store(const std::string& path) {
   return false;
 }
 
+bool looks_like_system_trust_store(const std::string& path, std::size_t certificates, std::size_t threshold) {
+  return is_system_trust_store(path) || certificates > threshold;
+}
+
 BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
   BundleReport report;
   report.file = std::move(file);
@@ -231,7 +236,7 @@ BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
         for (auto& finding : per_cert[k]) finding.cert.subject = report.certs[k].ref.subject;
       }
     }
-    ERR_clear_error();
+    ossl::clear_errors();
   });
 
   std::vector<const X509_NAME*> names;
@@ -263,7 +268,7 @@ BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
     if (s.code == "ca-list-warn") s.sendmail_log = "SSL3_READ_BYTES:sslv3 alert illegal parameter ... SSL alert number 47";
     out.push_back(std::move(s));
   }
-  bool store = is_system_trust_store(path) || report.certs.size() > opt.system_store_certificates;
+  bool store = looks_like_system_trust_store(path, report.certs.size(), opt.system_store_certificates);
   if (store) {
     out.push_back(file_finding(
         Level::Warn, "system-trust-store",
@@ -317,7 +322,7 @@ BundleReport check_bundle(PkiFile file, const BundleCheckOptions& opt) {
       out.push_back(std::move(finding));
     }
   }
-  ERR_clear_error();
+  ossl::clear_errors();
   return report;
 }
 
