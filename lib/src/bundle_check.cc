@@ -14,6 +14,7 @@
 #include "mtlscert/bundle.h"
 #include "mtlscert/cert_info.h"
 #include "mtlscert/io.h"
+#include "mtlscert/ossl_error.h"
 #include "parallel.h"
 
 namespace mtlscert {
@@ -129,7 +130,7 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
     int bits = c.view->key_bits;
     int id = c.view->key_nid;
     bool weak = (id == NID_rsaEncryption || id == NID_rsassaPss || id == NID_dsa)
-                    ? bits < 2048
+                    ? bits < kMinRsaBits
                     : (id == NID_X9_62_id_ecPublicKey && bits < 256);
     if (weak && bits > 0) {
       out.push_back(cert_finding(Level::Warn, "weak-key",
@@ -308,6 +309,10 @@ bool is_system_trust_store(const std::string& path) {
   return false;
 }
 
+bool looks_like_system_trust_store(const std::string& path, std::size_t certificates, std::size_t threshold) {
+  return is_system_trust_store(path) || certificates > threshold;
+}
+
 BundleReport check_bundle(std::string_view bytes, const std::string& path_in, const BundleCheckOptions& opt) {
   BundleReport report;
   report.ca = read_ca_file(bytes);
@@ -334,7 +339,7 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
         for (auto& finding : per_cert[k]) finding.cert.subject = report.certs[k].ref.subject;
       }
     }
-    ERR_clear_error();
+    ossl::clear_errors();
   });
 
   report.list = report.ca.list();
@@ -362,7 +367,7 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
     if (s.code == "ca-list-warn") s.sendmail_log = "SSL3_READ_BYTES:sslv3 alert illegal parameter ... SSL alert number 47";
     out.push_back(std::move(s));
   }
-  bool store = is_system_trust_store(path) || report.certs.size() > opt.system_store_certificates;
+  bool store = looks_like_system_trust_store(path, report.certs.size(), opt.system_store_certificates);
   if (store) {
     out.push_back(file_finding(
         Level::Warn, "system-trust-store",
@@ -420,7 +425,7 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
     }
   }
   group_repeats(out, report.grouped);
-  ERR_clear_error();
+  ossl::clear_errors();
   return report;
 }
 

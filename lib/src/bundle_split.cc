@@ -15,6 +15,8 @@
 #include "mtlscert/error.h"
 #include "mtlscert/io.h"
 #include "mtlscert/rehash.h"
+#include "mtlscert/sendmail_options.h"
+#include "mtlscert/pem_write.h"
 
 namespace mtlscert {
 namespace {
@@ -43,37 +45,15 @@ std::string file_name_for(const BundleCert& c) {
   return out;
 }
 
-std::string pem_of(X509* cert) {
-  ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (PEM_write_bio_X509(bio.get(), cert) != 1) throw Error("out of memory while writing PEM");
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
-}
-
 std::string absolute(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 
 }  // namespace
 
-std::string sendmail_define(const std::string& name, const std::string& value) {
-  for (char ch : value) {
-    if (ch == '`' || ch == '\'' || ch == '#' || ch == '$' || ch == ',' || static_cast<unsigned char>(ch) <= ' ') {
-      throw Error(fmt::format("path '{}' cannot go in sendmail.mc: m4 or sendmail would change it at '{}'", value,
-                              ch == '\n' ? std::string("\\n") : std::string(1, ch)),
-                  value, "choose a path without quotes, '#', '$', ',' or spaces");
-    }
-  }
-  if (value.empty() || value.front() != '/') {
-    throw Error(fmt::format("path '{}' must be absolute for sendmail", value), value);
-  }
-  return fmt::format("define(`{}', ``{}'')dnl", name, value);
-}
-
 SplitResult split_bundle(const SplitRequest& req) {
   if (req.advertise.keep_issuers_of.empty() && req.advertise.keep.empty()) {
-    throw Error("bundle split: say which CAs confCACERT advertises", {},
+    throw Error(fmt::format("bundle split: say which CAs {} advertises", sendmail_macro(SendmailOption::CaCert)), {},
                 "give --advertise CERT (your server certificate, or client certificates you accept) or --keep CA");
   }
   SplitResult r;
@@ -81,8 +61,8 @@ SplitResult split_bundle(const SplitRequest& req) {
   r.cacert = absolute(req.cacert);
   r.cacert_path = absolute(req.cacert_path);
   // Both are validated before anything is written: the define lines must be usable.
-  sendmail_define("confCACERT", r.cacert);
-  sendmail_define("confCACERT_PATH", r.cacert_path);
+  sendmail_define(sendmail_macro(SendmailOption::CaCert), r.cacert);
+  sendmail_define(sendmail_macro(SendmailOption::CaCertPath), r.cacert_path);
   struct stat st {};
   if (!req.overwrite && lstat(r.cacert.c_str(), &st) == 0) {
     throw Error(fmt::format("refusing to replace CA bundle '{}': a file already exists there", r.cacert), r.cacert,
@@ -120,7 +100,7 @@ SplitResult split_bundle(const SplitRequest& req) {
     std::string base = file_name_for(report.certs[k]);
     std::string name = base + ".pem";
     for (int n = 2; !taken.insert(name).second; ++n) name = fmt::format("{}_{}.pem", base, n);
-    files.emplace_back(r.cacert_path + "/" + name, pem_of(report.certs[k].x509));
+    files.emplace_back(r.cacert_path + "/" + name, certificate_pem(report.certs[k].x509));
   }
   // Pre-flight: never leave a half-written directory because of one existing file.
   std::vector<bool> unchanged(files.size(), false);
@@ -153,7 +133,7 @@ SplitResult split_bundle(const SplitRequest& req) {
   auto w = io::write_file_atomic(r.cacert, pem_bundle(report, advertised.kept),
                                  {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA bundle"});
   r.warnings.insert(r.warnings.end(), w.begin(), w.end());
-  for (const auto& f : judge_ca_list_size(r.after, {}, "the advertised confCACERT")) {
+  for (const auto& f : judge_ca_list_size(r.after, {}, fmt::format("the advertised {}", sendmail_macro(SendmailOption::CaCert)))) {
     if (f.level != Level::Notice) r.warnings.push_back(f.message);
   }
   return r;
@@ -172,7 +152,9 @@ std::string to_json(const SplitResult& r) {
            {"left_out", r.dropped},
            {"ca_list_bytes_whole_bundle", r.before.list_bytes},
            {"ca_list_bytes_cacert", r.after.list_bytes},
-           {"define_lines", {sendmail_define("confCACERT", r.cacert), sendmail_define("confCACERT_PATH", r.cacert_path)}},
+           {"define_lines",
+            {sendmail_define(sendmail_macro(SendmailOption::CaCert), r.cacert),
+             sendmail_define(sendmail_macro(SendmailOption::CaCertPath), r.cacert_path)}},
            {"warnings", r.warnings}};
   return doc.dump(2);
 }

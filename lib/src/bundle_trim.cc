@@ -14,6 +14,8 @@
 #include "mtlscert/cert_info.h"
 #include "mtlscert/error.h"
 #include "mtlscert/io.h"
+#include "mtlscert/ossl_error.h"
+#include "mtlscert/pem_write.h"
 
 namespace mtlscert {
 namespace {
@@ -91,7 +93,7 @@ void mark_chain(const BundleReport& report, const std::vector<bool>& trusted, co
     if (err == X509_V_OK) err = X509_STORE_CTX_get_error(ctx.get());
   }
   if (err != X509_V_OK) {
-    ERR_clear_error();
+    ossl::clear_errors();
     throw Error(fmt::format("certificate file '{}': no chain to a CA of '{}': {}", path, report.file.path,
                             X509_verify_cert_error_string(err)),
                 path,
@@ -175,16 +177,13 @@ Selection select_cas(const BundleReport& report, const SelectOptions& options) {
 }
 
 std::string pem_bundle(const BundleReport& report, const std::vector<std::size_t>& kept) {
-  ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
+  std::string out;
   for (std::size_t k : kept) {
     const BundleCert& c = report.certs[k];
-    std::string comment = fmt::format("# {}\n", c.ref.subject);
-    BIO_write(bio.get(), comment.data(), static_cast<int>(comment.size()));
-    if (PEM_write_bio_X509(bio.get(), c.x509) != 1) throw Error("out of memory while writing PEM");
+    out += fmt::format("# {}\n", c.ref.subject);
+    out += certificate_pem(c.x509);
   }
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
+  return out;
 }
 
 CaListSize measure_kept(const BundleReport& report, const std::vector<std::size_t>& kept) {

@@ -23,8 +23,10 @@
 #include "mtlscert/io.h"
 #include "mtlscert/key_file.h"
 #include "mtlscert/names.h"
+#include "mtlscert/text.h"
 #include "mtlscert/objects.h"
 #include "mtlscert/ossl_error.h"
+#include "mtlscert/pem_write.h"
 
 namespace mtlscert {
 namespace {
@@ -88,9 +90,9 @@ void sign(X509* cert, EVP_PKEY* key) {
 }
 
 void check_days(int days, std::string_view flag) {
-  if (days < 1 || days > 36500) {
-    throw Error(fmt::format("{}: {} is not a number of days between 1 and 36500", flag, days), {},
-                "for a server or client certificate 397 is the usual ceiling");
+  if (days < 1 || days > kMaxDays) {
+    throw Error(fmt::format("{}: {} is not a number of days between 1 and {}", flag, days, kMaxDays), {},
+                fmt::format("for a server or client certificate {} is the usual ceiling", kDefaultLeafDays));
   }
 }
 
@@ -103,14 +105,6 @@ void check_ca_name(const std::string& name) {
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) throw Error("--name: the CA name contains a control character");
   }
-}
-
-std::string pem_of(X509* cert) {
-  ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) ossl::throw_error("encoding the certificate as PEM");
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(len));
 }
 
 // CaLock: an exclusive flock on DIR/ca.lock from the serial draw to the ledger row, so that
@@ -248,7 +242,7 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
   try {
     w1 = io::write_file_atomic(result.key_path, pem.view(), {0600, false, std::nullopt, "CA key"});
     written.push_back(result.key_path);
-    w2 = io::write_file_atomic(result.cert_path, pem_of(cert.get()), {0644, false, std::nullopt, "CA certificate"});
+    w2 = io::write_file_atomic(result.cert_path, certificate_pem(cert.get()), {0644, false, std::nullopt, "CA certificate"});
     written.push_back(result.cert_path);
     io::write_file_atomic(serials, "# serial\tissued\tnot_after\tprofile\tsubject\n",
                           {0644, false, std::nullopt, "CA serials file"});
@@ -304,15 +298,16 @@ ossl::Ptr<X509> issue_certificate_with_serials(const IssueRequest& r,
     dns.push_back(h.ascii);
     if (warnings) warnings->push_back(fmt::format("the CSR has no SAN; its CN '{}' was copied to the SAN", h.ascii));
   } else if (!info.common_name.empty()) {
-    std::string cn = info.common_name;
-    std::transform(cn.begin(), cn.end(), cn.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string cn = lower(info.common_name);
     if (std::find(dns.begin(), dns.end(), cn) == dns.end() && warnings) {
       warnings->push_back(fmt::format(
           "the CSR's CN '{}' is not among its SANs; sendmail peers that check +CN compare the CN", info.common_name));
     }
   }
-  if (info.key.algorithm == "RSA" && info.key.bits < 2048) {
-    throw Error(fmt::format("CSR '{}' has an {} key; refusing anything below RSA 2048", path, info.key.label), path,
+  if (info.key.algorithm == "RSA" && info.key.bits < kMinRsaBits) {
+    throw Error(fmt::format("CSR '{}' has an {} key; refusing anything below RSA {}", path, info.key.label,
+                            kMinRsaBits),
+                path,
                 "make a new key: mtlscert genkey");
   }
 
@@ -398,7 +393,7 @@ CaSignResult ca_sign(const CaSignRequest& request, std::time_t now) {
                          cert_profile_name(request.profile), result.cert.subject);
   io::write_file_atomic(serials_path, serials, {0644, true, std::nullopt, "CA serials file"});
   try {
-    auto w = io::write_file_atomic(request.out, pem_of(cert.get()),
+    auto w = io::write_file_atomic(request.out, certificate_pem(cert.get()),
                                    {0644, request.overwrite, std::nullopt, "certificate"});
     result.warnings.insert(result.warnings.end(), w.begin(), w.end());
   } catch (const Error& e) {

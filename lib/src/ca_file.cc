@@ -220,7 +220,7 @@ std::optional<CaFile> read_ca_file_fast(std::string_view bytes) {
   detail::parallel_for(blocks.size(), 256, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) decode_fast(blocks[i].body, certs[i]);
   });
-  ERR_clear_error();
+  ossl::clear_errors();
   CaFile r;
   r.fast = true;
   std::unordered_set<std::string> seen;
@@ -268,7 +268,7 @@ CaFile read_ca_file_exact(std::string_view bytes) {
       r.loads = r.loaded_objects > 0;
     }
   }
-  ERR_clear_error();
+  ossl::clear_errors();
   return r;
 }
 

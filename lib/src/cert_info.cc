@@ -10,21 +10,21 @@
 #include <nlohmann/json.hpp>
 
 #include "mtlscert/error.h"
+#include "mtlscert/ossl_error.h"
+#include "mtlscert/pem_write.h"
 
 namespace mtlscert {
 
 std::string name_rfc2253(const X509_NAME* name) {
   ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  return bio_contents(bio.get());
 }
 
 std::int64_t asn1_time_to_epoch(const ASN1_TIME* t) {
   struct tm tm {};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
-    ERR_clear_error();
+    ossl::clear_errors();
     throw Error("malformed certificate validity time");
   }
   return static_cast<std::int64_t>(timegm(&tm));
@@ -65,7 +65,7 @@ std::string sha256_fingerprint(X509* cert) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (X509_digest(cert, EVP_sha256(), md, &len) != 1) {
-    ERR_clear_error();
+    ossl::clear_errors();
     return {};
   }
   std::string out;
@@ -83,7 +83,7 @@ std::string asn1_string_utf8(const ASN1_STRING* s) {
   unsigned char* utf8 = nullptr;
   int len = ASN1_STRING_to_UTF8(&utf8, s);
   if (len < 0) {
-    ERR_clear_error();
+    ossl::clear_errors();
     return {};
   }
   std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
@@ -226,7 +226,7 @@ CertInfo describe_certificate(X509* cert, std::time_t now) {
     OPENSSL_free(hex);
   }
   info.sha256 = sha256_fingerprint(cert);
-  ERR_clear_error();
+  ossl::clear_errors();
   return info;
 }
 
@@ -257,7 +257,7 @@ CsrInfo describe_csr(X509_REQ* csr) {
     info.signature_valid = X509_REQ_verify(csr, key) == 1;
   }
   info.signature_algorithm = signature_name(X509_REQ_get_signature_nid(csr));
-  ERR_clear_error();
+  ossl::clear_errors();
   return info;
 }
 

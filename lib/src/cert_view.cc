@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "mtlscert/ossl_error.h"
+
 namespace mtlscert {
 namespace {
 
@@ -191,7 +193,7 @@ bool parse(std::string_view der, CertView& v, std::string& problem) {
 ossl::Ptr<X509_NAME> CertView::issuer() const {
   const auto* p = reinterpret_cast<const unsigned char*>(issuer_der.data());
   ossl::Ptr<X509_NAME> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(issuer_der.size())));
-  ERR_clear_error();
+  ossl::clear_errors();
   return name;
 }
 
@@ -199,7 +201,7 @@ bool parse_cert_view(std::string_view der, CertView& out, std::string& problem) 
   out = CertView{};
   bool ok = parse(der, out, problem);
   if (!ok) out.subject.reset();
-  ERR_clear_error();
+  ossl::clear_errors();
   return ok;
 }
 

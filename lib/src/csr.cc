@@ -14,6 +14,7 @@
 #include "mtlscert/key.h"
 #include "mtlscert/key_file.h"
 #include "mtlscert/ossl_error.h"
+#include "mtlscert/pem_write.h"
 
 namespace mtlscert {
 namespace {
@@ -93,11 +94,11 @@ ossl::Ptr<X509_REQ> build_csr(EVP_PKEY* key, const CsrPlan& plan) {
     throw Error(fmt::format("a {} key cannot sign a mail server's CSR", summary.label), {},
                 "make an RSA or ECDSA key: mtlscert genkey -o FILE");
   }
-  if (rsa && summary.bits < 2048) {
+  if (rsa && summary.bits < kMinRsaBits) {
     throw Error(fmt::format("the key is {}: CAs refuse it and Debian's OpenSSL (security level 2) rejects "
-                            "certificates with RSA keys under 2048 bits",
-                            summary.label),
-                {}, "make a new key: mtlscert genkey -o FILE (RSA 2048)");
+                            "certificates with RSA keys under {} bits",
+                            summary.label, kMinRsaBits),
+                {}, fmt::format("make a new key: mtlscert genkey -o FILE (RSA {})", kDefaultRsaBits));
   }
 
   ossl::clear_errors();
@@ -155,9 +156,7 @@ std::string csr_pem(X509_REQ* csr) {
   ossl::clear_errors();
   ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509_REQ(bio.get(), csr) != 1) ossl::throw_error("encoding the CSR as PEM");
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  return bio_contents(bio.get());
 }
 
 CsrFileResult create_csr_file(const CsrFileRequest& request) {

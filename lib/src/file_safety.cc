@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/io.h"
+#include "mtlscert/sendmail_options.h"
 
 namespace mtlscert {
 namespace {
@@ -44,17 +45,17 @@ std::string describe(const struct stat& st) {
 std::optional<SafetyIssue> check_dir(const std::string& dir, const SafetyPolicy& policy) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
-    return SafetyIssue{"file-missing", std::strerror(errno), fmt::format("directory {}", dir), dir};
+    return SafetyIssue{SafetyRule::FileMissing, std::strerror(errno), fmt::format("directory {}", dir), dir};
   }
   // A sticky directory is trusted whole with TrustStickyBit (measured: Debian's sendmail
   // accepts a file in a 1777 directory, although 1777 is also group-writable).
   if ((st.st_mode & S_ISVTX) != 0 && policy.trust_sticky_bit) return std::nullopt;
   if ((st.st_mode & S_IWOTH) != 0) {
-    return SafetyIssue{"dir-world-writable", "World writable directory",
+    return SafetyIssue{SafetyRule::DirWorldWritable, "World writable directory",
                        fmt::format("directory {} is {}", dir, describe(st)), dir};
   }
   if ((st.st_mode & S_IWGRP) != 0 && !policy.group_writable_dir_path_safe) {
-    return SafetyIssue{"dir-group-writable", "Group writable directory",
+    return SafetyIssue{SafetyRule::DirGroupWritable, "Group writable directory",
                        fmt::format("directory {} is {}", dir, describe(st)), dir};
   }
   return std::nullopt;
@@ -78,6 +79,22 @@ const std::vector<std::string>& debian_mta_dont_blame_flags() {
   return kFlags;
 }
 
+std::string_view safety_rule_code(SafetyRule rule) {
+  switch (rule) {
+    case SafetyRule::FileMissing: return "file-missing";
+    case SafetyRule::DirWorldWritable: return "dir-world-writable";
+    case SafetyRule::DirGroupWritable: return "dir-group-writable";
+    case SafetyRule::FileNotRegular: return "file-not-regular";
+    case SafetyRule::FileGroupWritable: return "file-group-writable";
+    case SafetyRule::FileWorldWritable: return "file-world-writable";
+    case SafetyRule::KeyGroupReadable: return "key-group-readable";
+    case SafetyRule::KeyWorldReadable: return "key-world-readable";
+    case SafetyRule::FileOwner: return "file-owner";
+    case SafetyRule::FileUnreadable: return "file-unreadable";
+  }
+  return "file-unsafe";
+}
+
 std::optional<SafetyIssue> check_tls_file(const std::string& path, TlsFileRole role, const SafetyPolicy& policy) {
   // 1. Every directory on the way, as written and as resolved (sendmail follows links).
   std::vector<std::string> dirs = parent_dirs(path);
@@ -94,32 +111,33 @@ std::optional<SafetyIssue> check_tls_file(const std::string& path, TlsFileRole r
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     int err = errno;
-    return SafetyIssue{"file-missing", std::strerror(err), "the file does not exist (or a link points nowhere)", path};
+    return SafetyIssue{SafetyRule::FileMissing, std::strerror(err), "the file does not exist (or a link points nowhere)", path};
   }
   if (!S_ISREG(st.st_mode)) {
-    return SafetyIssue{"file-not-regular", "Regular files only",
+    return SafetyIssue{SafetyRule::FileNotRegular, "Regular files only",
                        S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file", path};
   }
-  if ((st.st_mode & S_IWGRP) != 0) return SafetyIssue{"file-group-writable", "Group writable file", describe(st), path};
-  if ((st.st_mode & S_IWOTH) != 0) return SafetyIssue{"file-world-writable", "World writable file", describe(st), path};
+  if ((st.st_mode & S_IWGRP) != 0) return SafetyIssue{SafetyRule::FileGroupWritable, "Group writable file", describe(st), path};
+  if ((st.st_mode & S_IWOTH) != 0) return SafetyIssue{SafetyRule::FileWorldWritable, "World writable file", describe(st), path};
   if (role == TlsFileRole::Key) {
     if ((st.st_mode & S_IRGRP) != 0 && !policy.group_readable_key_file) {
-      return SafetyIssue{"key-group-readable", "Group readable file", describe(st), path};
+      return SafetyIssue{SafetyRule::KeyGroupReadable, "Group readable file", describe(st), path};
     }
-    if ((st.st_mode & S_IROTH) != 0) return SafetyIssue{"key-world-readable", "World readable file", describe(st), path};
+    if ((st.st_mode & S_IROTH) != 0) return SafetyIssue{SafetyRule::KeyWorldReadable, "World readable file", describe(st), path};
   }
   bool owner_ok = st.st_uid == 0 || st.st_uid == policy.run_as_uid ||
                   (policy.trusted_uid && st.st_uid == *policy.trusted_uid);
   if (!owner_ok) {
-    return SafetyIssue{"file-owner", "Permission denied",
-                       fmt::format("{}; sendmail wants the owner to be root, RunAsUser (uid {}) or TrustedUser",
-                                   describe(st), policy.run_as_uid),
+    return SafetyIssue{SafetyRule::FileOwner, "Permission denied",
+                       fmt::format("{}; sendmail wants the owner to be root, {} (uid {}) or {}", describe(st),
+                                   sendmail_cf_name(SendmailOption::RunAsUser), policy.run_as_uid,
+                                   sendmail_cf_name(SendmailOption::TrustedUser)),
                        path};
   }
   if (st.st_uid == policy.run_as_uid && (st.st_mode & S_IRUSR) == 0) {
     // safefile() grants access by the owner bits when the checking uid owns the file, root
     // included: a root-owned 0000 or 0200 file is EACCES although root could open it.
-    return SafetyIssue{"file-unreadable", "Permission denied",
+    return SafetyIssue{SafetyRule::FileUnreadable, "Permission denied",
                        fmt::format("{}; its owner (uid {}, the user sendmail checks as) has no read bit", describe(st),
                                    st.st_uid),
                        path};
@@ -128,8 +146,9 @@ std::optional<SafetyIssue> check_tls_file(const std::string& path, TlsFileRole r
     bool readable = (st.st_uid == policy.run_as_uid && (st.st_mode & S_IRUSR) != 0) ||
                     (st.st_gid == policy.run_as_gid && (st.st_mode & S_IRGRP) != 0) || (st.st_mode & S_IROTH) != 0;
     if (!readable) {
-      return SafetyIssue{"file-owner", "Permission denied",
-                         fmt::format("{}; RunAsUser (uid {}) cannot read it", describe(st), policy.run_as_uid), path};
+      return SafetyIssue{SafetyRule::FileOwner, "Permission denied",
+                         fmt::format("{}; {} (uid {}) cannot read it", describe(st),
+                                     sendmail_cf_name(SendmailOption::RunAsUser), policy.run_as_uid), path};
     }
   }
   return std::nullopt;

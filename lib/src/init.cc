@@ -28,6 +28,7 @@
 #include "mtlscert/objects.h"
 #include "mtlscert/ossl_error.h"
 #include "mtlscert/sendmail_config.h"
+#include "mtlscert/pem_write.h"
 
 namespace mtlscert {
 namespace {
@@ -35,7 +36,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kUnchanged = "already present; unchanged";
-constexpr int kRenewDays = 30;
 
 bool exists(const std::string& path) {
   struct stat st {};
@@ -142,14 +142,6 @@ ossl::Ptr<X509> first_cert(const std::string& path, std::string_view role) {
   throw Error(fmt::format("{} {} holds no certificate", role, path), path);
 }
 
-std::string cert_pem(X509* cert) {
-  ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) ossl::throw_error("encoding a certificate", "", "");
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(n));
-}
-
 bool names_host(const CertInfo& info, const std::string& host) {
   if (std::find(info.dns_names.begin(), info.dns_names.end(), host) != info.dns_names.end()) return true;
   return info.dns_names.empty() && info.common_name == host;
@@ -165,7 +157,7 @@ std::string cert_problem(X509* cert, EVP_PKEY* key, X509* ca, const std::string&
   CertInfo info = describe_certificate(cert, now);
   if (!same_public_key(X509_get0_pubkey(cert), key)) return "it does not match the key";
   if (!names_host(info, host)) return fmt::format("it does not name {}", host);
-  if (info.days_left < kRenewDays) return fmt::format("it ends in {} days", info.days_left);
+  if (info.days_left < kExpiryWarnDays) return fmt::format("it ends in {} days", info.days_left);
   if (ca != nullptr) {
     if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(ca)) != 0 ||
         X509_verify(cert, X509_get0_pubkey(ca)) != 1) {
@@ -196,7 +188,7 @@ void write_mc(InitResult& r, const std::string& cert, const std::string& key, co
   req.mc.cacert_path = capath;
   req.mc.include_path = r.mc_path;
   req.host = r.host;
-  req.key_group = group.empty() ? "smmsp" : group;
+  req.key_group = group.empty() ? std::string(kDefaultKeyGroup) : group;
   req.out = r.mc_path;
   req.overwrite = true;
   req.now = now;
@@ -352,7 +344,7 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
       r.files.push_back({ca_dir, file_mode(ca_dir), ca_purpose, "created (" + ci.name + ")"});
     }
     ossl::Ptr<X509> ca = first_cert(ca_crt, "CA certificate");
-    extra_pem = cert_pem(ca.get());
+    extra_pem = certificate_pem(ca.get());
     std::string status = "created";
     if (exists(cert_path)) {
       std::string why;
@@ -453,7 +445,7 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
   }
   // The chain: the certificates after the leaf, then the trusted bundle and the CA files.
   std::string extra_pem;
-  for (std::size_t i = 1; i < certs.size(); ++i) extra_pem += cert_pem(certs[i]);
+  for (std::size_t i = 1; i < certs.size(); ++i) extra_pem += certificate_pem(certs[i]);
   const std::string bundle = bundle_or_default(req.cacert);
   {
     ossl::Ptr<X509_STORE> store(X509_STORE_new());
@@ -473,7 +465,7 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
     }
   }
   std::string pem;
-  for (X509* c : certs) pem += cert_pem(c);
+  for (X509* c : certs) pem += certificate_pem(c);
   std::string old;
   if (exists(cert_path)) old = io::read_file(cert_path, "certificate");
   const bool changed = old != pem;
@@ -481,12 +473,12 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
   r.files.push_back({cert_path, 0644, "certificate: confSERVER_CERT and confCLIENT_CERT",
                      status_of(changed, fmt::format("installed ({} certificate(s), ends {})", certs.size(), info.not_after))});
   std::string private_ca;
-  if (exists(r.dir + "/ca/ca.crt")) private_ca = cert_pem(first_cert(r.dir + "/ca/ca.crt", "CA certificate").get());
+  if (exists(r.dir + "/ca/ca.crt")) private_ca = certificate_pem(first_cert(r.dir + "/ca/ca.crt", "CA certificate").get());
   add_ca_files(r, detail::write_ca_files(bundle, private_ca + extra_pem, cert_path, cfg.tls.ca_cert_file, cfg.tls.ca_cert_path),
                cfg.tls.ca_cert_file, cfg.tls.ca_cert_path);
   struct stat st {};
   std::string group;
-  if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 040) != 0) group = "smmsp";
+  if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 040) != 0) group = kDefaultKeyGroup;
   write_mc(r, cert_path, key_path, cfg.tls.ca_cert_file, cfg.tls.ca_cert_path, group, req.now, template_text, version);
   r.next_steps.push_back("Rebuild and restart: sendmailconfig (Debian), or make -C /etc/mail and restart sendmail.");
   r.next_steps.push_back("Check: mtlscert probe localhost");

@@ -13,6 +13,7 @@
 #include "mtlscert/error.h"
 #include "mtlscert/io.h"
 #include "mtlscert/pem.h"
+#include "mtlscert/ossl_error.h"
 
 namespace mtlscert {
 namespace {
@@ -46,7 +47,7 @@ std::string_view block_text(std::string_view bytes, const std::vector<pem::Block
 std::optional<KeySummary> read_public_key(std::string_view text) {
   ossl::Ptr<BIO> bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   ossl::Ptr<EVP_PKEY> key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-  ERR_clear_error();
+  ossl::clear_errors();
   if (!key) return std::nullopt;
   return summarize_key(key.get());
 }
@@ -185,7 +186,7 @@ InspectedFile inspect_bytes(std::string_view bytes, const std::string& path, std
     }
     out.objects.push_back(std::move(io));
   }
-  ERR_clear_error();
+  ossl::clear_errors();
   return out;
 }
 

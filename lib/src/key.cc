@@ -16,6 +16,8 @@
 #include "mtlscert/io.h"
 #include "mtlscert/ossl_error.h"
 #include "mtlscert/pem.h"
+#include "mtlscert/text.h"
+#include "mtlscert/pem_write.h"
 
 namespace mtlscert {
 
@@ -41,11 +43,10 @@ void protect_key_memory() noexcept {
 }
 
 KeyType parse_key_type(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower == "rsa") return KeyType::Rsa;
-  if (lower == "ecdsa" || lower == "ec") return KeyType::Ecdsa;
-  if (lower == "ed25519") return KeyType::Ed25519;
+  const std::string type = lower(name);
+  if (type == "rsa") return KeyType::Rsa;
+  if (type == "ecdsa" || type == "ec") return KeyType::Ecdsa;
+  if (type == "ed25519") return KeyType::Ed25519;
   throw Error(fmt::format("--type: unknown key type '{}'", name), {}, "use rsa, ecdsa or ed25519");
 }
 
@@ -112,18 +113,14 @@ SecretString private_key_pem(EVP_PKEY* key) {
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     ossl::throw_error("encoding the private key as PKCS#8 PEM");
   }
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return SecretString(std::string(data, static_cast<size_t>(len)));
+  return SecretString(bio_contents(bio.get()));
 }
 
 std::string public_key_pem(EVP_PKEY* key) {
   ossl::clear_errors();
   ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) ossl::throw_error("encoding the public key");
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
+  return bio_contents(bio.get());
 }
 
 namespace {
@@ -232,7 +229,7 @@ KeySummary summarize_key(const EVP_PKEY* key) {
 bool same_public_key(const EVP_PKEY* a, const EVP_PKEY* b) {
   if (a == nullptr || b == nullptr) return false;
   int rc = EVP_PKEY_eq(a, b);
-  ERR_clear_error();
+  ossl::clear_errors();
   return rc == 1;
 }
 

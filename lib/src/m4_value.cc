@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/error.h"
+#include "mtlscert/text.h"
 
 namespace mtlscert {
 namespace {
@@ -129,6 +130,23 @@ M4Value check_m4_value(std::string_view macro, std::string_view value, M4ValueKi
 
 std::string m4_define(std::string_view macro, std::string_view value) {
   return fmt::format("define(`{}', ``{}'')dnl", macro, value);
+}
+
+std::string sendmail_define(std::string_view macro, std::string_view value) {
+  return m4_define(macro, check_m4_value(macro, value, M4ValueKind::Path).text);
+}
+
+std::string m4_append_flag(std::string_view macro, std::string_view flag) {
+  return fmt::format("define(`{0}', defn(`{0}')`,{1}')dnl", macro, flag);
+}
+
+std::string m4_unquote(std::string_view argument) {
+  std::string s = trim(argument);
+  std::size_t open = 0;
+  while (open < s.size() && s[open] == '`') ++open;
+  std::size_t close = 0;
+  while (close < s.size() - open && s[s.size() - 1 - close] == '\'') ++close;
+  return s.substr(open, s.size() - open - close);
 }
 
 }  // namespace mtlscert

@@ -14,28 +14,43 @@
 #include "mtlscert/m4_value.h"
 #include "mtlscert/names.h"
 #include "mtlscert/preflight.h"
+#include "mtlscert/sendmail_options.h"
+#include "mtlscert/text.h"
 
 namespace mtlscert {
 namespace {
 
-bool is_dh_keyword(std::string_view v) { return v == "5" || v == "1" || v == "2" || v == "i" || v == "none"; }
+using enum SendmailOption;
 
-std::string checked(std::string_view macro, const std::string& value, M4ValueKind kind, std::string_view flag,
-                    std::vector<std::string>* warnings, std::size_t* parts = nullptr) {
-  M4Value v = check_m4_value(macro, value, kind, flag);
-  if (warnings) warnings->insert(warnings->end(), v.warnings.begin(), v.warnings.end());
-  if (parts) *parts = v.parts.size();
-  return v.text;
+// The m4 rules a value of this option must pass (m4_value.h), from its row's kind.
+M4ValueKind m4_kind(const MtaOption& o, std::string_view value) {
+  switch (o.value) {
+    case OptionValue::FilePair: return M4ValueKind::PathPair;
+    case OptionValue::File:
+    case OptionValue::Directory: return M4ValueKind::Path;
+    case OptionValue::FileOrKeyword: return is_option_keyword(o, value) ? M4ValueKind::Word : M4ValueKind::Path;
+    default: return M4ValueKind::Word;
+  }
 }
 
-void require(const std::string& value, std::string_view flag, std::string_view macro) {
+std::size_t checked(SendmailOption id, const std::string& value, std::vector<std::string>* warnings) {
+  const MtaOption& o = sendmail_option(id);
+  M4Value v = check_m4_value(o.macro, value, m4_kind(o, value), o.flag);
+  if (warnings) warnings->insert(warnings->end(), v.warnings.begin(), v.warnings.end());
+  return v.parts.size();
+}
+
+void require(const std::string& value, SendmailOption id) {
+  const MtaOption& o = sendmail_option(id);
   if (value.empty()) {
-    throw Error(fmt::format("{} is required: sendmail offers STARTTLS only when {} is set", flag, macro), {},
+    throw Error(fmt::format("{} is required: sendmail offers STARTTLS only when {} is set", o.flag, o.macro), {},
                 "see mtlscert emit-mc --help");
   }
 }
 
-void check_pair(std::size_t cert_parts, std::size_t key_parts, std::string_view cert_flag, std::string_view key_flag) {
+void check_pair(std::size_t cert_parts, std::size_t key_parts, SendmailOption cert, SendmailOption key) {
+  const std::string_view cert_flag = sendmail_option(cert).flag;
+  const std::string_view key_flag = sendmail_option(key).flag;
   if (cert_parts != key_parts) {
     throw Error(fmt::format("{} names {} file(s) but {} names {}: for an RSA + ECDSA pair give both as "
                             "FIRST,SECOND in the same order",
@@ -48,10 +63,10 @@ void check_pair(std::size_t cert_parts, std::size_t key_parts, std::string_view 
 
 McRequest complete_mc_request(const McRequest& in, std::vector<std::string>* warnings) {
   McRequest r = in;
-  require(r.server_cert, "--server-cert", "confSERVER_CERT");
-  require(r.server_key, "--server-key", "confSERVER_KEY");
-  require(r.cacert, "--cacert", "confCACERT");
-  require(r.cacert_path, "--cacert-path", "confCACERT_PATH");
+  require(r.server_cert, ServerCert);
+  require(r.server_key, ServerKey);
+  require(r.cacert, CaCert);
+  require(r.cacert_path, CaCertPath);
   if (r.client_cert.empty() != r.client_key.empty()) {
     throw Error("--client-cert and --client-key go together", {},
                 "give both, or neither (the client then uses the server's certificate and key)");
@@ -60,50 +75,55 @@ McRequest complete_mc_request(const McRequest& in, std::vector<std::string>* war
     r.client_cert = r.server_cert;
     r.client_key = r.server_key;
   }
-  std::size_t sc = 0, sk = 0, cc = 0, ck = 0;
-  checked("confSERVER_CERT", r.server_cert, M4ValueKind::PathPair, "--server-cert", warnings, &sc);
-  checked("confSERVER_KEY", r.server_key, M4ValueKind::PathPair, "--server-key", warnings, &sk);
-  check_pair(sc, sk, "--server-cert", "--server-key");
-  if (in.client_cert.empty()) {
-    cc = sc;
-    ck = sk;
-  } else {
-    checked("confCLIENT_CERT", r.client_cert, M4ValueKind::PathPair, "--client-cert", warnings, &cc);
-    checked("confCLIENT_KEY", r.client_key, M4ValueKind::PathPair, "--client-key", warnings, &ck);
-    check_pair(cc, ck, "--client-cert", "--client-key");
+  const std::size_t server_certs = checked(ServerCert, r.server_cert, warnings);
+  check_pair(server_certs, checked(ServerKey, r.server_key, warnings), ServerCert, ServerKey);
+  if (!in.client_cert.empty()) {
+    const std::size_t client_certs = checked(ClientCert, r.client_cert, warnings);
+    check_pair(client_certs, checked(ClientKey, r.client_key, warnings), ClientCert, ClientKey);
   }
-  checked("confCACERT", r.cacert, M4ValueKind::Path, "--cacert", warnings);
-  checked("confCACERT_PATH", r.cacert_path, M4ValueKind::Path, "--cacert-path", warnings);
-  if (!r.crl.empty()) checked("confCRL", r.crl, M4ValueKind::Path, "--crl", warnings);
-  if (!r.dh_params.empty()) {
-    checked("confDH_PARAMETERS", r.dh_params, is_dh_keyword(r.dh_params) ? M4ValueKind::Word : M4ValueKind::Path,
-            "--dh-params", warnings);
-  }
+  checked(CaCert, r.cacert, warnings);
+  checked(CaCertPath, r.cacert_path, warnings);
+  if (!r.crl.empty()) checked(Crl, r.crl, warnings);
+  if (!r.dh_params.empty()) checked(DhParameters, r.dh_params, warnings);
   // The group name goes into a dnl comment line: a newline in it would start a line of its own.
-  if (!r.key_group.empty()) checked("confDONT_BLAME_SENDMAIL", r.key_group, M4ValueKind::Word, "--key-group", nullptr);
+  if (!r.key_group.empty()) {
+    check_m4_value(sendmail_macro(DontBlameSendmail), r.key_group, M4ValueKind::Word, "--key-group");
+  }
   if (r.include_path.empty()) r.include_path = std::string(kDefaultMcInclude);
-  checked("include", r.include_path, M4ValueKind::Path, "-o", nullptr);
+  check_m4_value("include", r.include_path, M4ValueKind::Path, "-o");
   return r;
+}
+
+SendmailTls mc_request_tls(const McRequest& r) {
+  SendmailTls tls;
+  tls.server_cert_file = r.server_cert;
+  tls.server_key_file = r.server_key;
+  tls.client_cert_file = r.client_cert;
+  tls.client_key_file = r.client_key;
+  tls.ca_cert_file = r.cacert;
+  tls.ca_cert_path = r.cacert_path;
+  tls.crl_file = r.crl;
+  tls.dh_parameters = r.dh_params;
+  if (r.no_client_cert_request) tls.tls_srv_options.push_back('V');
+  return tls;
 }
 
 McText render_mc(const McRequest& request, std::string_view template_text, std::string_view version) {
   McText out;
   McRequest r = complete_mc_request(request, &out.warnings);
-  std::map<std::string, std::string> vars{
+  // Each option's placeholder is its macro without "conf": @CACERT_PATH@ for confCACERT_PATH.
+  const SendmailTls tls = mc_request_tls(r);
+  std::map<std::string, std::string> vars;
+  for (const auto& row : sendmail_option_table()) {
+    if (row.tls != nullptr) vars[std::string(row.option.macro.substr(4))] = tls.*row.tls;
+  }
+  vars.insert({
       {"VERSION", std::string(version)},
       {"INCLUDE", r.include_path},
-      {"CACERT_PATH", r.cacert_path},
-      {"CACERT", r.cacert},
-      {"SERVER_CERT", r.server_cert},
-      {"SERVER_KEY", r.server_key},
-      {"CLIENT_CERT", r.client_cert},
-      {"CLIENT_KEY", r.client_key},
-      {"CRL", r.crl},
-      {"DH_PARAMETERS", r.dh_params},
       {"NO_CLIENT_CERT_REQUEST", r.no_client_cert_request ? "yes" : ""},
       {"GROUP_READABLE_KEY", r.group_readable_key ? "yes" : ""},
-      {"KEY_GROUP", r.key_group.empty() ? std::string("smmsp") : r.key_group},
-  };
+      {"KEY_GROUP", r.key_group.empty() ? std::string(kDefaultKeyGroup) : r.key_group},
+  });
   out.text = render_template(template_text, vars, "sendmail-tls.mc.in");
   return out;
 }
@@ -182,17 +202,6 @@ bool keys_readable_by_group(const std::vector<std::string>& keys, gid_t gid) {
   return any;
 }
 
-std::vector<std::string> split_commas(const std::string& v) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    auto c = v.find(',', start);
-    out.push_back(v.substr(start, c == std::string::npos ? std::string::npos : c - start));
-    if (c == std::string::npos) return out;
-    start = c + 1;
-  }
-}
-
 }  // namespace
 
 EmitMcResult emit_mc(const EmitMcRequest& request, std::string_view template_text, std::string_view version) {
@@ -203,8 +212,9 @@ EmitMcResult emit_mc(const EmitMcRequest& request, std::string_view template_tex
   McRequest full = complete_mc_request(mc, &ignored);
   if (!request.host.empty()) validate_host_name(request.host, "--host");
 
-  std::vector<std::string> keys = split_commas(full.server_key);
-  for (const auto& k : split_commas(full.client_key)) keys.push_back(k);
+  // complete_mc_request allowed at most one comma in each: split_pair gives every file.
+  std::vector<std::string> keys = split_pair(full.server_key);
+  for (const auto& k : split_pair(full.client_key)) keys.push_back(k);
   if (!request.key_group.empty()) {
     try {
       gid_t gid = io::lookup_group(request.key_group);
@@ -217,16 +227,8 @@ EmitMcResult emit_mc(const EmitMcRequest& request, std::string_view template_tex
   result.mc = render_mc(mc, template_text, version);
 
   if (request.check) {
-    SendmailTls tls;
-    tls.server_cert_file = full.server_cert;
-    tls.server_key_file = full.server_key;
-    tls.client_cert_file = full.client_cert;
-    tls.client_key_file = full.client_key;
-    tls.ca_cert_file = full.cacert;
-    tls.ca_cert_path = full.cacert_path;
-    tls.crl_file = full.crl;
-    tls.dh_parameters = full.dh_params;
-    if (mc.no_client_cert_request) tls.tls_srv_options.push_back('V');
+    full.no_client_cert_request = mc.no_client_cert_request;
+    SendmailTls tls = mc_request_tls(full);
     tls.dont_blame_sendmail = debian_mta_dont_blame_flags();
     if (mc.group_readable_key) tls.dont_blame_sendmail.emplace_back("GroupReadableKeyFile");
     PreflightContext ctx;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/error.h"
+#include "mtlscert/text.h"
 
 namespace mtlscert {
 namespace {
@@ -25,12 +26,6 @@ constexpr const char* kHostHint =
 
 bool is_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x80; });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 bool is_ip_literal(std::string_view s) {

@@ -8,6 +8,7 @@
 #include "mtlscert/io.h"
 #include "mtlscert/key.h"
 #include "mtlscert/pem.h"
+#include "mtlscert/ossl_error.h"
 #include "parallel.h"
 
 namespace mtlscert {
@@ -240,7 +241,7 @@ PkiObject decode_block(std::string_view text, const pem::Block& b, std::vector<P
     o.kind = ObjectKind::Broken;
     o.cert.reset();
   }
-  ERR_clear_error();
+  ossl::clear_errors();
   return o;
 }
 
@@ -291,7 +292,7 @@ void load_der(std::string_view bytes, PkiFile& file) {
 PkiFile load_objects(std::string_view bytes, const std::string& path, const LoadOptions& options) {
   PkiFile file;
   file.path = path;
-  ERR_clear_error();
+  ossl::clear_errors();
   std::string_view content = bytes;
   std::size_t first = content.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || content.substr(first) == "\xEF\xBB\xBF") {
@@ -305,7 +306,7 @@ PkiFile load_objects(std::string_view bytes, const std::string& path, const Load
     std::vector<std::vector<PkiObject>> expanded(blocks.size());
     detail::parallel_for(blocks.size(), 256, [&](std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) decoded[i] = decode_block(bytes, blocks[i], expanded[i], options);
-      ERR_clear_error();
+      ossl::clear_errors();
     });
     file.objects.reserve(blocks.size());
     for (std::size_t i = 0; i < blocks.size(); ++i) {
@@ -316,7 +317,7 @@ PkiFile load_objects(std::string_view bytes, const std::string& path, const Load
   } else {
     load_der(bytes, file);
   }
-  ERR_clear_error();
+  ossl::clear_errors();
   return file;
 }
 

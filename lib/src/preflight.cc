@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/ca_file.h"
+#include "mtlscert/bundle.h"
 #include "mtlscert/cert_info.h"
 #include "mtlscert/error.h"
 #include "mtlscert/file_safety.h"
@@ -17,15 +18,16 @@
 #include "mtlscert/names.h"
 #include "mtlscert/objects.h"
 #include "mtlscert/ossl_error.h"
+#include "mtlscert/sendmail_options.h"
+#include "mtlscert/text.h"
 
 namespace mtlscert {
 namespace {
 
-std::vector<std::string> split_pair(const std::string& value) {
-  auto comma = value.find(',');
-  if (comma == std::string::npos) return {value};
-  return {value.substr(0, comma), value.substr(comma + 1)};
-}
+using enum SendmailOption;
+
+std::string_view macro(SendmailOption id) { return sendmail_macro(id); }
+std::string_view cf(SendmailOption id) { return sendmail_cf_name(id); }
 
 bool is_dir(const std::string& path) {
   struct stat st {};
@@ -87,11 +89,16 @@ class Checker {
  private:
   void add(Level level, std::string code, std::string message, std::string hint, std::string path,
            std::string log = {}, CertRef cert = {}) {
-    out_.push_back(Finding{level, std::move(code), std::move(message), std::move(hint), std::move(path),
-                           std::move(cert), std::move(log)});
+    out_.push_back(Finding{.level = level,
+                           .code = std::move(code),
+                           .message = std::move(message),
+                           .hint = std::move(hint),
+                           .path = std::move(path),
+                           .cert = std::move(cert),
+                           .sendmail_log = std::move(log)});
   }
-  bool required_option(const char* option, const std::string& value);
-  bool safe(const std::string& path, TlsFileRole role, const char* side, Level level, std::string_view what);
+  bool required_option(SendmailOption id, const std::string& value);
+  bool safe(const std::string& path, SendmailOption id, const char* side, Level level, std::string_view what = {});
   std::optional<CertFile> load_cert(const std::string& path, Level level, std::string_view what);
   ossl::Ptr<EVP_PKEY> load_key(const std::string& path, Level level, const char* side, bool primary);
   void check_pair(const std::string& cert, const std::string& key, bool primary, std::optional<CertFile>* leaf_out);
@@ -107,11 +114,13 @@ class Checker {
   ossl::Ptr<X509_STORE> store_;
 };
 
-bool Checker::required_option(const char* option, const std::string& value) {
-  std::string log = fmt::format("STARTTLS: {} missing", option);
+bool Checker::required_option(SendmailOption id, const std::string& value) {
+  const MtaOption& o = sendmail_option(id);
+  const std::string_view option = o.name;
+  std::string log = option_log(o, o.log_when_missing);
   if (value.empty()) {
     add(Level::Error, "option-missing", fmt::format("{} is not set: sendmail does not offer STARTTLS without it", option),
-        "set all four of confSERVER_CERT, confSERVER_KEY, confCACERT and confCACERT_PATH", {}, log);
+        fmt::format("set all four of {}", sendmail_names(sendmail_required(), true)), {}, log);
     return false;
   }
   for (const auto& part : split_pair(value)) {
@@ -125,49 +134,65 @@ bool Checker::required_option(const char* option, const std::string& value) {
   return true;
 }
 
-bool Checker::safe(const std::string& path, TlsFileRole role, const char* side, Level level, std::string_view what) {
-  auto issue = check_tls_file(path, role, policy_);
+// safe checks path as sendmail opens the file of option id (its row's safety class); what
+// names it in messages (default: the row's noun).
+bool Checker::safe(const std::string& path, SendmailOption id, const char* side, Level level, std::string_view what) {
+  const MtaOption& o = sendmail_option(id);
+  if (what.empty()) what = o.noun;
+  auto issue = check_tls_file(path, *o.safety, policy_);
   if (!issue) return true;
   std::string effect = level == Level::Error ? "sendmail refuses it and does not offer STARTTLS"
                                              : "sendmail skips it and carries on without it";
   std::string message;
   std::string hint;
-  const std::string& c = issue->code;
-  if (c == "file-missing") {
-    message = fmt::format("{} {} does not exist ({}): {}", what, path, issue->reason, effect);
-    hint = "create it, or fix the path";
-  } else if (c == "file-not-regular") {
-    message = fmt::format("{} {} is not a regular file ({}): {}", what, path, issue->detail, effect);
-    hint = "point the option at a file";
-  } else if (c == "file-group-writable" || c == "file-world-writable") {
-    message = fmt::format("{} {} is {} ({}): {}", what, path,
-                          c == "file-group-writable" ? "group-writable" : "world-writable", issue->detail, effect);
-    hint = fmt::format("chmod go-w {}", path);
-  } else if (c == "key-group-readable") {
-    message = fmt::format("{} {} is readable by its group ({}) and DontBlameSendmail lacks GroupReadableKeyFile: {}",
-                          what, path, issue->detail, effect);
-    hint = fmt::format("chmod 0600 {} (or root:smmsp 0640 and GroupReadableKeyFile, which emit-mc adds for a key "
-                       "whose group is smmsp)",
-                       path);
-  } else if (c == "key-world-readable") {
-    message = fmt::format("{} {} is world-readable ({}): {}, whatever DontBlameSendmail says", what, path,
-                          issue->detail, effect);
-    hint = fmt::format("chmod 0600 {}", path);
-  } else if (c == "file-unreadable") {
-    message = fmt::format("{} {} has no read permission for its owner ({}): sendmail's safefile() answers "
-                          "Permission denied even as root: {}",
-                          what, path, issue->detail, effect);
-    hint = fmt::format("chmod {} {}", role == TlsFileRole::Key ? "0600" : "0644", path);
-  } else if (c == "file-owner") {
-    message = fmt::format("{} {} has the wrong owner ({}): {}", what, path, issue->detail, effect);
-    hint = fmt::format("chown root {}", path);
-  } else {
-    message = fmt::format("{} {} lies below an unsafe directory ({}): {}", what, path, issue->detail, effect);
-    hint = fmt::format("chmod go-w {} (sendmail checks every directory on the path), or keep TLS files in "
-                       "/etc/mail/tls (root, 0755)",
-                       issue->subject);
+  switch (issue->rule) {
+    case SafetyRule::FileMissing:
+      message = fmt::format("{} {} does not exist ({}): {}", what, path, issue->reason, effect);
+      hint = "create it, or fix the path";
+      break;
+    case SafetyRule::FileNotRegular:
+      message = fmt::format("{} {} is not a regular file ({}): {}", what, path, issue->detail, effect);
+      hint = "point the option at a file";
+      break;
+    case SafetyRule::FileGroupWritable:
+    case SafetyRule::FileWorldWritable:
+      message = fmt::format("{} {} is {} ({}): {}", what, path,
+                            issue->rule == SafetyRule::FileGroupWritable ? "group-writable" : "world-writable",
+                            issue->detail, effect);
+      hint = fmt::format("chmod go-w {}", path);
+      break;
+    case SafetyRule::KeyGroupReadable:
+      message = fmt::format("{} {} is readable by its group ({}) and {} lacks GroupReadableKeyFile: {}", what, path,
+                            issue->detail, cf(DontBlameSendmail), effect);
+      hint = fmt::format("chmod 0600 {} (or root:{} 0640 and GroupReadableKeyFile, which emit-mc adds for a key "
+                         "whose group is {})",
+                         path, kDefaultKeyGroup, kDefaultKeyGroup);
+      break;
+    case SafetyRule::KeyWorldReadable:
+      message = fmt::format("{} {} is world-readable ({}): {}, whatever {} says", what, path, issue->detail, effect,
+                            cf(DontBlameSendmail));
+      hint = fmt::format("chmod 0600 {}", path);
+      break;
+    case SafetyRule::FileUnreadable:
+      message = fmt::format("{} {} has no read permission for its owner ({}): sendmail's safefile() answers "
+                            "Permission denied even as root: {}",
+                            what, path, issue->detail, effect);
+      hint = fmt::format("chmod {} {}", role == TlsFileRole::Key ? "0600" : "0644", path);
+      break;
+    case SafetyRule::FileOwner:
+      message = fmt::format("{} {} has the wrong owner ({}): {}", what, path, issue->detail, effect);
+      hint = fmt::format("chown root {}", path);
+      break;
+    case SafetyRule::DirWorldWritable:
+    case SafetyRule::DirGroupWritable:
+      message = fmt::format("{} {} lies below an unsafe directory ({}): {}", what, path, issue->detail, effect);
+      hint = fmt::format("chmod go-w {} (sendmail checks every directory on the path), or keep TLS files in "
+                         "{} (root, 0755)",
+                         issue->subject, kDefaultInitDir);
+      break;
   }
-  add(level, c, message, hint, path, sendmail_unsafe_line(side, path, *issue));
+  add(level, std::string(safety_rule_code(issue->rule)), message, hint, path,
+      sendmail_unsafe_line(side, path, *issue));
   return false;
 }
 
@@ -198,8 +223,8 @@ std::optional<CertFile> Checker::load_cert(const std::string& path, Level level,
 }
 
 ossl::Ptr<EVP_PKEY> Checker::load_key(const std::string& path, Level level, const char* side, bool primary) {
-  std::string log = primary ? fmt::format("STARTTLS={}, error: SSL_CTX_use_PrivateKey_file({}) failed", side, path)
-                            : std::string();
+  const MtaOption& o = sendmail_option(ServerKey);
+  std::string log = primary ? option_log(o, o.log_when_unusable, path, side) : std::string();
   protect_key_memory();
   try {
     PkiFile file = load_objects_file(path, "key file");
@@ -220,8 +245,8 @@ ossl::Ptr<EVP_PKEY> Checker::load_key(const std::string& path, Level level, cons
 void Checker::check_pair(const std::string& cert, const std::string& key, bool primary,
                          std::optional<CertFile>* leaf_out) {
   Level level = primary ? Level::Error : Level::Warn;
-  bool cert_ok = safe(cert, TlsFileRole::Other, "server", level, "server certificate");
-  bool key_ok = safe(key, TlsFileRole::Key, "server", level, "server key");
+  bool cert_ok = safe(cert, ServerCert, "server", level);
+  bool key_ok = safe(key, ServerKey, "server", level);
   if (!cert_ok || !key_ok) return;
   auto cf = load_cert(cert, level, "server certificate");
   auto pkey = load_key(key, level, "server", primary);
@@ -240,7 +265,10 @@ void Checker::check_pair(const std::string& cert, const std::string& key, bool p
 
 void Checker::check_cacert() {
   const std::string& path = tls_.ca_cert_file;
-  if (!safe(path, TlsFileRole::Other, "server", Level::Error, "CA file (confCACERT)")) return;
+  const MtaOption& option = sendmail_option(CaCert);
+  const MtaOption& o = option;
+  const std::string log = option_log(o, o.log_when_unusable, path, "server", tls_.ca_cert_path);
+  if (!safe(path, CaCert, "server", Level::Error, fmt::format("{} ({})", o.noun, o.macro))) return;
   PkiFile file;
   CaFile ca;  // what sendmail's OpenSSL makes of it: the names sent, whether it loads
   try {
@@ -253,15 +281,16 @@ void Checker::check_cacert() {
   }
   std::size_t certs = 0;
   int index = 0;
-  for (auto& o : file.objects) {
-    if (o.kind == ObjectKind::Certificate && o.cert) {
+  for (auto& obj : file.objects) {
+    if (obj.kind == ObjectKind::Certificate && obj.cert) {
       ++certs;
-      if (X509_check_ca(o.cert.get()) == 0) {
+      if (X509_check_ca(obj.cert.get()) == 0) {
         add(Level::Notice, "cacert-not-ca",
             fmt::format("certificate {} of {} is not a CA: it cannot verify anything, it only adds its name to the "
                         "list sent to clients",
                         index + 1, path),
-            "keep only CA certificates in confCACERT", path, {}, cert_ref(o.cert.get(), index, o.line));
+            fmt::format("keep only CA certificates in {}", option.macro), path, {},
+            cert_ref(obj.cert.get(), index, obj.line));
       }
     }
     ++index;
@@ -271,8 +300,7 @@ void Checker::check_cacert() {
         fmt::format("CA file {} holds no certificate: sendmail cannot load its verify locations and does not offer "
                     "STARTTLS",
                     path),
-        "put the CA certificate that issued your server certificate in it (PEM)", path,
-        fmt::format("STARTTLS=server, error: load verify locs {}, {} failed: 0", tls_.ca_cert_path, path));
+        "put the CA certificate that issued your server certificate in it (PEM)", path, log);
     return;
   }
   if (!ca.loads) {
@@ -288,8 +316,7 @@ void Checker::check_cacert() {
   if (!store_ || X509_STORE_load_file(store_.get(), path.c_str()) != 1) {
     ossl::clear_errors();
     store_.reset();
-    add(Level::Error, "cacert-empty", fmt::format("OpenSSL cannot load CA file {}", path), {}, path,
-        fmt::format("STARTTLS=server, error: load verify locs {}, {} failed: 0", tls_.ca_cert_path, path));
+    add(Level::Error, "cacert-empty", fmt::format("OpenSSL cannot load CA file {}", path), {}, path, log);
     return;
   }
   if (is_dir(tls_.ca_cert_path)) {
@@ -298,20 +325,22 @@ void Checker::check_cacert() {
   }
   // Only the certificates SSL_load_client_CA_file reads count (not TRUSTED CERTIFICATE blocks).
   certs = ca.read.size();
-  bool system_bundle = certs > 100 || path == "/etc/ssl/certs/ca-certificates.crt";
-  if (system_bundle) {
+  if (looks_like_system_trust_store(path, certs)) {
     add(Level::Warn, "cacert-system-bundle",
         fmt::format("CA file {} is a system trust bundle ({} certificates): every name is sent to clients asked for "
                     "a certificate",
                     path, certs),
-        "use confCACERT_PATH=/etc/ssl/certs for verification and a small confCACERT with only your issuers", path);
+        fmt::format("use {}=/etc/ssl/certs for verification and a small {} with only your issuers",
+                    macro(CaCertPath), o.macro),
+        path);
   }
   bool no_request = tls_.tls_srv_options.find('V') != std::string::npos;
-  for (Finding f : judge_ca_list_size(ca.list(), ctx_.thresholds, "confCACERT")) {
+  for (Finding f : judge_ca_list_size(ca.list(), ctx_.thresholds, std::string(o.macro))) {
     f.path = path;
     if (no_request && f.level > Level::Notice) {
       f.level = Level::Notice;
-      f.message += " (no client certificate is requested: TLSSrvOptions has V, so the list is not sent)";
+      f.message += fmt::format(" (no client certificate is requested: {} has V, so the list is not sent)",
+                               cf(TlsSrvOptions));
     }
     out_.push_back(std::move(f));
   }
@@ -380,13 +409,13 @@ void Checker::check_server_leaf(CertFile& server) {
   if (sk_X509_num(server.extra.get()) > 0 &&
       verify(store_.get(), leaf, server.extra.get(), X509_PURPOSE_SSL_SERVER, ctx_.now).ok) {
     hint = fmt::format("{} holds the intermediate, but Debian's sendmail sends only the first certificate of "
-                       "ServerCertFile: add the other certificates of that file to {} (or hash them into {})",
-                       path, tls_.ca_cert_file, tls_.ca_cert_path);
+                       "{}: add the other certificates of that file to {} (or hash them into {})",
+                       path, cf(ServerCert), tls_.ca_cert_file, tls_.ca_cert_path);
   }
   add(Level::Error, "server-chain",
-      fmt::format("server certificate {} does not verify as a TLS server with confCACERT + confCACERT_PATH: {} "
+      fmt::format("server certificate {} does not verify as a TLS server with {} + {}: {} "
                   "(depth {}): verifying peers reject it",
-                  path, v.text, v.depth),
+                  path, macro(CaCert), macro(CaCertPath), v.text, v.depth),
       hint, path, {}, ref);
 }
 
@@ -397,19 +426,19 @@ void Checker::check_client() {
   const std::string& key = keys.front();
   if (cert.empty() || cert.front() != '/' || key.empty() || key.front() != '/') {
     add(Level::Warn, "option-relative",
-        fmt::format("ClientCertFile/ClientKeyFile '{}', '{}' must both be absolute paths: sendmail sends no client "
-                    "certificate",
-                    cert, key),
+        fmt::format("{}/{} '{}', '{}' must both be absolute paths: sendmail sends no client certificate",
+                    cf(ClientCert), cf(ClientKey), cert, key),
         "give full paths", cert);
     return;
   }
   // The same files as the server's were judged above; say it once.
   bool shared = tls_.client_cert_file == tls_.server_cert_file && tls_.client_key_file == tls_.server_key_file;
   if (!shared) {
-    bool ok = safe(cert, TlsFileRole::Other, "client", Level::Warn, "client certificate");
-    ok = safe(key, TlsFileRole::Key, "client", Level::Warn, "client key") && ok;
+    bool ok = safe(cert, ClientCert, "client", Level::Warn);
+    ok = safe(key, ClientKey, "client", Level::Warn) && ok;
     if (!ok) return;
-  } else if (check_tls_file(cert, TlsFileRole::Other, policy_) || check_tls_file(key, TlsFileRole::Key, policy_)) {
+  } else if (check_tls_file(cert, *sendmail_option(ClientCert).safety, policy_) ||
+             check_tls_file(key, *sendmail_option(ClientKey).safety, policy_)) {
     return;
   }
   auto cf = load_cert(cert, Level::Warn, "client certificate");
@@ -431,20 +460,21 @@ void Checker::check_client() {
         fmt::format("client certificate {} is not allowed for TLS clients ({} at depth {}): peers that verify will "
                     "record verify=FAIL (unsuitable certificate purpose)",
                     cert, v.text, v.depth),
-        "use a certificate with clientAuth from your own CA (mtlscert ca sign --profile client), or leave "
-        "confCLIENT_CERT unset",
+        fmt::format("use a certificate with clientAuth from your own CA (mtlscert ca sign --profile client), or "
+                    "leave {} unset",
+                    macro(ClientCert)),
         cert, {}, ref);
   } else {
     add(Level::Warn, "client-chain",
-        fmt::format("client certificate {} does not verify with confCACERT + confCACERT_PATH: {} (depth {}): peers "
+        fmt::format("client certificate {} does not verify with {} + {}: {} (depth {}): peers "
                     "that verify with the same CAs will record verify=FAIL",
-                    cert, v.text, v.depth),
+                    cert, macro(CaCert), macro(CaCertPath), v.text, v.depth),
         "check that the client certificate comes from a CA your peers trust", cert, {}, ref);
   }
 }
 
 void Checker::check_crl_and_dh() {
-  if (!tls_.crl_file.empty() && safe(tls_.crl_file, TlsFileRole::Other, "server", Level::Error, "CRL file")) {
+  if (!tls_.crl_file.empty() && safe(tls_.crl_file, Crl, "server", Level::Error)) {
     bool crl = false;
     try {
       crl = load_objects_file(tls_.crl_file, "CRL file").count(ObjectKind::Crl) > 0;
@@ -456,12 +486,13 @@ void Checker::check_crl_and_dh() {
                       "STARTTLS is still offered)",
                       tls_.crl_file),
           "give a PEM CRL (BEGIN X509 CRL), or drop --crl", tls_.crl_file,
-          fmt::format("STARTTLS=server, error: PEM_read_bio_X509_CRL({})=failed", tls_.crl_file));
+          option_log(sendmail_option(Crl), sendmail_option(Crl).log_when_unusable, tls_.crl_file));
     }
   }
   const std::string& dh = tls_.dh_parameters;
-  if (dh.empty() || dh == "5" || dh == "1" || dh == "2" || dh == "i" || dh == "none") return;
-  if (!safe(dh, TlsFileRole::Other, "server", Level::Warn, "DH parameters file")) return;
+  const MtaOption& dh_option = sendmail_option(DhParameters);
+  if (dh.empty() || is_option_keyword(dh_option, dh)) return;
+  if (!safe(dh, DhParameters, "server", Level::Warn)) return;
   bool params = false;
   try {
     auto text = io::read_file(dh, "DH parameters file");
@@ -475,18 +506,18 @@ void Checker::check_crl_and_dh() {
                     "group",
                     dh),
         "make them with: openssl dhparam -out FILE 2048, or use the built-in group (--dh-params i)", dh,
-        fmt::format("STARTTLS=server, error: cannot read DH parameters({})", dh));
+        option_log(dh_option, dh_option.log_when_unusable, dh));
   }
 }
 
 std::vector<Finding> Checker::run() {
-  bool options_ok = required_option("ServerCertFile", tls_.server_cert_file);
-  options_ok = required_option("ServerKeyFile", tls_.server_key_file) && options_ok;
-  options_ok = required_option("CACertFile", tls_.ca_cert_file) && options_ok;
-  options_ok = required_option("CACertPath", tls_.ca_cert_path) && options_ok;
+  bool options_ok = true;
+  for (SendmailOption id : sendmail_required()) {
+    options_ok = required_option(id, tls_.*sendmail_option_table()[static_cast<std::size_t>(id)].tls) && options_ok;
+  }
   if (!tls_.ca_cert_path.empty() && tls_.ca_cert_path.front() == '/' && !is_dir(tls_.ca_cert_path)) {
     add(Level::Warn, "cacert-path-missing",
-        fmt::format("CACertPath {} is not a directory: certificates hashed there cannot help verification",
+        fmt::format("{} {} is not a directory: certificates hashed there cannot help verification", cf(CaCertPath),
                     tls_.ca_cert_path),
         "create it (Debian: /etc/ssl/certs) and run: openssl rehash DIR", tls_.ca_cert_path);
   }

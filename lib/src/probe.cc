@@ -14,6 +14,41 @@ const char* const kNoStarttlsHint =
     "sendmail leaves STARTTLS out of EHLO when it cannot use its certificate, key or CA file (wrong path, a key "
     "readable by others, a key that does not match); look for 'STARTTLS=server' lines in the mail log";
 
+// One row per stage of the dialogue: its name (JSON), how a failure there is introduced, and
+// for the stages that wait for an SMTP reply: the code expected, how the command is named in
+// "answered X with …", where the reply is kept, and whether an unexpected reply is kept too
+// (the greeting and the reply to STARTTLS are what the server said; they go into the report).
+struct StageRow {
+  ProbeStage stage;
+  std::string_view name;
+  std::string_view context;  // fmt format; {} is the server
+  int expected = 0;
+  std::string_view command = {};
+  std::optional<SmtpReply> ProbeReport::*reply = nullptr;
+  bool keep_unexpected = false;
+};
+
+constexpr StageRow kStages[] = {
+    {ProbeStage::Connect, "connect", "connecting to {}"},
+    {ProbeStage::Greeting, "greeting", "waiting for the greeting of {}", 220, "greeting", &ProbeReport::greeting, true},
+    {ProbeStage::Ehlo, "ehlo", "waiting for the EHLO reply of {}", 250, "EHLO", &ProbeReport::ehlo},
+    {ProbeStage::Starttls, "starttls", "waiting for the reply to STARTTLS from {}", 220, "STARTTLS",
+     &ProbeReport::starttls_reply, true},
+    {ProbeStage::Handshake, "handshake", "TLS handshake with {}"},
+    {ProbeStage::PostTlsEhlo, "post-tls-ehlo", "waiting for the EHLO reply of {} after TLS", 250, "EHLO after TLS",
+     &ProbeReport::post_tls_ehlo},
+};
+
+constexpr bool stages_in_order() {
+  for (std::size_t i = 0; i < std::size(kStages); ++i) {
+    if (static_cast<std::size_t>(kStages[i].stage) != i) return false;
+  }
+  return true;
+}
+static_assert(stages_in_order(), "kStages rows must follow ProbeStage's order");
+
+const StageRow& stage_row(ProbeStage stage) { return kStages[static_cast<std::size_t>(stage)]; }
+
 // Alerts a server sends about the client's certificate (or its absence).
 bool client_cert_alert(int alert) {
   switch (alert) {
@@ -30,7 +65,7 @@ class Dialogue {
       : options_(options), report_(report), timeout_(std::chrono::seconds(options.timeout_seconds)) {}
 
   void run(SSL_CTX* ctx) {
-    stage_ = "connect";
+    stage_ = ProbeStage::Connect;
     auto socket = SocketTransport::connect(report_.endpoint, timeout_);
     report_.peer_address = socket.peer_address();
     LineReader reader(socket);
@@ -41,20 +76,19 @@ class Dialogue {
       post_tls(reader, tls, true);
       return;
     }
-    stage_ = "greeting";
-    report_.greeting = expect(reader, 220, "greeting");
-    stage_ = "ehlo";
+    expect(reader, ProbeStage::Greeting);
+    stage_ = ProbeStage::Ehlo;
     send(socket, "EHLO " + report_.ehlo_name);
-    report_.ehlo = expect(reader, 250, "EHLO");
+    expect(reader, ProbeStage::Ehlo);
     report_.capabilities = ehlo_keywords(*report_.ehlo);
     report_.starttls_offered = has_keyword(report_.capabilities, "STARTTLS");
     if (!report_.starttls_offered) {
       throw NetError("no-starttls", fmt::format("{} does not offer STARTTLS in its EHLO reply", where()),
                      kNoStarttlsHint);
     }
-    stage_ = "starttls";
+    stage_ = ProbeStage::Starttls;
     send(socket, "STARTTLS");
-    report_.starttls_reply = expect(reader, 220, "STARTTLS");
+    expect(reader, ProbeStage::Starttls);
     TlsSession tls(ctx, socket.fd(), report_.servername);
     if (std::size_t early = reader.set_transport(tls); early > 0) {
       Finding f;
@@ -68,7 +102,7 @@ class Dialogue {
     post_tls(reader, tls, false);
   }
 
-  std::string stage() const { return stage_; }
+  ProbeStage stage() const { return stage_; }
   int alert() const { return alert_; }
   std::string where() const { return report_.endpoint.display(); }
 
@@ -77,24 +111,27 @@ class Dialogue {
 
   void send(Transport& t, const std::string& command) { t.write_all(command + "\r\n", deadline()); }
 
-  SmtpReply expect(LineReader& reader, int code, const char* what) {
+  // expect enters stage, reads its reply into the report (stage_row's reply field) and
+  // throws NetError "reply" when the code is not the one the stage expects.
+  void expect(LineReader& reader, ProbeStage stage) {
+    stage_ = stage;
+    const StageRow& row = stage_row(stage);
     SmtpReply reply = read_reply(reader, deadline(), options_.limits);
-    if (reply.code != code) {
+    if (reply.code != row.expected) {
       std::string hint;
       if (reply.code / 100 == 4) hint = "a temporary refusal; try again later, or read the server's mail log";
       if (reply.code == 454) hint = "the server could not start TLS (sendmail: its certificate or key is unusable now)";
-      // Keep the reply in the report: it is what the server said.
-      if (std::string_view(what) == "greeting") report_.greeting = reply;
-      if (std::string_view(what) == "STARTTLS") report_.starttls_reply = reply;
-      throw NetError("reply", fmt::format("{} answered {} with '{}', expected {}", where(), what,
-                                          printable(reply.first_line()), code),
+      std::string first_line = printable(reply.first_line());
+      if (row.keep_unexpected) report_.*row.reply = std::move(reply);
+      throw NetError("reply", fmt::format("{} answered {} with '{}', expected {}", where(), row.command, first_line,
+                                          row.expected),
                      hint);
     }
-    return reply;
+    report_.*row.reply = std::move(reply);
   }
 
   void start_tls(TlsSession& tls) {
-    stage_ = "handshake";
+    stage_ = ProbeStage::Handshake;
     try {
       tls.handshake(deadline());
     } catch (const NetError&) {
@@ -171,13 +208,10 @@ class Dialogue {
   // the client certificate arrives (as an alert instead of a reply).
   void post_tls(LineReader& reader, TlsSession& tls, bool greeting_first) {
     try {
-      if (greeting_first) {
-        stage_ = "greeting";
-        report_.greeting = expect(reader, 220, "greeting");
-      }
-      stage_ = "post-tls-ehlo";
+      if (greeting_first) expect(reader, ProbeStage::Greeting);
+      stage_ = ProbeStage::PostTlsEhlo;
       send(tls, "EHLO " + report_.ehlo_name);
-      report_.post_tls_ehlo = expect(reader, 250, "EHLO after TLS");
+      expect(reader, ProbeStage::PostTlsEhlo);
     } catch (const NetError&) {
       int alert = tls.capture().alert_received;
       alert_ = alert;
@@ -208,20 +242,17 @@ class Dialogue {
   const ProbeOptions& options_;
   ProbeReport& report_;
   std::chrono::milliseconds timeout_;
-  std::string stage_;
+  ProbeStage stage_ = ProbeStage::Connect;
   int alert_ = -1;
 };
 
-std::string stage_text(std::string_view stage, const std::string& where) {
-  if (stage == "connect") return fmt::format("connecting to {}", where);
-  if (stage == "greeting") return fmt::format("waiting for the greeting of {}", where);
-  if (stage == "ehlo") return fmt::format("waiting for the EHLO reply of {}", where);
-  if (stage == "starttls") return fmt::format("waiting for the reply to STARTTLS from {}", where);
-  if (stage == "handshake") return fmt::format("TLS handshake with {}", where);
-  return fmt::format("waiting for the EHLO reply of {} after TLS", where);
+std::string stage_text(ProbeStage stage, const std::string& where) {
+  return fmt::format(fmt::runtime(stage_row(stage).context), where);
 }
 
 }  // namespace
+
+std::string_view probe_stage_name(ProbeStage stage) { return stage_row(stage).name; }
 
 std::string default_ehlo_name() {
   char buf[256] = "";
@@ -271,7 +302,7 @@ ProbeReport probe(const ProbeOptions& options) {
       f.message = fmt::format("{}: {}", context, e.what());
     }
     f.hint = e.hint();
-    if (f.code == "garbage" && f.stage == "greeting" && !report.smtps) {
+    if (f.code == "garbage" && f.stage == ProbeStage::Greeting && !report.smtps) {
       f.hint = "if this port speaks TLS at once (465), probe it with --smtps";
     }
     f.alert = dialogue.alert();

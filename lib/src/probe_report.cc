@@ -70,7 +70,7 @@ std::string probe_json(const ProbeReport& r) {
   doc["exit_code"] = r.exit_code();
   doc["target"] = {{"host", r.endpoint.host}, {"port", r.endpoint.port}, {"address", r.peer_address},
                    {"mode", r.smtps ? "smtps" : "starttls"}, {"servername", r.servername}, {"ehlo", r.ehlo_name}};
-  doc["error"] = r.failure ? json{{"code", r.failure->code}, {"stage", r.failure->stage},
+  doc["error"] = r.failure ? json{{"code", r.failure->code}, {"stage", probe_stage_name(r.failure->stage)},
                                   {"message", r.failure->message}, {"hint", r.failure->hint},
                                   {"alert", r.failure->alert < 0 ? json(nullptr) : json(r.failure->alert)}}
                            : json(nullptr);

@@ -7,15 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "mtlscert/io.h"
+#include "mtlscert/text.h"
 
 namespace mtlscert {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string collapse_space(std::string_view s) {
   std::string out;

@@ -21,6 +21,7 @@
 #include "mtlscert/error.h"
 #include "mtlscert/io.h"
 #include "mtlscert/objects.h"
+#include "mtlscert/ossl_error.h"
 #include "parallel.h"
 
 namespace mtlscert {
@@ -129,7 +130,7 @@ void hash_file(int dirfd, Candidate& c) {
   }
   c.ok = ok == 1;
   if (!c.ok) c.problem = fmt::format("{}: OpenSSL could not hash its name", c.name);
-  ERR_clear_error();
+  ossl::clear_errors();
 }
 
 std::string link_name(const BucketKey& key, unsigned id) {
@@ -229,7 +230,7 @@ RehashPlan plan_rehash(const std::string& dir) {
   }
   detail::parallel_for(candidates.size(), 64, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) hash_file(fd, candidates[i]);
-    ERR_clear_error();
+    ossl::clear_errors();
   });
 
   std::map<std::string, BucketKey> needed_in;  // file name -> the bucket that links it

@@ -15,17 +15,12 @@
 #include "mtlscert/error.h"
 #include "mtlscert/file_safety.h"
 #include "mtlscert/io.h"
+#include "mtlscert/m4_value.h"
+#include "mtlscert/sendmail_options.h"
+#include "mtlscert/text.h"
 
 namespace mtlscert {
 namespace {
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 std::vector<std::string> split_flags(std::string_view s) {
   std::vector<std::string> out;
@@ -43,23 +38,10 @@ std::vector<std::string> split_flags(std::string_view s) {
 }
 
 bool has_flag(const std::vector<std::string>& flags, std::string_view name) {
-  return std::any_of(flags.begin(), flags.end(), [name](const std::string& f) {
-    return f.size() == name.size() &&
-           std::equal(f.begin(), f.end(), name.begin(),
-                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                  std::tolower(static_cast<unsigned char>(b)); });
-  });
+  return std::any_of(flags.begin(), flags.end(), [name](const std::string& f) { return iequals(f, name); });
 }
 
-// The m4 argument `value' or ``value'': the quotes removed.
-std::string unquote_m4(std::string_view v) {
-  std::string s = trim(v);
-  std::size_t open = 0;
-  while (open < s.size() && s[open] == '`') ++open;
-  std::size_t close = 0;
-  while (close < s.size() - open && s[s.size() - 1 - close] == '\'') ++close;
-  return s.substr(open, s.size() - open - close);
-}
+std::string_view cf_name(SendmailOption id) { return sendmail_cf_name(id); }
 
 struct Reader {
   SendmailConfig& cfg;
@@ -69,26 +51,24 @@ struct Reader {
 
   void set_option(const std::string& name, const std::string& value) { options[name] = value; }
 
+  std::string get(SendmailOption id) const {
+    auto it = options.find(std::string(cf_name(id)));
+    return it == options.end() ? std::string() : it->second;
+  }
+
   void apply() {
-    auto get = [this](const char* n) {
-      auto it = options.find(n);
-      return it == options.end() ? std::string() : it->second;
-    };
     SendmailTls& t = cfg.tls;
-    t.server_cert_file = get("ServerCertFile");
-    t.server_key_file = get("ServerKeyFile");
-    t.client_cert_file = get("ClientCertFile");
-    t.client_key_file = get("ClientKeyFile");
-    t.ca_cert_file = get("CACertFile");
-    t.ca_cert_path = get("CACertPath");
-    t.crl_file = get("CRLFile");
-    t.dh_parameters = get("DHParameters");
-    t.tls_srv_options = get("TLSSrvOptions");
-    cfg.any_tls_option = !(t.server_cert_file.empty() && t.server_key_file.empty() && t.ca_cert_file.empty() &&
-                           t.ca_cert_path.empty() && t.client_cert_file.empty());
-    cfg.run_as_user = get("RunAsUser");
+    for (const auto& row : sendmail_option_table()) {
+      if (row.tls != nullptr) t.*row.tls = get(row.id);
+    }
+    // sendmail offers STARTTLS once any of its required files, or a client certificate, is set.
+    std::vector<SendmailOption> tls_files = sendmail_required();
+    tls_files.push_back(SendmailOption::ClientCert);
+    cfg.any_tls_option =
+        std::any_of(tls_files.begin(), tls_files.end(), [this](SendmailOption id) { return !get(id).empty(); });
+    cfg.run_as_user = get(SendmailOption::RunAsUser);
     if (!cfg.run_as_user.empty()) resolve_run_as(cfg.run_as_user);
-    const std::string trusted = get("TrustedUser");
+    const std::string trusted = get(SendmailOption::TrustedUser);
     if (!trusted.empty()) {
       if (const passwd* pw = ::getpwnam(trusted.c_str())) t.trusted_uid = pw->pw_uid;
     }
@@ -104,9 +84,13 @@ struct Reader {
     } else if (!user.empty() && std::all_of(user.begin(), user.end(), ::isdigit)) {
       cfg.tls.run_as_uid = static_cast<uid_t>(std::stoul(user));
     } else {
-      cfg.findings.push_back({Level::Warn, "run-as-unknown",
-                              fmt::format("RunAsUser {} is not a user on this machine: checked as root", user),
-                              "fix RunAsUser or create the user", cfg.path, {}, ""});
+      cfg.findings.push_back(
+          Finding{.level = Level::Warn,
+                  .code = "run-as-unknown",
+                  .message = fmt::format("{} {} is not a user on this machine: checked as root",
+                                         cf_name(SendmailOption::RunAsUser), user),
+                  .hint = fmt::format("fix {} or create the user", cf_name(SendmailOption::RunAsUser)),
+                  .path = cfg.path, .cert = {}, .sendmail_log = {}});
     }
     if (!group_name.empty()) {
       if (const struct group* gr = ::getgrnam(group_name.c_str())) cfg.tls.run_as_gid = gr->gr_gid;
@@ -124,23 +108,17 @@ struct Reader {
         std::size_t eq = line.find('=');
         if (eq == std::string::npos) continue;
         set_option(trim(line.substr(2, eq - 2)), trim(line.substr(eq + 1)));
-      } else if (line.rfind("Dj", 0) == 0 && line.find('$') == std::string::npos) {
-        cfg.host = trim(line.substr(2));
+      } else if (const std::string_view dj = cf_name(SendmailOption::DomainName);
+                 line.starts_with(dj) && line.find('$') == std::string::npos) {
+        cfg.host = trim(line.substr(dj.size()));
       }
       if (end == text.size()) break;
     }
-    cfg.tls.dont_blame_sendmail = split_flags(options["DontBlameSendmail"]);
+    cfg.tls.dont_blame_sendmail = split_flags(get(SendmailOption::DontBlameSendmail));
   }
 
   void read_mc(const std::string& path, const std::string& text, int depth) {
-    static const std::map<std::string, std::string> kMacros = {
-        {"confSERVER_CERT", "ServerCertFile"}, {"confSERVER_KEY", "ServerKeyFile"},
-        {"confCLIENT_CERT", "ClientCertFile"}, {"confCLIENT_KEY", "ClientKeyFile"},
-        {"confCACERT", "CACertFile"},          {"confCACERT_PATH", "CACertPath"},
-        {"confCRL", "CRLFile"},                {"confDH_PARAMETERS", "DHParameters"},
-        {"confTLS_SRV_OPTIONS", "TLSSrvOptions"}, {"confRUN_AS_USER", "RunAsUser"},
-        {"confTRUSTED_USER", "TrustedUser"},
-    };
+    const std::string_view dont_blame = sendmail_macro(SendmailOption::DontBlameSendmail);
     static const std::regex define_re(R"(^define\(\s*`(conf[A-Z0-9_]+)'\s*,(.*)\)\s*(dnl.*)?$)");
     static const std::regex include_re(R"(^include\(\s*`([^']+)'\s*\))");
     static const std::regex undefine_re(R"(^undefine\(\s*`(conf[A-Z0-9_]+)'\s*\))");
@@ -154,8 +132,8 @@ struct Reader {
       ++lineno;
       if (line.empty() || line.rfind("dnl", 0) == 0 || line.front() == '#') continue;
       std::smatch m;
-      if (line.find("confDONT_BLAME_SENDMAIL") != std::string::npos) {
-        const std::string key = "defn(`confDONT_BLAME_SENDMAIL')";
+      if (line.find(dont_blame) != std::string::npos) {
+        const std::string key = fmt::format("defn(`{}')", dont_blame);
         std::size_t d = line.find(key);
         if (d != std::string::npos) {
           std::string rest = line.substr(d + key.size());
@@ -164,13 +142,15 @@ struct Reader {
             if (!has_flag(cfg.tls.dont_blame_sendmail, f)) cfg.tls.dont_blame_sendmail.push_back(f);
           }
         } else if (std::regex_search(line, m, define_re)) {
-          cfg.tls.dont_blame_sendmail = split_flags(unquote_m4(m[2].str()));
+          cfg.tls.dont_blame_sendmail = split_flags(m4_unquote(m[2].str()));
           if (debian_domain) {
-            cfg.findings.push_back(
-                {Level::Warn, "mc-dont-blame-overwritten",
-                 fmt::format("{}:{}: confDONT_BLAME_SENDMAIL is redefined, dropping the flags Debian set", path, lineno),
-                 "append instead: define(`confDONT_BLAME_SENDMAIL', defn(`confDONT_BLAME_SENDMAIL')`,Flag')dnl",
-                 path, {}, ""});
+            cfg.findings.push_back(Finding{
+                .level = Level::Warn,
+                .code = "mc-dont-blame-overwritten",
+                .message =
+                    fmt::format("{}:{}: {} is redefined, dropping the flags Debian set", path, lineno, dont_blame),
+                .hint = fmt::format("append instead: {}", m4_append_flag(dont_blame, "Flag")),
+                .path = path, .cert = {}, .sendmail_log = {}});
           }
         }
         dont_blame_set = true;
@@ -178,28 +158,34 @@ struct Reader {
       }
       if (line.find("DOMAIN(`debian-mta')") != std::string::npos) {
         if (has_flag(cfg.tls.dont_blame_sendmail, "GroupReadableKeyFile")) {
-          cfg.findings.push_back(
-              {Level::Error, "mc-include-order",
-               fmt::format("{}:{}: DOMAIN(`debian-mta') comes after the line that adds GroupReadableKeyFile, and "
-                           "replaces DontBlameSendmail: the flag is lost",
-                           path, lineno),
-               "move the include(`.../starttls.m4')dnl line below DOMAIN(`debian-mta')dnl", path, {}, ""});
+          cfg.findings.push_back(Finding{
+              .level = Level::Error,
+              .code = "mc-include-order",
+              .message =
+                  fmt::format("{}:{}: DOMAIN(`debian-mta') comes after the line that adds GroupReadableKeyFile, and "
+                              "replaces {}: the flag is lost",
+                              path, lineno, cf_name(SendmailOption::DontBlameSendmail)),
+              .hint = "move the include(`.../starttls.m4')dnl line below DOMAIN(`debian-mta')dnl",
+              .path = path, .cert = {}, .sendmail_log = {}});
         }
         debian_domain = true;
         cfg.tls.dont_blame_sendmail = debian_mta_dont_blame_flags();
         continue;
       }
       if (std::regex_search(line, m, undefine_re)) {
-        auto it = kMacros.find(m[1].str());
-        if (it != kMacros.end()) options.erase(it->second);
+        if (const SendmailOptionRow* row = find_sendmail_macro(m[1].str()))
+          options.erase(std::string(row->option.name));
         continue;
       }
       if (std::regex_search(line, m, define_re)) {
-        const std::string macro = m[1].str();
-        std::string value = unquote_m4(m[2].str());
-        if (macro == "confDOMAIN_NAME") cfg.host = value;
-        auto it = kMacros.find(macro);
-        if (it != kMacros.end()) set_option(it->second, value);
+        std::string value = m4_unquote(m[2].str());
+        if (const SendmailOptionRow* row = find_sendmail_macro(m[1].str())) {
+          if (row->id == SendmailOption::DomainName) {
+            cfg.host = value;
+          } else {
+            set_option(std::string(row->option.name), value);
+          }
+        }
         continue;
       }
       if (std::regex_search(line, m, include_re)) {
@@ -214,9 +200,12 @@ struct Reader {
         try {
           body = io::read_file(inc, "included m4 file");
         } catch (const Error& e) {
-          cfg.findings.push_back({Level::Error, "mc-include-missing",
-                                  fmt::format("{}:{}: include(`{}') cannot be read: m4 stops there", path, lineno, inc),
-                                  e.hint(), inc, {}, ""});
+          cfg.findings.push_back(
+              Finding{.level = Level::Error,
+                      .code = "mc-include-missing",
+                      .message = fmt::format("{}:{}: include(`{}') cannot be read: m4 stops there", path, lineno, inc),
+                      .hint = e.hint(),
+                      .path = inc, .cert = {}, .sendmail_log = {}});
           continue;
         }
         cfg.files_read.push_back(inc);
@@ -255,9 +244,13 @@ SendmailConfig read_sendmail_config(const std::string& path) {
     reader.read_cf(text);
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 022) != 0) {
-      cfg.findings.push_back({Level::Warn, "cf-writable",
-                              fmt::format("{} is group- or world-writable (mode {})", path, io::mode_string(st.st_mode & 07777)),
-                              fmt::format("chmod go-w {}", path), path, {}, "WARNING: dangerous write permissions"});
+      cfg.findings.push_back(Finding{
+          .level = Level::Warn,
+          .code = "cf-writable",
+          .message = fmt::format("{} is group- or world-writable (mode {})", path, io::mode_string(st.st_mode & 07777)),
+          .hint = fmt::format("chmod go-w {}", path),
+          .path = path,
+          .cert = {}, .sendmail_log = "WARNING: dangerous write permissions"});
     }
   }
   reader.apply();
@@ -271,14 +264,17 @@ DoctorResult doctor(const DoctorRequest& request) {
   r.config = read_sendmail_config(request.path);
   r.findings = r.config.findings;
   if (!r.config.any_tls_option) {
-    r.findings.push_back(
-        {Level::Error, "starttls-not-configured",
-         fmt::format("{} sets none of ServerCertFile, ServerKeyFile, CACertFile, CACertPath: sendmail does not offer "
-                     "STARTTLS",
-                     request.path),
-         r.config.is_mc ? "mtlscert init HOST, then add its include(`.../mtlscert-starttls.m4')dnl line after DOMAIN(`debian-mta')"
-                        : "mtlscert init HOST, add its include line to sendmail.mc and rebuild sendmail.cf",
-         request.path, {}, "STARTTLS: ServerCertFile missing"});
+    r.findings.push_back(Finding{
+        .level = Level::Error,
+        .code = "starttls-not-configured",
+        .message = fmt::format("{} sets none of {}: sendmail does not offer STARTTLS", request.path,
+                               sendmail_names(sendmail_required(), false, ", ")),
+        .hint = r.config.is_mc ? "mtlscert init HOST, then add its include(`.../mtlscert-starttls.m4')dnl line after "
+                                 "DOMAIN(`debian-mta')"
+                               : "mtlscert init HOST, add its include line to sendmail.mc and rebuild sendmail.cf",
+        .path = request.path,
+        .cert = {}, .sendmail_log = option_log(sendmail_option(SendmailOption::ServerCert),
+                                   sendmail_option(SendmailOption::ServerCert).log_when_missing)});
     return r;
   }
   PreflightContext ctx;
@@ -302,13 +298,19 @@ std::string to_json(const DoctorResult& r) {
   j["path"] = r.config.path;
   j["format"] = r.config.is_mc ? "mc" : "cf";
   j["files_read"] = r.config.files_read;
-  const SendmailTls& t = r.config.tls;
-  j["options"] = {{"ServerCertFile", t.server_cert_file}, {"ServerKeyFile", t.server_key_file},
-                  {"ClientCertFile", t.client_cert_file}, {"ClientKeyFile", t.client_key_file},
-                  {"CACertFile", t.ca_cert_file},         {"CACertPath", t.ca_cert_path},
-                  {"CRLFile", t.crl_file},                {"DHParameters", t.dh_parameters},
-                  {"TLSSrvOptions", t.tls_srv_options},   {"DontBlameSendmail", t.dont_blame_sendmail},
-                  {"RunAsUser", r.config.run_as_user}};
+  nlohmann::ordered_json options = nlohmann::ordered_json::object();
+  for (const auto& row : sendmail_option_table()) {
+    if (!row.shown) continue;
+    const std::string key(row.option.name);
+    if (row.tls != nullptr) {
+      options[key] = r.config.tls.*row.tls;
+    } else if (row.id == SendmailOption::DontBlameSendmail) {
+      options[key] = r.config.tls.dont_blame_sendmail;
+    } else if (row.id == SendmailOption::RunAsUser) {
+      options[key] = r.config.run_as_user;
+    }
+  }
+  j["options"] = options;
   j["findings"] = r.findings;
   j["healthy"] = r.healthy();
   return j.dump(2);

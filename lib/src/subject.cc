@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "mtlscert/error.h"
+#include "mtlscert/text.h"
 
 namespace mtlscert {
 namespace {
@@ -42,13 +43,6 @@ const std::vector<SubjectFieldInfo> kFields = {
      "a contact address put in the subject (postmaster@toto.com); usually left empty", 128},
 };
 
-std::string trim(std::string_view s) {
-  auto is_space = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && is_space(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && is_space(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 // utf8_length counts the code points of s, or returns npos if s is not valid UTF-8.
 std::size_t utf8_length(std::string_view s) {
   std::size_t count = 0;
@@ -67,8 +61,7 @@ std::size_t utf8_length(std::string_view s) {
 
 [[noreturn]] void reject(const SubjectFieldInfo& info, std::string_view value, const std::string& rule,
                          std::string hint = {}) {
-  std::string what = info.label;
-  std::transform(what.begin(), what.end(), what.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string what = lower(info.label);
   throw Error(fmt::format("{}: '{}' is not a valid {}: {}", info.flag, value, what, rule), {},
               hint.empty() ? fmt::format("{}: {}", info.label, info.explanation) : std::move(hint));
 }

@@ -15,7 +15,9 @@
 
 #include "mtlscert/ca_file.h"
 #include "mtlscert/ca_list.h"
+#include "mtlscert/defaults.h"
 #include "mtlscert/finding.h"
+#include "mtlscert/m4_value.h"  // sendmail_define, for the split result
 #include "mtlscert/objects.h"
 
 namespace mtlscert {
@@ -26,10 +28,10 @@ inline constexpr std::size_t kBundleMaxInput = 512u << 20;
 
 struct BundleCheckOptions {
   std::int64_t at = 0;                       ///< validity is judged at this time (epoch seconds)
-  int expiring_days = 30;                    ///< notice when a certificate expires within this many days
+  int expiring_days = kBundleExpiringDays;   ///< notice when a certificate expires within this many days
   CaListThresholds thresholds;               ///< the list-size bands (ca_list.h)
-  std::size_t many_certificates = 10;        ///< notice above this count
-  std::size_t system_store_certificates = 100;  ///< above this count the file is a trust store
+  std::size_t many_certificates = kManyCertificates;  ///< notice above this count
+  std::size_t system_store_certificates = kSystemStoreCertificates;  ///< above this count the file is a trust store
   bool x509 = false;                         ///< also decode X509 objects (trim and split need them)
 };
 
@@ -76,6 +78,11 @@ std::string subject_of(const BundleCert& cert);
 
 /// is_system_trust_store: a distribution's full trust bundle path (after symlinks).
 bool is_system_trust_store(const std::string& path);
+
+/// looks_like_system_trust_store: the one rule for "this CA file is a whole trust store"
+/// (bundle check, doctor's pre-flight): a known store path, or more than threshold certificates.
+bool looks_like_system_trust_store(const std::string& path, std::size_t certificates,
+                                   std::size_t threshold = kSystemStoreCertificates);
 
 /// to_json: the bundle check document (schema "mtlscert.bundle-check/1").
 std::string to_json(const BundleReport& report);
@@ -174,9 +181,5 @@ struct SplitResult {
 /// Throws Error; cacert is written last, so a failure leaves no half confCACERT.
 SplitResult split_bundle(const SplitRequest& request);
 std::string to_json(const SplitResult& result);  ///< schema "mtlscert.bundle-split/1"
-
-/// sendmail_define renders ``define(`NAME', ``VALUE'')dnl`` (value double-quoted, see
-/// the m4 rules); throws Error if value holds a character m4 or sendmail mangles.
-std::string sendmail_define(const std::string& name, const std::string& value);
 
 }  // namespace mtlscert

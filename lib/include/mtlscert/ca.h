@@ -18,15 +18,11 @@
 #include <vector>
 
 #include "mtlscert/cert_info.h"
+#include "mtlscert/defaults.h"
 #include "mtlscert/key.h"
 #include "mtlscert/ossl.h"
 
 namespace mtlscert {
-
-/// Default lifetimes. 397 days is the CA/Browser Forum ceiling that mail peers
-/// following browser rules also apply; a private root lives ten years.
-inline constexpr int kDefaultLeafDays = 397;
-inline constexpr int kDefaultCaDays = 3650;
 
 /// CertProfile: which extended key usages an issued certificate carries.
 enum class CertProfile {
@@ -41,7 +37,7 @@ std::string_view cert_profile_name(CertProfile profile);
 struct CaInitRequest {
   std::string dir;             ///< created 0700 if missing; must not hold a CA already
   std::string name;            ///< the CA's common name, e.g. "Example Mail CA"
-  KeySpec key{KeyType::Rsa, 3072, "P-256"};
+  KeySpec key{KeyType::Rsa, kDefaultCaRsaBits, std::string(kDefaultCurve)};
   int days = kDefaultCaDays;
 };
 

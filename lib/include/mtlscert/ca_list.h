@@ -18,16 +18,17 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "mtlscert/defaults.h"
 #include "mtlscert/finding.h"
 #include "mtlscert/ossl.h"
 
 namespace mtlscert {
 
 struct CaListThresholds {
-  std::size_t notice = 4096;
-  std::size_t warn = 8000;
-  std::size_t error = 16000;
-  std::size_t java = 32000;
+  std::size_t notice = kCaListNoticeBytes;
+  std::size_t warn = kCaListWarnBytes;
+  std::size_t error = kCaListErrorBytes;
+  std::size_t java = kCaListJavaBytes;
   static constexpr std::size_t kProtocolMax = 65535;
 };
 

@@ -37,9 +37,26 @@ const std::vector<std::string>& debian_mta_dont_blame_flags();
 
 enum class TlsFileRole { Key, Other };
 
+/// SafetyRule: the safefile() rule a file breaks, in the order sendmail checks them.
+enum class SafetyRule {
+  FileMissing,
+  DirWorldWritable,
+  DirGroupWritable,
+  FileNotRegular,
+  FileGroupWritable,
+  FileWorldWritable,
+  KeyGroupReadable,
+  KeyWorldReadable,
+  FileOwner,
+  FileUnreadable,  ///< the owner (root included) lacks the read bit: safefile() answers EACCES
+};
+
+/// safety_rule_code: the rule's stable finding code ("file-missing", "key-group-readable", …).
+std::string_view safety_rule_code(SafetyRule rule);
+
 /// SafetyIssue: why sendmail would refuse a file.
 struct SafetyIssue {
-  std::string code;     ///< "key-group-readable", "dir-world-writable", "file-missing", …
+  SafetyRule rule;      ///< the rule (safety_rule_code gives its finding code)
   std::string reason;   ///< sendmail's own text: "Group readable file", "Permission denied", …
   std::string detail;   ///< what we saw: "mode 0640, owner root, group smmsp" or the offending directory
   std::string subject;  ///< the file or directory at fault

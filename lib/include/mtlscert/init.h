@@ -22,15 +22,12 @@
 #include <string_view>
 #include <vector>
 
+#include "mtlscert/defaults.h"
 #include "mtlscert/finding.h"
 #include "mtlscert/key.h"
 #include "mtlscert/subject.h"
 
 namespace mtlscert {
-
-inline constexpr std::string_view kDefaultInitDir = "/etc/mail/tls";
-inline constexpr std::string_view kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
-inline constexpr std::string_view kInitMcName = "mtlscert-starttls.m4";
 
 struct InitRequest {
   std::string host;

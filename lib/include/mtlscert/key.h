@@ -6,18 +6,18 @@
 #include <string_view>
 #include <vector>
 
+#include "mtlscert/defaults.h"
 #include "mtlscert/ossl.h"
 
 namespace mtlscert {
 
 enum class KeyType { Rsa, Ecdsa, Ed25519 };
 
-/// KeySpec: what key to make. The defaults are RSA 2048: every SMTP peer in the
-/// wild accepts it, and a mail certificate rarely outlives its security margin.
+/// KeySpec: what key to make (defaults: defaults.h, kDefaultRsaBits and kDefaultCurve).
 struct KeySpec {
   KeyType type = KeyType::Rsa;
-  int bits = 2048;              ///< RSA only: 2048, 3072 or 4096
-  std::string curve = "P-256";  ///< ECDSA only: P-256 or P-384
+  int bits = kDefaultRsaBits;                     ///< RSA only: 2048, 3072 or 4096
+  std::string curve = std::string(kDefaultCurve);  ///< ECDSA only: P-256 or P-384
 };
 
 /// parse_key_type maps "rsa", "ecdsa", "ed25519" (any case); throws Error otherwise.

@@ -49,4 +49,16 @@ std::vector<std::string> m4_expanding_words(std::string_view value);
 /// never re-scans it when proto.m4 writes the option line.
 std::string m4_define(std::string_view macro, std::string_view value);
 
+/// sendmail_define checks value as one absolute path (check_m4_value) and renders its
+/// m4_define line; throws Error for a value m4 or sendmail would change.
+std::string sendmail_define(std::string_view macro, std::string_view value);
+
+/// m4_append_flag renders the line that appends flag to a list macro, keeping what it holds:
+/// define(`MACRO', defn(`MACRO')`,FLAG')dnl.
+std::string m4_append_flag(std::string_view macro, std::string_view flag);
+
+/// m4_unquote returns an m4 argument as written in a .mc (`value' or ``value'') without its
+/// blanks and quotes: the value the define gives the macro.
+std::string m4_unquote(std::string_view argument);
+
 }  // namespace mtlscert

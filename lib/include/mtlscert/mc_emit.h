@@ -8,12 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "mtlscert/defaults.h"
 #include "mtlscert/finding.h"
+#include "mtlscert/preflight.h"
 
 namespace mtlscert {
-
-/// The include path written into the instructions when the caller gives none.
-inline constexpr std::string_view kDefaultMcInclude = "/etc/mail/tls/mtlscert-starttls.m4";
 
 /// McRequest: the TLS files and switches emit-mc writes. Empty client cert/key default to the server's.
 struct McRequest {
@@ -42,6 +41,9 @@ struct McText {
 /// mismatch (one has two files, the other one). Warnings go into *warnings.
 McRequest complete_mc_request(const McRequest& request, std::vector<std::string>* warnings);
 
+/// mc_request_tls: the sendmail options these lines set, as the pre-flight takes them.
+SendmailTls mc_request_tls(const McRequest& request);
+
 /// render_mc fills the template (complete_mc_request first). Throws Error.
 McText render_mc(const McRequest& request, std::string_view template_text, std::string_view version);
 
@@ -62,7 +64,7 @@ struct EmitMcRequest {
   McRequest mc;
   std::string host;                 ///< --host: the name peers connect to; empty: not checked
   bool check = true;                ///< run the pre-flight (--no-check: false)
-  std::string key_group = "smmsp";  ///< a key readable by this group gets GroupReadableKeyFile
+  std::string key_group = std::string(kDefaultKeyGroup);  ///< a key readable by this group gets GroupReadableKeyFile
   std::string out;                  ///< -o: write here (atomically); empty: print only
   bool overwrite = false;           ///< --force
   std::time_t now = 0;

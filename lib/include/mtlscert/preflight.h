@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mtlscert/ca_list.h"
+#include "mtlscert/defaults.h"
 #include "mtlscert/finding.h"
 
 namespace mtlscert {
@@ -41,7 +42,7 @@ struct SendmailTls {
 struct PreflightContext {
   std::string host;           ///< the name peers connect to (MX target); empty: not checked
   std::time_t now = 0;
-  int expiry_warn_days = 30;  ///< warn when the server certificate ends sooner
+  int expiry_warn_days = kExpiryWarnDays;  ///< warn when the server certificate ends sooner
   CaListThresholds thresholds;
 };
 

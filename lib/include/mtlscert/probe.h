@@ -56,9 +56,14 @@ enum class ClientCertStatus {
 };
 std::string_view client_cert_status_name(ClientCertStatus s);  ///< "not-requested", …
 
+/// ProbeStage: where in the dialogue a probe is (and, on failure, where it stopped).
+enum class ProbeStage { Connect, Greeting, Ehlo, Starttls, Handshake, PostTlsEhlo };
+/// probe_stage_name: "connect", "greeting", "ehlo", "starttls", "handshake", "post-tls-ehlo" (JSON).
+std::string_view probe_stage_name(ProbeStage stage);
+
 struct ProbeFailure {
   std::string code;     ///< NetError code: "refused", "timeout", "no-starttls", "tls-alert", …
-  std::string stage;    ///< "connect", "greeting", "ehlo", "starttls", "handshake", "post-tls-ehlo"
+  ProbeStage stage = ProbeStage::Connect;
   std::string message;
   std::string hint;
   int alert = -1;       ///< TLS alert number received, if any
