@@ -11,6 +11,8 @@ packages=(
   clang libclang-rt-14-dev
   # independent peers and tools used by the tests
   openssl ca-certificates python3 mandoc util-linux procps
+  # the published JSON Schemas (schemas/), checked against every --json output
+  python3-jsonschema groff-base
   # packaging checks: the zsh completion test, the .deb test (dpkg-deb, dpkg-shlibdeps), man -l
   zsh dpkg-dev man-db
   # a real sendmail for the integration tests

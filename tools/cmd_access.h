@@ -18,6 +18,8 @@ struct AccessOptions {
   std::string policy = "VERIFY";
   std::string cn;
   std::string trust_store = "/etc/ssl/certs";
+  std::string out;     ///< -o FILE: write the lines there (0644, atomically); empty or "-": stdout
+  bool force = false;  ///< replace an existing -o file
 };
 
 extern const char* const kAccessSummary;

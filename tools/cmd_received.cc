@@ -16,10 +16,35 @@ const char* const kReceivedExamples = R"(  $ mtlscert received bounced-message.e
   $ mtlscert received --json message.eml | jq '.hops[] | {by, tls, verify}'
       the same as one JSON document (schema mtlscert.received/1))";
 
+namespace {
+
+// looks_like_message: the first line is a header field ("Name: value", RFC 5322 3.6.8)
+// or an mbox "From " line. Anything else (a binary, a PEM, an empty file) is not a
+// message, and saying "no Received: header" about it would be a silent success.
+bool looks_like_message(std::string_view text) {
+  if (text.starts_with("From ")) return true;
+  std::size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string_view::npos || text.find('\0') != std::string_view::npos) return false;
+  for (char c : text.substr(0, colon)) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 int run_received(const ReceivedOptions& o, const Output& out) {
   const std::string text = io::read_file(o.file, "message");
+  if (!looks_like_message(text)) {
+    throw Error(fmt::format("{}: not an e-mail message: it does not start with a header line",
+                            o.file == "-" ? std::string("standard input") : "'" + o.file + "'"),
+                o.file, "give the whole message as saved from the mail client (headers first), e.g. a .eml file");
+  }
   ReceivedReport r = check_received(text);
-  out.json(to_json(r));
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = {o.file};
+  report.findings = r.findings;
   for (const auto& h : r.hops) {
     std::string line = fmt::format("hop {}: {} -> {}: {}", h.number, h.from.empty() ? "?" : h.from,
                                    h.by.empty() ? "?" : h.by, hop_tls_name(h.tls));
@@ -35,17 +60,12 @@ int run_received(const ReceivedOptions& o, const Output& out) {
     if (!h.mta.empty()) line += " [" + h.mta + "]";
     out.result(line);
   }
-  for (const auto& f : r.findings) {
-    if (f.level == Level::Error) {
-      out.error(Error(fmt::format("{} [{}]", f.message, f.code), "", f.hint));
-    } else {
-      out.warn(fmt::format("notice: {} [{}]", f.message, f.code));
-    }
+  if (!has_level(r.findings, Level::Error)) {
+    out.result(r.hops.empty() ? "No Received: header; nothing to judge."
+                              : fmt::format("Every hop of {} used TLS (or stayed on this machine).",
+                                            o.file == "-" ? "the message" : o.file));
   }
-  if (has_level(r.findings, Level::Error)) return 1;
-  out.result(r.hops.empty() ? "No Received: header; nothing to judge."
-                            : fmt::format("Every hop of {} used TLS (or stayed on this machine).", o.file == "-" ? "the message" : o.file));
-  return 0;
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli
