@@ -270,21 +270,27 @@ constexpr const char* kCompletionExamples = R"(  $ mtlscert completion bash > /u
   $ mtlscert completion zsh > ~/.zfunc/_mtlscert
       for zsh, with ~/.zfunc in $fpath before compinit)";
 
-void register_completion(CLI::App& root, GlobalOptions&, Runner& selected) {
+void register_completion(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto shell = std::make_shared<std::string>();
   const char* summary = "Print the bash or zsh completion script for mtlscert";
   CLI::App* sub = root.add_subcommand("completion", summary);
   sub->description(help_text(summary, kCompletionExamples));
   sub->footer(kExitCodes);
   sub->group("");
+  add_global_flags(sub, g);
   sub->add_option("shell", *shell, "Shell to write the script for")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
   sub->callback([&root, shell, &selected] {
     selected = [&root, shell](const Output& out) {
       CompletionCommand tree = describe_app(root, "mtlscert");
-      out.data(*shell == "zsh" ? zsh_completion(tree, MTLSCERT_VERSION) : bash_completion(tree, MTLSCERT_VERSION));
-      return static_cast<int>(Exit::Ok);
+      std::string script =
+          *shell == "zsh" ? zsh_completion(tree, MTLSCERT_VERSION) : bash_completion(tree, MTLSCERT_VERSION);
+      Report report;
+      report.result = {{"shell", *shell}, {"script", script}};
+      report.data_on_stdout = true;
+      if (!out.json_mode()) out.data(script);
+      return out.finish(report);
     };
   });
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pki.h"
 #include "process.h"
 #include "tempdir.h"
 
@@ -111,4 +112,22 @@ TEST_CASE("progress: on a terminal only, never with --json or --quiet") {
   CHECK(piped.exit_code == 0);
   CHECK(piped.err.find(spinner) == std::string::npos);
   CHECK(piped.out.find(spinner) == std::string::npos);
+}
+
+TEST_CASE("inspect: ESC and NUL in a certificate's CN and SAN are shown escaped, never raw") {
+  TempDir dir;
+  using mtlscert::test::make_cert;
+  auto evil = make_cert({.cn = std::string("evil\x1b[2J") + '\0' + "cn", .ca = false,
+                         .dns = {std::string("a\x1b]0;t\x07.example")}});
+  std::string path = dir.write("evil.pem", evil.cert_pem());
+  auto r = run_mtlscert({"inspect", path});
+  CAPTURE(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find('\x07') == std::string::npos);
+  CHECK(r.out.find("\\x1b[2J") != std::string::npos);
+
+  r = run_mtlscert({"inspect", "--json", path});
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find("\\u001b[2J") != std::string::npos);
 }

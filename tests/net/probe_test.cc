@@ -68,9 +68,12 @@ json probe_json(const FakeSmtpServer& s, std::vector<std::string> extra, int wan
   CAPTURE(r.out);
   CAPTURE(r.err);
   CHECK(r.exit_code == want_exit);
-  json j = json::parse(r.out);
-  CHECK(j["schema"] == "mtlscert.probe/1");
-  CHECK(j["exit_code"] == want_exit);
+  json envelope = json::parse(r.out);
+  CHECK(envelope["schema"] == "mtlscert.probe/2");
+  CHECK(envelope["exit_code"] == want_exit);
+  // The probe's own fields are the envelope's "result"; its findings stay beside them.
+  json j = envelope["result"];
+  j["findings"] = envelope["findings"];
   return j;
 }
 
@@ -136,7 +139,7 @@ TEST_CASE("probe: --tls1_2 pins TLS 1.2, --smtps speaks TLS at once, [::1] works
   }
   json j = probe_json(*v6, {}, 0);
   CHECK(j["target"]["address"] == "::1");
-  CHECK(j["verdict"].get<std::string>().rfind("OK: [::1]:" + std::to_string(v6->port()), 0) == 0);
+  CHECK(j["summary"].get<std::string>().rfind("OK: [::1]:" + std::to_string(v6->port()), 0) == 0);
 }
 
 TEST_CASE("probe: broken and hostile servers end within the timeout with exit 2 and a clear message") {
@@ -363,4 +366,20 @@ TEST_CASE("probe: bad options exit 2 before connecting") {
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, "mtlscert: error: " + row.message));
   }
+}
+
+TEST_CASE("probe: a greeting with ESC and NUL reaches the terminal escaped, and JSON-escaped in --json") {
+  FakeSmtpServer s({.behaviour = Behaviour::EscapeGreeting, .tls = good_tls(pki().leaf)});
+  auto r = run_mtlscert(probe_args(s, {}));
+  CAPTURE(r.out);
+  CAPTURE(r.err);
+  const std::string both = r.out + r.err;
+  CHECK(both.find('\x1b') == std::string::npos);
+  CHECK(both.find('\0') == std::string::npos);
+  CHECK(both.find('\x07') == std::string::npos);
+  CHECK((both.find("\\x1b[2J") != std::string::npos || both.find("\\x1B[2J") != std::string::npos));
+
+  r = run_mtlscert(probe_args(s, {"--json"}));
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find("\\u001b[2J") != std::string::npos);
 }
