@@ -77,6 +77,13 @@ int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
   out.result(fmt::format("{}: {}, {} distinct subjects sent as confCACERT.", r.file.path,
                          plural(r.certs.size(), "certificate"), r.list.unique_names));
   if (r.findings.empty()) out.result("0 errors, 0 warnings, 0 notices.");
+  if (r.no_certificate()) {
+    // Nothing to judge is not a verdict on a bundle: the input is unusable (exit 2).
+    for (const auto& f : r.findings) out.finding(f);
+    return out.fail(Error(fmt::format("'{}' holds no certificate to use as confCACERT", o.file), o.file,
+                          "give the PEM file of your CA certificates"),
+                    &report);
+  }
   return out.finish(report);
 }
 

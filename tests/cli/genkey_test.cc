@@ -62,7 +62,7 @@ TEST_CASE("genkey --group makes the key 0640 with that group and warns about Gro
   auto r = run_mtlscert({"genkey", "--type", "ecdsa", "--group", "0", "-o", dir.file("k.pem")});
   REQUIRE(r.exit_code == 0);
   CHECK(file_mode(dir.file("k.pem")) == 0640);
-  CHECK(r.err.find("GroupReadableKeyFile") != std::string::npos);
+  CHECK(r.out.find("GroupReadableKeyFile") != std::string::npos);  // a finding: on stdout
   r = run_mtlscert({"genkey", "--group", "no-such-group-xyz", "-o", dir.file("g.pem")});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no group named 'no-such-group-xyz'") != std::string::npos);
@@ -99,7 +99,7 @@ TEST_CASE("genkey -o - writes the key to stdout and --json describes the file") 
   TempDir dir;
   r = run_mtlscert({"genkey", "--type", "ecdsa", "--json", "-o", dir.file("k.pem")});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("\"schema\": \"mtlscert.genkey/1\"") != std::string::npos);
+  CHECK(r.out.find("\"schema\": \"mtlscert.genkey/2\"") != std::string::npos);
   CHECK(r.out.find("\"mode\": \"0600\"") != std::string::npos);
   CHECK(r.out.find("BEGIN") == std::string::npos);
 }
