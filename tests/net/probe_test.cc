@@ -142,6 +142,19 @@ TEST_CASE("probe: --tls1_2 pins TLS 1.2, --smtps speaks TLS at once, [::1] works
   CHECK(j["summary"].get<std::string>().rfind("OK: [::1]:" + std::to_string(v6->port()), 0) == 0);
 }
 
+TEST_CASE("probe: STARTTLS not offered is a finding about the server, exit 1, not exit 2") {
+  FakeSmtpServer s({.behaviour = Behaviour::NoStarttls, .tls = good_tls(pki().leaf)});
+  auto r = run_mtlscert(probe_args(s, {}), {.timeout_seconds = 30});
+  CAPTURE(r.out);
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.rfind("PROBLEM: ", 0) == 0);
+  CHECK(has(r.out, "error  no-starttls: "));
+  CHECK(has(r.out, "does not offer STARTTLS in its EHLO reply"));
+  json j = probe_json(s, {}, 1);
+  CHECK(j["findings"][0]["code"] == "no-starttls");
+}
+
 TEST_CASE("probe: broken and hostile servers end within the timeout with exit 2 and a clear message") {
   struct Row {
     Behaviour behaviour;
@@ -150,7 +163,6 @@ TEST_CASE("probe: broken and hostile servers end within the timeout with exit 2 
     std::string message;  // substring of stderr
   };
   const Row rows[] = {
-      {Behaviour::NoStarttls, {}, "no-starttls", "does not offer STARTTLS in its EHLO reply"},
       {Behaviour::Refuse454, {}, "reply", "answered STARTTLS with '454 4.7.0 TLS not available due to local problem', expected 220"},
       {Behaviour::EndlessMultiline, {}, "too-many-lines", "the server sent more than 512 lines in one 250 reply"},
       {Behaviour::HugeLine, {}, "line-too-long", "the server sent a line longer than 4096 bytes"},
@@ -276,7 +288,7 @@ TEST_CASE("probe: a 20 KB list of acceptable CA names is measured exactly and ju
     CHECK(j["client_certificate"]["status"] == "none-sent");
     REQUIRE(j["findings"].size() == 1);
     CHECK(j["findings"][0]["code"] == "ca-list-record");
-    CHECK(has(j["verdict"].get<std::string>(), "its list of acceptable CAs is " + with_commas(expected) +
+    CHECK(has(j["summary"].get<std::string>(), "its list of acceptable CAs is " + with_commas(expected) +
                                                     " bytes (ca-list-record)"));
   }
   FakeSmtpServer s({.tls = tls});
