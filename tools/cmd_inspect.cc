@@ -29,10 +29,9 @@ int run_inspect(const InspectOptions& options, const Output& out) {
   for (const auto& path : options.files) {
     try {
       InspectedFile f = inspect_file(path, now);
-      if (f.broken()) {
-        report.findings.push_back(make_finding(Level::Error, "unreadable-block",
-                                               fmt::format("'{}' has a block that cannot be read (see 'Problem:')", path),
-                                               {}, path));
+      if (f.broken() && !first_error) {
+        // A block that cannot be read is unreadable input (exit 2); the rest is still shown.
+        first_error = Error(fmt::format("'{}' has a block that cannot be read (see 'Problem:')", path), path);
       }
       if (!out.json_mode()) out.result(inspect_text(f));
       files.push_back(std::move(f));
@@ -51,7 +50,7 @@ int run_inspect(const InspectOptions& options, const Output& out) {
     if (options.files.size() > 1) {
       return out.fail(Error(fmt::format("{} of {} files could not be inspected", [&] {
                               std::size_t n = 0;
-                              for (const auto& f : files) n += f.error.empty() ? 0 : 1;
+                              for (const auto& f : files) n += f.error.empty() && !f.broken() ? 0 : 1;
                               return n;
                             }(), files.size()), {}, first_error->hint()), &report);
     }

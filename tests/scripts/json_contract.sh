@@ -106,7 +106,7 @@ row probe good 0 probe "127.0.0.1:$fake" --servername mx.bench.example --cacert 
 row probe finding 1 probe "127.0.0.1:$plain" --timeout 5
 row probe bad 2 probe "127.0.0.1:$closed" --timeout 5
 row inspect good 0 inspect "$t/smtp.crt" "$t/smtp.csr"
-row inspect finding 1 inspect "$t/broken.pem"
+row inspect bad 2 inspect "$t/broken.pem"
 row inspect bad 2 inspect "$t/missing.crt"
 row doctor good 0 doctor "$t/good.cf"
 row doctor finding 1 doctor "$t/mismatch.cf"
