@@ -103,3 +103,19 @@ TEST_CASE("genkey -o - writes the key to stdout and --json describes the file") 
   CHECK(r.out.find("\"mode\": \"0600\"") != std::string::npos);
   CHECK(r.out.find("BEGIN") == std::string::npos);
 }
+
+TEST_CASE("genkey -o - --json is refused: the key and the document cannot share stdout") {
+  auto r = run_mtlscert({"genkey", "--type", "ecdsa", "-o", "-", "--json"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("BEGIN") == std::string::npos);
+  CHECK(r.out.find("\"verdict\": \"error\"") != std::string::npos);
+  CHECK(r.err.find("mtlscert: error: --json and -o - both want standard output") != std::string::npos);
+}
+
+TEST_CASE("genkey: the next step names the host the key file is named after") {
+  TempDir dir;
+  auto r = run_mtlscert({"genkey", "--type", "ecdsa", "-o", dir.file("smtp.toto.com.key")});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("--host smtp.toto.com -o smtp.toto.com.csr") != std::string::npos);
+  CHECK(r.out.find("example.org") == std::string::npos);
+}
