@@ -17,6 +17,8 @@ packages=(
   openssl ca-certificates python3 mandoc util-linux procps
   # real certificate files of public test suites: the differential test of the CA-list reader
   libpython3.11-testsuite python3-certifi python3-cryptography-vectors
+  # the published JSON Schemas (schemas/), checked against every --json output
+  python3-jsonschema groff-base
   # packaging checks: the zsh completion test, the .deb test (dpkg-deb, dpkg-shlibdeps), man -l
   zsh dpkg-dev man-db
   # a real sendmail for the integration tests

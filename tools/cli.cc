@@ -34,9 +34,9 @@ namespace {
 using Runner = std::function<int(const Output&)>;
 
 constexpr const char* kExitCodes = R"(EXIT CODES:
-  0  success
-  1  a check ran and found problems
-  2  usage error, unreadable or invalid input, or the operation could not be done)";
+  0  done; no error-level finding
+  1  an error-level finding (with --strict: any finding)
+  2  could not run: usage error, unreadable or invalid input, refused write)";
 
 constexpr const char* kRootExamples = R"(  $ mtlscert init smtp.example.org --dir /etc/mail/tls
       the whole recipe: key, CSR, CA files and the sendmail.mc lines
@@ -67,7 +67,8 @@ std::string help_text(const char* summary, const char* examples) {
 // Flags every command accepts.
 void add_global_flags(CLI::App* app, GlobalOptions& g) {
   app->add_flag("--json", g.json, "Print one JSON document on stdout (stable field names, a 'schema' field)");
-  app->add_flag("-q,--quiet", g.quiet, "Print only errors and the result");
+  app->add_flag("-q,--quiet", g.quiet, "Print only errors, error-level findings and the result");
+  app->add_flag("--strict", g.strict, "Exit 1 on any finding (warnings, notices), not only on errors");
   app->add_flag("-v,--verbose", g.verbose, "Show OpenSSL's own error messages (also MTLSCERT_DEBUG=1)");
 }
 
@@ -179,20 +180,22 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
 
   auto i = std::make_shared<CaInitOptions>();
   CLI::App* init = add_command(*ca, g, "init", kCaInitSummary, kCaInitExamples);
-  init->add_option("--dir", i->dir, "CA directory (created 0700; must not hold a CA yet)")->required();
+  init->add_option("--dir", i->dir, "CA directory (created 0700; must not hold a CA yet)")->required()->type_name("DIR");
   init->add_option("--name", i->name, "The CA's common name, e.g. 'Example Mail CA'")->required();
-  init->add_option("--type", i->type, "Key type: rsa, ecdsa or ed25519")->capture_default_str();
-  init->add_option("--bits", i->bits, "RSA size: 2048, 3072 or 4096")->capture_default_str();
-  init->add_option("--curve", i->curve, "ECDSA curve: P-256 or P-384")->capture_default_str();
+  init->add_option("--type", i->type, "Key type: rsa, ecdsa or ed25519")->capture_default_str()->type_name("rsa|ecdsa|ed25519");
+  init->add_option("--bits", i->bits, "RSA size: 2048, 3072 or 4096")->capture_default_str()->type_name("2048|3072|4096");
+  init->add_option("--curve", i->curve, "ECDSA curve: P-256 or P-384")->capture_default_str()->type_name("P-256|P-384");
   init->add_option("--days", i->days, "Validity of the CA certificate in days")->capture_default_str();
   init->callback([i, &selected] { selected = [i](const Output& out) { return run_ca_init(*i, out); }; });
 
   auto s = std::make_shared<CaSignOptions>();
   CLI::App* sign = add_command(*ca, g, "sign", kCaSignSummary, kCaSignExamples);
-  sign->add_option("--dir", s->dir, "CA directory made by 'ca init'")->required();
-  sign->add_option("csr", s->csr, "The CSR to sign (PEM or DER)")->required();
-  sign->add_option("-o,--out", s->out, "Certificate file to write (0644, atomically)")->required();
-  sign->add_option("--profile", s->profile, "server, client or server+client (the EKUs)")->capture_default_str();
+  sign->add_option("--dir", s->dir, "CA directory made by 'ca init'")->required()->type_name("DIR");
+  sign->add_option("csr", s->csr, "The CSR to sign (PEM or DER)")->required()->type_name("FILE");
+  sign->add_option("-o,--out", s->out, "Certificate file to write (0644, atomically)")->required()->type_name("FILE");
+  sign->add_option("--profile", s->profile, "server, client or server+client (the EKUs)")
+      ->capture_default_str()
+      ->type_name("server|client|server+client");
   sign->add_option("--days", s->days, "Validity in days (capped at the CA's own end)")->capture_default_str();
   sign->add_flag("--force", s->force, "Replace an existing certificate (atomically)");
   sign->callback([s, &selected] { selected = [s](const Output& out) { return run_ca_sign(*s, out); }; });
@@ -203,15 +206,22 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<EmitMcOptions>();
   CLI::App* sub = add_command(root, g, "emit-mc", kEmitMcSummary, kEmitMcExamples);
   sub->add_option("--server-cert", o->server_cert, "confSERVER_CERT: absolute path (RSA,ECDSA pair: two, one comma)")
-      ->required();
-  sub->add_option("--server-key", o->server_key, "confSERVER_KEY: the matching key(s), unencrypted")->required();
-  sub->add_option("--client-cert", o->client_cert, "confCLIENT_CERT (default: the server certificate)");
-  sub->add_option("--client-key", o->client_key, "confCLIENT_KEY (default: the server key)");
-  sub->add_option("--cacert", o->cacert, "confCACERT: your issuers; its names are sent to clients")->required();
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--server-key", o->server_key, "confSERVER_KEY: the matching key(s), unencrypted")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--client-cert", o->client_cert, "confCLIENT_CERT (default: the server certificate)")->type_name("FILE");
+  sub->add_option("--client-key", o->client_key, "confCLIENT_KEY (default: the server key)")->type_name("FILE");
+  sub->add_option("--cacert", o->cacert, "confCACERT: your issuers; its names are sent to clients")
+      ->required()
+      ->type_name("FILE");
   sub->add_option("--cacert-path", o->cacert_path, "confCACERT_PATH: hashed CA directory, e.g. /etc/ssl/certs")
-      ->required();
-  sub->add_option("--crl", o->crl, "confCRL: a PEM CRL file");
-  sub->add_option("--dh-params", o->dh_params, "confDH_PARAMETERS: a PEM file, or i (built-in 2048), 2, none");
+      ->required()
+      ->type_name("DIR");
+  sub->add_option("--crl", o->crl, "confCRL: a PEM CRL file")->type_name("FILE");
+  sub->add_option("--dh-params", o->dh_params, "confDH_PARAMETERS: a PEM file, or i (built-in 2048), 2, none")
+      ->type_name("FILE");
   sub->add_option("--host", o->host, "The name peers connect to (MX target): checked in the SAN and CN");
   sub->add_flag("--no-client-cert-request", o->no_client_cert_request,
                 "confTLS_SRV_OPTIONS `V': ask clients for no certificate (no CA list sent)");
@@ -219,7 +229,8 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
                   "A key readable by this group (only) gets GroupReadableKeyFile appended")
       ->capture_default_str();
   sub->add_flag("--no-check", o->no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
-  sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically) instead of stdout");
+  sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
+      ->type_name("FILE");
   sub->add_flag("--force", o->force, "Replace an existing -o file");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit_mc(*o, out); }; });
 }
@@ -259,21 +270,27 @@ constexpr const char* kCompletionExamples = R"(  $ mtlscert completion bash > /u
   $ mtlscert completion zsh > ~/.zfunc/_mtlscert
       for zsh, with ~/.zfunc in $fpath before compinit)";
 
-void register_completion(CLI::App& root, GlobalOptions&, Runner& selected) {
+void register_completion(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto shell = std::make_shared<std::string>();
   const char* summary = "Print the bash or zsh completion script for mtlscert";
   CLI::App* sub = root.add_subcommand("completion", summary);
   sub->description(help_text(summary, kCompletionExamples));
   sub->footer(kExitCodes);
   sub->group("");
+  add_global_flags(sub, g);
   sub->add_option("shell", *shell, "Shell to write the script for")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh"}));
   sub->callback([&root, shell, &selected] {
     selected = [&root, shell](const Output& out) {
       CompletionCommand tree = describe_app(root, "mtlscert");
-      out.data(*shell == "zsh" ? zsh_completion(tree, MTLSCERT_VERSION) : bash_completion(tree, MTLSCERT_VERSION));
-      return static_cast<int>(Exit::Ok);
+      std::string script =
+          *shell == "zsh" ? zsh_completion(tree, MTLSCERT_VERSION) : bash_completion(tree, MTLSCERT_VERSION);
+      Report report;
+      report.result = {{"shell", *shell}, {"script", script}};
+      report.data_on_stdout = true;
+      if (!out.json_mode()) out.data(script);
+      return out.finish(report);
     };
   });
 }
@@ -286,9 +303,9 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto c = std::make_shared<BundleCheckOptions>();
   CLI::App* check = add_command(*bundle, g, "check", kBundleCheckSummary, kBundleCheckExamples);
   check->add_option("FILE", c->file, "The bundle, as it would be used for confCACERT (PEM, DER or PKCS#7)")
-      ->required();
+      ->required()
+      ->type_name("FILE");
   check->add_option("--at", c->at, "Judge validity at DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");
-  check->add_flag("--strict", c->strict, "Exit 1 on warnings too, not only on errors");
   check->add_option("--notice-above", c->notice, "CA-list bytes above which to give a notice")->capture_default_str();
   check->add_option("--warn-above", c->warn, "CA-list bytes above which to warn (8 KiB peers)")->capture_default_str();
   check->add_option("--error-above", c->error, "CA-list bytes above which it is an error (one TLS record)")
@@ -300,12 +317,13 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
 
   auto t = std::make_shared<BundleTrimOptions>();
   CLI::App* trim = add_command(*bundle, g, "trim", kBundleTrimSummary, kBundleTrimExamples);
-  trim->add_option("FILE", t->file, "The bundle to clean")->required();
-  trim->add_option("-o,--out", t->out, "Clean bundle to write (PEM)")->required();
+  trim->add_option("FILE", t->file, "The bundle to clean")->required()->type_name("FILE");
+  trim->add_option("-o,--out", t->out, "Clean bundle to write (PEM)")->required()->type_name("FILE");
   trim->add_flag("--force", t->force, "Replace an existing output file (atomically)");
   trim->add_option("--keep-issuers-of", t->keep_issuers_of,
                    "Keep only the CAs that verify this certificate's chain (repeatable; extra certificates in the "
-                   "file are used as intermediates)");
+                   "file are used as intermediates)")
+      ->type_name("FILE");
   trim->add_option("--keep", t->keep, "Keep this certificate: SHA-256 fingerprint (or 8+ hex digits of it) or exact "
                                       "RFC 2253 subject (repeatable)");
   trim->add_option("--at", t->at, "Judge expiry at DATE instead of now");
@@ -313,30 +331,39 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
 
   auto s = std::make_shared<BundleSplitOptions>();
   CLI::App* split = add_command(*bundle, g, "split", kBundleSplitSummary, kBundleSplitExamples);
-  split->add_option("FILE", s->file, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")->required();
+  split->add_option("FILE", s->file, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")
+      ->required()
+      ->type_name("FILE");
   split->add_option("--advertise", s->advertise,
                     "Certificate whose chain's CAs go in confCACERT (your server certificate, or client "
-                    "certificates you accept; repeatable)");
+                    "certificates you accept; repeatable)")
+      ->type_name("FILE");
   split->add_option("--keep", s->keep, "Also advertise this CA: SHA-256 fingerprint or subject (repeatable)");
-  split->add_option("--cacert", s->cacert, "Short confCACERT file to write")->required();
-  split->add_option("--cacert-path", s->cacert_path, "confCACERT_PATH directory to fill and hash")->required();
+  split->add_option("--cacert", s->cacert, "Short confCACERT file to write")->required()->type_name("FILE");
+  split->add_option("--cacert-path", s->cacert_path, "confCACERT_PATH directory to fill and hash")
+      ->required()
+      ->type_name("DIR");
   split->add_flag("--force", s->force, "Replace an existing confCACERT file and same-named CA files");
   split->add_option("--at", s->at, "Judge expiry at DATE instead of now");
   split->callback([s, &selected] { selected = [s](const Output& out) { return run_bundle_split(*s, out); }; });
 
   auto r = std::make_shared<BundleRehashOptions>();
   CLI::App* rehash = add_command(*bundle, g, "rehash", kBundleRehashSummary, kBundleRehashExamples);
-  rehash->add_option("DIR", r->dir, "The CA directory (confCACERT_PATH)")->required();
+  rehash->add_option("DIR", r->dir, "The CA directory (confCACERT_PATH)")->required()->type_name("DIR");
   rehash->add_flag("-n,--dry-run", r->dry_run, "Show what would change; change nothing");
   rehash->callback([r, &selected] { selected = [r](const Output& out) { return run_bundle_rehash(*r, out); }; });
 }
 
 // --- init, install-cert, doctor, access, received (the admin commands) ---------------
 void add_key_subject_flags(CLI::App* sub, InitOptions& o) {
-  sub->add_option("--type", o.type, "Key type: rsa, ecdsa or ed25519")->capture_default_str();
-  sub->add_option("--bits", o.bits, "RSA size: 2048 (every SMTP peer accepts it), 3072 or 4096")->capture_default_str();
-  sub->add_option("--curve", o.curve, "ECDSA curve: P-256 or P-384")->capture_default_str();
-  sub->add_option("--group", o.group, "Make the key 0640 with this group (Debian: smmsp)");
+  sub->add_option("--type", o.type, "Key type: rsa, ecdsa or ed25519")
+      ->capture_default_str()
+      ->type_name("rsa|ecdsa|ed25519");
+  sub->add_option("--bits", o.bits, "RSA size: 2048 (every SMTP peer accepts it), 3072 or 4096")
+      ->capture_default_str()
+      ->type_name("2048|3072|4096");
+  sub->add_option("--curve", o.curve, "ECDSA curve: P-256 or P-384")->capture_default_str()->type_name("P-256|P-384");
+  sub->add_option("--group", o.group, "Make the key 0640 with this group (Debian: smmsp)")->type_name("GROUP");
   sub->add_option("--country", o.country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)")->type_name("CC");
   sub->add_option("--state", o.state, "State or province, full name");
   sub->add_option("--locality", o.locality, "City");
@@ -349,11 +376,12 @@ void register_init(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<InitOptions>();
   CLI::App* sub = add_command(root, g, "init", kInitSummary, kInitExamples);
   sub->add_option("HOST", o->host, "The mail server's name peers connect to (MX target)")->required();
-  sub->add_option("--dir", o->dir, "Directory for every file (created 0755)")->capture_default_str();
+  sub->add_option("--dir", o->dir, "Directory for every file (created 0755)")->capture_default_str()->type_name("DIR");
   sub->add_option("--ca", o->ca, "private: an organisation CA signs a server+client certificate; none: only the CSR")
       ->check(CLI::IsMember({"private", "none"}))
       ->capture_default_str();
-  sub->add_option("--ca-dir", o->ca_dir, "The private CA's directory (default DIR/ca; reused if it holds a CA)");
+  sub->add_option("--ca-dir", o->ca_dir, "The private CA's directory (default DIR/ca; reused if it holds a CA)")
+      ->type_name("DIR");
   sub->add_option("--cacert", o->cacert, "CA bundle to verify peers with (default: the system bundle)")
       ->type_name("FILE");
   add_key_subject_flags(sub, *o);
@@ -363,15 +391,19 @@ void register_init(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<InstallCertOptions>();
   CLI::App* sub = add_command(root, g, "install-cert", kInstallCertSummary, kInstallCertExamples);
-  sub->add_option("CERT", o->cert, "The certificate the CA returned (PEM; leaf first, chain after it)")->required();
-  sub->add_option("--dir", o->dir, "The directory init made")->capture_default_str();
+  sub->add_option("CERT", o->cert, "The certificate the CA returned (PEM; leaf first, chain after it)")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--dir", o->dir, "The directory init made")->capture_default_str()->type_name("DIR");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_install_cert(*o, out); }; });
 }
 
 void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<DoctorOptions>();
   CLI::App* sub = add_command(root, g, "doctor", kDoctorSummary, kDoctorExamples);
-  sub->add_option("FILE", o->file, "sendmail.cf, or a .mc (its include()s are followed)")->capture_default_str();
+  sub->add_option("FILE", o->file, "sendmail.cf, or a .mc (its include()s are followed)")
+      ->capture_default_str()
+      ->type_name("FILE");
   sub->add_option("--host", o->host, "The name peers connect to (default: the configured $j, if literal)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_doctor(*o, out); }; });
 }
@@ -393,13 +425,18 @@ void register_access(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->type_name("DIR");
   sub->add_flag("--allow-public-ca", o->allow_public_ca,
                 "Print CERTISSUER: RELAY for a public --ca anyway (an open relay for its customers)");
+  sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
+      ->type_name("FILE");
+  sub->add_flag("--force", o->force, "Replace an existing -o file");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_access(*o, out); }; });
 }
 
 void register_received(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ReceivedOptions>();
   CLI::App* sub = add_command(root, g, "received", kReceivedSummary, kReceivedExamples);
-  sub->add_option("FILE", o->file, "The message (headers first; '-' or nothing: standard input)")->capture_default_str();
+  sub->add_option("FILE", o->file, "The message (headers first; '-' or nothing: standard input)")
+      ->capture_default_str()
+      ->type_name("FILE");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_received(*o, out); }; });
 }
 
@@ -430,6 +467,40 @@ std::vector<std::string> command_names(const CLI::App& root) {
   return names;
 }
 
+const CLI::App* find_subcommand(const CLI::App& app, std::string_view name) {
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == name) return sub;
+  }
+  return nullptr;
+}
+
+// command_path: "bundle check" from the words of argv that name subcommands (also when
+// parsing failed, so that the error document names the command the user meant); leaf
+// is true when that path names a command that runs, not a group like "bundle".
+std::string command_path(const CLI::App& root, int argc, char** argv, bool& leaf) {
+  const CLI::App* app = &root;
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word == "--") break;
+    if (word.empty() || word[0] == '-') continue;
+    if (const CLI::App* sub = find_subcommand(*app, word)) {
+      app = sub;
+      path += (path.empty() ? "" : " ") + std::string(word);
+    }
+  }
+  leaf = app != &root && app->get_subcommands([](const CLI::App*) { return true; }).empty();
+  return path;
+}
+
+bool has_word(int argc, char** argv, std::string_view flag) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") return false;
+    if (std::string_view(argv[i]) == flag) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -442,20 +513,27 @@ int run_cli(int argc, char** argv) {
                           "see also mtlscert(1).",
                           kExitCodes));
   root.formatter(std::make_shared<SummaryFormatter>());
-  root.set_version_flag("--version", "mtlscert " MTLSCERT_VERSION);
+  root.set_version_flag("--version", "mtlscert " MTLSCERT_VERSION, "Print the version (a JSON document with --json)");
   root.require_subcommand(1);
   add_global_flags(&root, global);
   for (Registrar add : kCommands) add(root, global, selected);
+
+  // The command and the output mode are known from argv before parsing, so that a
+  // usage error with --json is a JSON document too.
+  bool leaf = false;
+  global.command = command_path(root, argc, argv, leaf);
+  global.json = has_word(argc, argv, "--json");
+  if (!leaf) global.command.clear();
+  Output early(global);
 
   if (argc >= 2 && argv[1][0] != '-') {
     auto names = command_names(root);
     std::string word = argv[1];
     if (std::find(names.begin(), names.end(), word) == names.end()) {
       std::string guess = closest(word, names);
-      fmt::print(stderr, "mtlscert: error: unknown command '{}'{}\n", word,
-                 guess.empty() ? "" : fmt::format(", did you mean '{}'?", guess));
-      fmt::print(stderr, "mtlscert: hint: run 'mtlscert --help' for the list of commands\n");
-      return static_cast<int>(Exit::Failed);
+      return early.fail(Error(fmt::format("unknown command '{}'{}", word,
+                                          guess.empty() ? "" : fmt::format(", did you mean '{}'?", guess)),
+                              {}, "run 'mtlscert --help' for the list of commands"));
     }
   }
 
@@ -465,32 +543,27 @@ int run_cli(int argc, char** argv) {
     return root.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return root.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return root.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    return early.print_version(MTLSCERT_VERSION);
   } catch (const CLI::ParseError& e) {
     if (argc < 2) {
       std::fputs(root.help().c_str(), stderr);
       return static_cast<int>(Exit::Failed);
     }
-    fmt::print(stderr, "mtlscert: error: {}\n", e.what());
-    fmt::print(stderr, "mtlscert: hint: run 'mtlscert {}--help'\n",
-               argc >= 2 && argv[1][0] != '-' ? fmt::format("{} ", argv[1]) : "");
-    return static_cast<int>(Exit::Failed);
+    std::string hint = fmt::format("run 'mtlscert {}--help'", global.command.empty() ? "" : global.command + " ");
+    return early.fail(Error(e.what(), {}, hint));
   }
 
   Output out(global);
   try {
-    return selected ? selected(out) : static_cast<int>(Exit::Failed);
+    return selected ? selected(out) : out.fail(Error("no command given", {}, "run 'mtlscert --help'"));
   } catch (const Error& e) {
-    out.error(e);
-    return static_cast<int>(Exit::Failed);
+    return out.fail(e);
   } catch (const std::bad_alloc&) {
-    out.error(Error("out of memory"));
-    return static_cast<int>(Exit::Failed);
+    return out.fail(Error("out of memory"));
   } catch (const std::exception& e) {
-    out.error(Error(fmt::format("internal error: {}", e.what()), {},
-                    "this is a bug in mtlscert; please report it with the command you ran"));
-    return static_cast<int>(Exit::Failed);
+    return out.fail(Error(fmt::format("internal error: {}", e.what()), {},
+                          "this is a bug in mtlscert; please report it with the command you ran"));
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include "mtlscert/access_map.h"
 #include "mtlscert/error.h"
+#include "mtlscert/io.h"
 
 namespace mtlscert::cli {
 
@@ -31,20 +32,30 @@ int run_access(const AccessOptions& o, const Output& out) {
   AccessResult r = make_access_lines(request);
   // A refusal prints no line at all: a partial access file could still be installed.
   if (r.refused()) r.lines.clear();
-  out.json(to_json(r));
-  if (!out.json_mode()) out.data(access_text(r));
-  for (const auto& f : r.findings) {
-    if (f.level == Level::Error) {
-      out.error(Error(fmt::format("{} [{}]", f.message, f.code), f.path, f.hint));  // shown even with -q
-      continue;
-    }
-    out.warn(fmt::format("{} [{}]", f.message, f.code));
-    if (!f.hint.empty()) out.warn(fmt::format("  hint: {}", f.hint));
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = o.ca;
+  report.inputs.insert(report.inputs.end(), o.client.begin(), o.client.end());
+  report.findings = r.findings;
+  const bool to_stdout = o.out.empty() || o.out == "-";
+  report.data_on_stdout = to_stdout;
+  const std::string target = to_stdout ? std::string("/etc/mail/access") : o.out;
+  if (to_stdout) {
+    if (!out.json_mode()) out.data(access_text(r));
+  } else if (!has_level(r.findings, Level::Error)) {
+    io::WriteOptions write;
+    write.overwrite = o.force;
+    write.role = "access lines";
+    io::write_file_atomic(o.out, access_text(r), write);
+    report.outputs.push_back({o.out, 0644});
+    out.result(fmt::format("Wrote {} ({} line(s), mode 0644).", o.out, r.lines.size()));
   }
-  if (r.refused()) return static_cast<int>(Exit::Findings);
-  out.say("# Next: append these lines to /etc/mail/access, run makemap hash /etc/mail/access < /etc/mail/access "
-          "(FEATURE(`access_db') must be in sendmail.mc).");
-  return 0;
+  if (!r.refused()) {
+    out.say(fmt::format("# Next: append these lines to /etc/mail/access, run makemap hash /etc/mail/access < "
+                        "/etc/mail/access{}",
+                        to_stdout ? "" : fmt::format(" (from {})", target)));
+  }
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

@@ -19,6 +19,8 @@ struct AccessOptions {
   std::string cn;
   std::string trust_store = "/etc/ssl/certs";
   bool allow_public_ca = false;
+  std::string out;     ///< -o FILE: write the lines there (0644, atomically); empty or "-": stdout
+  bool force = false;  ///< replace an existing -o file
 };
 
 extern const char* const kAccessSummary;

@@ -21,7 +21,7 @@ const char* const kBundleCheckSummary = "Judge a CA bundle as confCACERT: exact 
 const char* const kBundleCheckExamples = R"(  $ mtlscert bundle check /etc/ssl/certs/ca-certificates.crt
       warns: the CA list is about 14.7 KB, above 8,000 bytes (alert 47 peers); exit 0
   $ mtlscert bundle check --strict /etc/mail/tls/ca.pem
-      exit 1 on any warning too (for cron and CI)
+      exit 1 on any finding, warnings and notices too (for cron and CI)
   $ mtlscert bundle check --at 2027-01-01 --json /etc/mail/tls/ca.pem
       validity judged on another date; one JSON document)";
 
@@ -57,12 +57,6 @@ std::string cert_line(const CertRef& c) {
   return fmt::format("#{} line {}: {} (SHA-256 {})", c.index, c.line, c.subject, fp);
 }
 
-void print_finding(const Finding& f, const Output& out) {
-  out.result(fmt::format("{:<6} {}: {}", level_name(f.level), f.code, f.message));
-  if (f.cert.index >= 0 && !f.cert.subject.empty()) out.result(fmt::format("       {}", cert_line(f.cert)));
-  if (!f.hint.empty()) out.result(fmt::format("       next: {}", f.hint));
-}
-
 std::string budget(const CaListSize& s) {
   return fmt::format("{} bytes ({})", with_commas(s.list_bytes), plural(s.unique_names, "name"));
 }
@@ -75,29 +69,37 @@ int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
   options.expiring_days = o.expiring_days;
   options.thresholds = {o.notice, o.warn, o.error, o.java};
   BundleReport r = check_bundle_file(o.file, options);
-  if (out.json_mode()) out.json(to_json(r));
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = {o.file};
+  report.findings = r.findings;
   out.result(r.verdict);
   out.result(fmt::format("{}: {}, {} sent as confCACERT.", r.file.path, plural(r.certs.size(), "certificate"),
                          plural(r.list.unique_names, "distinct subject")));
   CertificateRequestSize request = certificate_request_size(r.list);
   out.result(fmt::format("CertificateRequest: {} bytes with TLS 1.2, {} with TLS 1.3 (an OpenSSL 3 server's defaults).",
                          with_commas(request.tls12), with_commas(request.tls13)));
-  std::size_t counts[3] = {0, 0, 0};
-  for (const auto& f : r.findings) {
-    ++counts[static_cast<int>(f.level)];
-    if (!out.quiet() || f.level == Level::Error) print_finding(f, out);
+  if (r.findings.empty()) out.result("0 errors, 0 warnings, 0 notices.");
+  if (r.no_certificate()) {
+    // Nothing to judge is not a verdict on a bundle: the input is unusable (exit 2).
+    for (const auto& f : r.findings) out.finding(f);
+    return out.fail(Error(fmt::format("'{}' holds no certificate to use as confCACERT", o.file), o.file,
+                          "give the PEM file of your CA certificates"),
+                    &report);
   }
-  out.result(fmt::format("{}, {}, {}.", plural(counts[2], "error"), plural(counts[1], "warning"),
-                         plural(counts[0], "notice")));
-  if (r.no_certificate()) return static_cast<int>(Exit::Failed);
-  if (counts[2] > 0 || (o.strict && counts[1] > 0)) return static_cast<int>(Exit::Findings);
-  return static_cast<int>(Exit::Ok);
+  return out.finish(report);
 }
 
 int run_bundle_trim(const BundleTrimOptions& o, const Output& out) {
+  if (o.out == "-") throw Error("bundle trim cannot write to standard output (-o -)", {}, "give a file name with -o");
   TrimRequest req{o.file, o.out, o.force, {at_or_now(o.at), o.keep_issuers_of, o.keep}};
   TrimResult r = trim_bundle(req);
-  out.json(to_json(r));
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = {o.file};
+  report.inputs.insert(report.inputs.end(), o.keep_issuers_of.begin(), o.keep_issuers_of.end());
+  report.outputs = {{r.out, 0644}};
+  report.add_warnings(r.warnings, "trim-advice");
   for (const auto& d : r.dropped) {
     out.say(fmt::format("dropped {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
                         d.reason));
@@ -105,15 +107,19 @@ int run_bundle_trim(const BundleTrimOptions& o, const Output& out) {
   for (const auto& n : r.notes) out.say(n);
   out.result(fmt::format("Wrote {} ({} of {}). CA list: {} before, {} after.", r.out, plural(r.kept.size(), "certificate"),
                          r.certificates, budget(r.before), budget(r.after)));
-  out.warn_all(r.warnings);
   out.say(fmt::format("Next: mtlscert bundle check {}", r.out));
-  return 0;
+  return out.finish(report);
 }
 
 int run_bundle_split(const BundleSplitOptions& o, const Output& out) {
   SplitRequest req{o.file, o.cacert, o.cacert_path, o.force, {at_or_now(o.at), o.advertise, o.keep}};
   SplitResult r = split_bundle(req);
-  out.json(to_json(r));
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = {o.file};
+  report.inputs.insert(report.inputs.end(), o.advertise.begin(), o.advertise.end());
+  report.outputs = {{r.cacert, 0644}, {r.cacert_path, 0755}};
+  report.add_warnings(r.warnings, "split-advice");
   for (const auto& c : r.advertised) out.say(fmt::format("advertised {}", cert_line(c)));
   for (const auto& d : r.dropped) {
     out.say(fmt::format("left out {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
@@ -123,18 +129,20 @@ int run_bundle_split(const BundleSplitOptions& o, const Output& out) {
                          plural(r.advertised.size(), "certificate"), budget(r.after), budget(r.before)));
   out.result(fmt::format("Wrote {} ({} CA files, {} new hash links): trusted for verification, never sent.",
                          r.cacert_path, r.trusted, r.links_created));
-  out.warn_all(r.warnings);
   out.result("Add to sendmail.mc, then rebuild sendmail.cf:");
   // Kept apart so it can later call the shared m4 emitter (emit-mc).
   out.result(sendmail_define("confCACERT", r.cacert));
   out.result(sendmail_define("confCACERT_PATH", r.cacert_path));
-  return 0;
+  return out.finish(report);
 }
 
 int run_bundle_rehash(const BundleRehashOptions& o, const Output& out) {
   RehashPlan plan = plan_rehash(o.dir);
   if (!o.dry_run) apply_rehash(plan);
-  out.json(to_json(plan, o.dry_run));
+  Report report;
+  report.set_result(to_json(plan, o.dry_run));
+  report.inputs = {o.dir};
+  if (!o.dry_run) report.outputs = {{plan.dir, 0755}};
   const char* prefix = o.dry_run ? "would " : "";
   for (const auto& l : plan.links) {
     if (l.action == RehashLink::Action::Create) out.say(fmt::format("{}link {} -> {}", prefix, l.name, l.target));
@@ -142,13 +150,15 @@ int run_bundle_rehash(const BundleRehashOptions& o, const Output& out) {
       out.say(fmt::format("{}remove {} -> {} ({})", prefix, l.name, l.target, l.reason));
     }
   }
-  for (const auto& s : plan.skipped) out.warn(fmt::format("skipped {}", s));
+  for (const auto& s : plan.skipped) {
+    report.findings.push_back(make_finding(Level::Notice, "rehash-skipped", fmt::format("skipped {}", s)));
+  }
   out.result(fmt::format("{} {}: {} and {} hashed; {} {}, {} {}, {} unchanged.", o.dry_run ? "Dry run in" : "Rehashed",
                          plan.dir, plural(plan.certificates, "certificate"), plural(plan.crls, "CRL"),
                          plural(plan.count(RehashLink::Action::Create), "link"),
                          o.dry_run ? "to create" : "created", plural(plan.count(RehashLink::Action::Remove), "stale link"),
                          o.dry_run ? "to remove" : "removed", plan.count(RehashLink::Action::Keep)));
-  return 0;
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

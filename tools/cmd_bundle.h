@@ -12,7 +12,6 @@ namespace mtlscert::cli {
 struct BundleCheckOptions {
   std::string file;
   std::string at;              ///< --at DATE (empty: now)
-  bool strict = false;         ///< warnings also exit 1
   std::size_t notice = 4096;   ///< CA-list bands, bytes
   std::size_t warn = 8000;
   std::size_t error = 16000;

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "mtlscert/ca.h"
 #include "output.h"
 
 namespace mtlscert::cli {
@@ -13,7 +14,7 @@ struct CaInitOptions {
   std::string type = "rsa";
   int bits = 3072;
   std::string curve = "P-256";
-  int days = 3650;
+  int days = kDefaultCaDays;
 };
 
 struct CaSignOptions {
@@ -21,7 +22,7 @@ struct CaSignOptions {
   std::string csr;
   std::string out;
   std::string profile = "server+client";
-  int days = 397;
+  int days = kDefaultLeafDays;
   bool force = false;
 };
 

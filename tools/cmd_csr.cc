@@ -80,18 +80,24 @@ int run_csr(const CsrOptions& o, const Output& out) {
   if (o.interactive) interview(request.request, out);
 
   CsrFileResult r = create_csr_file(request);
-  out.json(to_json(r));
-  if (r.path == "-" && !out.json_mode()) out.data(r.pem);
-  for (const auto& note : r.plan.notes) out.warn(note);
-  out.warn_all(r.warnings);
-  if (r.path == "-") return 0;
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs.push_back(r.key_path);
+  for (const auto& note : r.plan.notes) report.findings.push_back(make_finding(Level::Notice, "csr-note", note));
+  report.add_warnings(r.warnings, "csr-advice");
+  if (r.path == "-") {
+    report.data_on_stdout = true;
+    if (!out.json_mode()) out.data(r.pem);
+    return out.finish(report);
+  }
+  report.outputs.push_back({r.path, r.mode});
   out.result(fmt::format("Wrote CSR {} for {} (SAN: {}; {} key, mode {:04o}).", r.path, r.plan.host.ascii,
                          fmt::join(r.plan.dns_names, ", "), r.info.key.label, r.mode));
   std::string crt = r.path.size() > 4 && r.path.ends_with(".csr") ? r.path.substr(0, r.path.size() - 4) + ".crt"
                                                                    : r.path + ".crt";
   out.say(fmt::format("Next: submit it to your CA, or sign it with your own: mtlscert ca sign --dir DIR {} -o {}",
                       r.path, crt));
-  return 0;
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

@@ -23,7 +23,10 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
   request.host = o.host;
   request.now = std::time(nullptr);
   DoctorResult r = doctor(request);
-  out.json(to_json(r));
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = r.config.files_read;
+  report.findings = r.findings;
   const SendmailTls& t = r.config.tls;
   out.say(fmt::format("Read {} ({}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
                       r.config.files_read.size() > 1
@@ -38,28 +41,12 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
     out.say(fmt::format("  TLSSrvOptions={} RunAsUser={}", t.tls_srv_options.empty() ? "(none)" : t.tls_srv_options,
                         r.config.run_as_user.empty() ? "root" : r.config.run_as_user));
   }
-  int problems = 0;
-  for (const auto& f : r.findings) {
-    std::string line = fmt::format("{} [{}]", f.message, f.code);
-    if (f.level == Level::Notice) {
-      out.warn("notice: " + line);
-      continue;
-    }
-    ++problems;
-    if (!f.sendmail_log.empty()) line += fmt::format("\n  sendmail logs: {}", f.sendmail_log);
-    if (f.level == Level::Error) {
-      out.error(Error(line, "", f.hint));
-    } else {
-      out.warn(line);
-      if (!f.hint.empty()) out.warn("  fix: " + f.hint);
-    }
+  if (exit_code(r.findings) == Exit::Ok) {
+    out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", o.file));
+  } else {
+    out.result(fmt::format("{}: sendmail would not offer STARTTLS as configured:", o.file));
   }
-  if (problems > 0) {
-    out.result(fmt::format("{}: {} problem(s) found.", o.file, problems));
-    return 1;
-  }
-  out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", o.file));
-  return 0;
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

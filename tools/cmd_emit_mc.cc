@@ -33,40 +33,39 @@ int run_emit_mc(const EmitMcOptions& o, const Output& out) {
   request.host = o.host;
   request.key_group = o.key_group;
   request.check = !o.no_check;
-  request.out = o.out;
+  const bool to_stdout = o.out.empty() || o.out == "-";
+  request.out = to_stdout ? std::string() : o.out;
   request.overwrite = o.force;
   request.now = std::time(nullptr);
   EmitMcResult r = emit_mc(request, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION);
-  out.json(to_json(r));
-
-  if (o.out.empty() && !out.json_mode()) std::fputs(r.mc.text.c_str(), stdout);
-  out.warn_all(r.mc.warnings);
-  for (const auto& f : r.findings) {
-    std::string line = fmt::format("{} [{}]", f.message, f.code);
-    if (!f.sendmail_log.empty()) line += fmt::format("; sendmail would log: {}", f.sendmail_log);
-    if (f.level == Level::Error) {
-      out.error(Error(line, f.path, f.hint));
-    } else {
-      out.warn(fmt::format("{}{}", f.level == Level::Notice ? "notice: " : "", line));
-      if (!f.hint.empty()) out.warn(fmt::format("  hint: {}", f.hint));
-    }
+  Report report;
+  report.set_result(to_json(r));
+  for (const auto* path : {&o.server_cert, &o.server_key, &o.client_cert, &o.client_key, &o.cacert, &o.crl}) {
+    if (!path->empty()) report.inputs.push_back(*path);
   }
+  if (r.written) report.outputs.push_back({o.out, 0644});
+  report.add_warnings(r.mc.warnings, "mc-value");
+  report.findings.insert(report.findings.end(), r.findings.begin(), r.findings.end());
+  if (!r.checked) {
+    report.findings.push_back(make_finding(Level::Warn, "no-check",
+                                           "--no-check: nothing was checked; sendmail may still refuse these files"));
+  }
+  // The .mc lines are the product on stdout (redirected into a file): findings go to stderr then.
+  report.data_on_stdout = to_stdout;
+  if (to_stdout && !out.json_mode() && !r.blocked) out.data(r.mc.text);
   if (r.blocked) {
-    if (!o.out.empty()) out.result(fmt::format("Not written: {} (fix the errors above, then rerun).", o.out));
-    return 1;
-  }
-  if (r.unchanged) {
+    if (!to_stdout) out.result(fmt::format("Not written: {} (fix the errors below, then rerun).", o.out));
+  } else if (r.unchanged) {
     out.result(fmt::format("{} is already up to date; unchanged.", o.out));
   } else if (r.written) {
     out.result(fmt::format("Wrote {} (mode 0644).", o.out));
   }
-  if (!o.out.empty()) {
+  if (!to_stdout && !r.blocked) {
     out.say(fmt::format("Next: add include(`{}')dnl to /etc/mail/sendmail.mc after DOMAIN(`debian-mta')dnl, then run "
                         "sendmailconfig (or make -C /etc/mail) and restart sendmail.",
                         o.out));
   }
-  if (!r.checked) out.warn("--no-check: nothing was checked; sendmail may still refuse these files");
-  return 0;
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

@@ -6,6 +6,7 @@
 
 #include "mtlscert/key_file.h"
 #include "progress.h"
+#include "suggest.h"
 
 namespace mtlscert::cli {
 
@@ -25,14 +26,18 @@ int run_genkey(const GenkeyOptions& options, const Output& out) {
   spec.bits = options.bits;
   spec.curve = options.curve;
 
+  Report report;
   if (options.out == "-") {
+    // The key would be the only thing on stdout: it cannot share it with a JSON document.
+    if (out.json_mode()) throw Error("--json and -o - both want standard output", {}, "write the key to a file with -o FILE");
     validate_key_spec(spec);
     if (!options.group.empty()) throw Error("--group cannot apply to standard output (-o -)", {}, "write to a file");
-    out.warn_all(key_spec_warnings(spec));
+    report.add_warnings(key_spec_warnings(spec), "key-choice");
     auto key = generate_key(spec);
     SecretString pem = private_key_pem(key.get());
-    std::fwrite(pem.view().data(), 1, pem.view().size(), stdout);
-    return 0;
+    out.data(pem.view());
+    for (const auto& f : report.findings) out.warn(f.message);
+    return static_cast<int>(exit_code(report.findings, out.strict()));
   }
 
   KeyFileResult r = [&] {
@@ -42,13 +47,16 @@ int run_genkey(const GenkeyOptions& options, const Output& out) {
     Progress progress(out, fmt::format("Generating the {} key...", label));
     return create_key_file({spec, options.out, options.force, options.group});
   }();
-  out.json(to_json(r));
+  report.set_result(to_json(r));
+  report.outputs.push_back({r.path, r.mode});
+  report.add_warnings(r.warnings, "key-choice");
   std::string ownership = r.group.empty() ? fmt::format("mode {:04o}", r.mode)
                                           : fmt::format("mode {:04o}, group {}", r.mode, r.group);
   out.result(fmt::format("Wrote key {} ({}, {}).", r.path, r.key.label, ownership));
-  out.warn_all(r.warnings);
-  out.say(fmt::format("Next: mtlscert csr --key {} --host smtp.example.org -o smtp.example.org.csr", r.path));
-  return 0;
+  std::string host = host_from_file_name(r.path);
+  out.say(fmt::format("Next: mtlscert csr --key {} --host {} -o {}.csr", r.path, host.empty() ? "HOST" : host,
+                      host.empty() ? "HOST" : host));
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

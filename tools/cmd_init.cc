@@ -28,33 +28,26 @@ const char* const kInstallCertExamples = R"(  $ mtlscert install-cert smtp.examp
 
 namespace {
 
-int report(const InitResult& r, std::string_view schema, const Output& out) {
-  out.json(to_json(r, schema));
-  out.warn_all(r.warnings);
+int print_init(const InitResult& r, const Output& out) {
+  Report report;
+  report.set_result(to_json(r, schema_name(out.command())));
+  report.findings = r.findings;
+  report.add_warnings(r.warnings, "init-advice");
   for (const auto& f : r.files) {
+    if (f.status.starts_with("created") || f.status.starts_with("rewritten")) report.outputs.push_back({f.path, f.mode});
     out.result(fmt::format("{}  {}  {}", f.path, f.mode == 0 ? "-" : io::mode_string(f.mode), f.status));
     out.say(fmt::format("    {}", f.purpose));
   }
-  int errors = 0;
-  for (const auto& f : r.findings) {
-    std::string line = fmt::format("{} [{}]", f.message, f.code);
-    if (!f.sendmail_log.empty()) line += fmt::format("; sendmail would log: {}", f.sendmail_log);
-    if (f.level == Level::Error) {
-      ++errors;
-      out.error(Error(line, f.path, f.hint));
-    } else {
-      out.warn(fmt::format("{}{}", f.level == Level::Notice ? "notice: " : "", line));
-    }
+  const bool errors = has_level(r.findings, Level::Error);
+  if (r.checked && !errors) out.result("Pre-flight: sendmail will accept these files and offer STARTTLS.");
+  if (errors) {
+    out.result("Fix the errors below, then run the same command again.");
+  } else {
+    out.say("Next:");
+    int n = 1;
+    for (const auto& step : r.next_steps) out.say(fmt::format("  {}. {}", n++, step));
   }
-  if (r.checked && errors == 0) out.result("Pre-flight: sendmail will accept these files and offer STARTTLS.");
-  if (errors > 0) {
-    out.result("Fix the errors above, then run the same command again.");
-    return 1;
-  }
-  out.say("Next:");
-  int n = 1;
-  for (const auto& step : r.next_steps) out.say(fmt::format("  {}. {}", n++, step));
-  return 0;
+  return out.finish(report);
 }
 
 }  // namespace
@@ -70,7 +63,7 @@ int run_init(const InitOptions& o, const Output& out) {
   r.key_group = o.group;
   r.subject = SubjectFields{o.country, o.state, o.locality, o.org, o.ou, o.email};
   r.now = std::time(nullptr);
-  return report(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), "mtlscert.init/1", out);
+  return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
 }
 
 int run_install_cert(const InstallCertOptions& o, const Output& out) {
@@ -78,7 +71,7 @@ int run_install_cert(const InstallCertOptions& o, const Output& out) {
   r.cert = o.cert;
   r.dir = o.dir;
   r.now = std::time(nullptr);
-  return report(install_cert(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), "mtlscert.install-cert/1", out);
+  return print_init(install_cert(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
 }
 
 }  // namespace mtlscert::cli

@@ -1,6 +1,7 @@
 #include "cmd_inspect.h"
 
 #include <ctime>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -22,27 +23,40 @@ const char* const kInspectExamples = R"(  $ mtlscert inspect /etc/mail/tls/smtp.
 int run_inspect(const InspectOptions& options, const Output& out) {
   const std::time_t now = std::time(nullptr);
   std::vector<InspectedFile> files;
-  bool failed = false;
+  Report report;
+  report.inputs = options.files;
+  std::optional<Error> first_error;
   for (const auto& path : options.files) {
     try {
       InspectedFile f = inspect_file(path, now);
-      if (f.broken()) {
-        failed = true;
-        out.warn(fmt::format("'{}' has a block that cannot be read (see 'Problem:' below)", path));
+      if (f.broken() && !first_error) {
+        // A block that cannot be read is unreadable input (exit 2); the rest is still shown.
+        first_error = Error(fmt::format("'{}' has a block that cannot be read (see 'Problem:')", path), path);
       }
       if (!out.json_mode()) out.result(inspect_text(f));
       files.push_back(std::move(f));
     } catch (const Error& e) {
-      failed = true;
-      out.error(e);
+      // The other files are still shown; the run exits 2 after them.
+      if (!first_error) first_error = e;
+      if (options.files.size() > 1) out.error(e);
       InspectedFile f;
       f.path = path;
       f.error = e.what();
       files.push_back(std::move(f));
     }
   }
-  out.json(to_json(files));
-  return failed ? static_cast<int>(Exit::Failed) : static_cast<int>(Exit::Ok);
+  report.set_result(to_json(files));
+  if (first_error) {
+    if (options.files.size() > 1) {
+      return out.fail(Error(fmt::format("{} of {} files could not be inspected", [&] {
+                              std::size_t n = 0;
+                              for (const auto& f : files) n += f.error.empty() && !f.broken() ? 0 : 1;
+                              return n;
+                            }(), files.size()), {}, first_error->hint()), &report);
+    }
+    return out.fail(*first_error, &report);
+  }
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

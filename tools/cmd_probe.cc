@@ -107,10 +107,6 @@ void print_report(const Output& out, const ProbeReport& r) {
     line(out, "After TLS:", r.post_tls_ehlo->first_line());
     if (!r.post_tls_capabilities.empty()) out.result(fmt::format("{}{}", kPad, join(r.post_tls_capabilities, ", ")));
   }
-  for (const auto& f : r.findings) {
-    if (f.level == Level::Error) continue;  // errors are in the verdict
-    out.warn(f.message);
-  }
 }
 
 }  // namespace
@@ -134,10 +130,15 @@ int run_probe(const ProbeCmdOptions& o, const Output& out) {
              "about who answered");
   }
   ProbeReport r = probe(p);
-  out.json(probe_json(r));
+  Report report;
+  report.set_result(probe_json(r));
+  for (const auto* path : {&o.cacert, &o.cert, &o.key}) {
+    if (!path->empty()) report.inputs.push_back(*path);
+  }
+  report.findings = r.all_findings();
   print_report(out, r);
-  if (r.failure) out.error(Error(r.failure->message, {}, r.failure->hint));
-  return r.exit_code();
+  if (r.could_not_run()) return out.fail(Error(r.failure->message, {}, r.failure->hint), &report);
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

@@ -17,7 +17,10 @@ const char* const kReceivedExamples = R"(  $ mtlscert received bounced-message.e
 
 int run_received(const ReceivedOptions& o, const Output& out) {
   ReceivedReport r = check_received_file(o.file);
-  out.json(to_json(r));
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = {o.file};
+  report.findings = r.findings;
   for (const auto& h : r.hops) {
     std::string line = fmt::format("hop {}: {} -> {}: {}", h.number, h.from.empty() ? "?" : h.from,
                                    h.by.empty() ? "?" : h.by, hop_tls_name(h.tls));
@@ -33,17 +36,12 @@ int run_received(const ReceivedOptions& o, const Output& out) {
     if (!h.mta.empty()) line += " [" + h.mta + "]";
     out.result(line);
   }
-  for (const auto& f : r.findings) {
-    if (f.level == Level::Error) {
-      out.error(Error(fmt::format("{} [{}]", f.message, f.code), "", f.hint));
-    } else {
-      out.warn(fmt::format("notice: {} [{}]", f.message, f.code));
-    }
+  if (!has_level(r.findings, Level::Error)) {
+    out.result(r.hops.empty() ? "No Received: header; nothing to judge."
+                              : fmt::format("Every hop of {} used TLS (or stayed on this machine).",
+                                            o.file == "-" ? "the message" : o.file));
   }
-  if (has_level(r.findings, Level::Error)) return 1;
-  out.result(r.hops.empty() ? "No Received: header; nothing to judge."
-                            : fmt::format("Every hop of {} used TLS (or stayed on this machine).", o.file == "-" ? "the message" : o.file));
-  return 0;
+  return out.finish(report);
 }
 
 }  // namespace mtlscert::cli

@@ -35,4 +35,20 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
   return best;
 }
 
+std::string host_from_file_name(std::string_view path) {
+  std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+  for (std::string_view ext : {".key", ".pem", ".crt", ".csr", ".der"}) {
+    if (name.size() > ext.size() && name.ends_with(ext)) {
+      name.remove_suffix(ext.size());
+      break;
+    }
+  }
+  bool dotted = name.find('.') != std::string_view::npos && name.front() != '.' && name.back() != '.';
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (!ok) return {};
+  }
+  return dotted ? std::string(name) : std::string();
+}
+
 }  // namespace mtlscert::cli

@@ -43,11 +43,36 @@ std::vector<std::string> problems(const ProbeReport& r) {
 }  // namespace
 
 int ProbeReport::exit_code() const {
-  if (failure) return static_cast<int>(Exit::Failed);
-  return problems(*this).empty() ? static_cast<int>(Exit::Ok) : static_cast<int>(Exit::Findings);
+  if (could_not_run()) return static_cast<int>(Exit::Failed);
+  return static_cast<int>(mtlscert::exit_code(all_findings()));
+}
+
+std::vector<Finding> ProbeReport::all_findings() const {
+  std::vector<Finding> out;
+  if (failure && !could_not_run()) {
+    out.push_back(make_finding(Level::Error, failure->code, failure->message, failure->hint));
+  }
+  if (!failure && !verify_skipped && !verified) {
+    if (verify_errors.empty()) {
+      out.push_back(make_finding(Level::Error, "no-certificate", "the server sent no certificate"));
+    } else {
+      out.push_back(make_finding(
+          Level::Error, "verify-failed",
+          fmt::format("the certificate does not verify against {}: {}", trust, verify_errors.front().reason),
+          "send the whole chain (leaf then intermediates) in confSERVER_CERT, or verify with the right --cacert"));
+    }
+  }
+  if (!failure && !verify_skipped && !name_matches && !chain.empty()) {
+    out.push_back(make_finding(Level::Error, "name-mismatch",
+                               fmt::format("the certificate is not valid for {}", servername),
+                               fmt::format("issue a certificate whose SAN holds {}", servername)));
+  }
+  out.insert(out.end(), findings.begin(), findings.end());
+  return out;
 }
 
 std::string ProbeReport::verdict() const {
+  if (failure && !could_not_run()) return fmt::format("PROBLEM: {}", failure->message);
   if (failure) return fmt::format("FAILED: {}", failure->message);
   std::string what = smtps ? fmt::format("{} speaks implicit TLS ({})", endpoint.display(), tls_version)
                            : fmt::format("{} offers STARTTLS and the {} handshake works", endpoint.display(), tls_version);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mtlscert/error.h"
 #include "mtlscert/io.h"
 #include "mtlscert/text.h"
 
@@ -439,12 +440,36 @@ ReceivedReport check_received(std::string_view message) {
   return judge(section.substr(0, kMaxHeaderSection), cut);
 }
 
+namespace {
+
+// looks_like_message: the first line is a header field ("Name: value", RFC 5322 3.6.8)
+// or an mbox "From " line. Anything else (a binary, a PEM, an empty file) is not a
+// message, and saying "no Received: header" about it would be a silent success.
+bool looks_like_message(std::string_view text) {
+  if (text.starts_with("From ")) return true;
+  std::size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string_view::npos || text.find('\0') != std::string_view::npos) {
+    return false;
+  }
+  for (char c : text.substr(0, colon)) {
+    if (c <= ' ' || c > '~') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 ReceivedReport check_received_file(const std::string& path) {
   // Only the header section is read (plus what the last read brought): the body of a 60 MB
   // message never enters memory, nor more than kMaxHeaderSection of endless headers.
   const std::string text = io::read_file_head(path, "message", kMaxHeaderSection, [](std::string_view bytes) {
     return header_section_end(bytes) != std::string_view::npos;
   });
+  if (!looks_like_message(text)) {
+    throw Error(fmt::format("{}: not an e-mail message: it does not start with a header line",
+                            path == "-" ? std::string("standard input") : "'" + path + "'"),
+                path, "give the whole message as saved from the mail client (headers first), e.g. a .eml file");
+  }
   std::string_view section = std::string_view(text).substr(0, header_section_end(text));
   const bool cut = section.size() > kMaxHeaderSection;
   return judge(section.substr(0, kMaxHeaderSection), cut);

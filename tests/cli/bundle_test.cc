@@ -164,7 +164,7 @@ TEST_CASE("bundle check: exit codes and messages") {
   CHECK(contains(r.err, "missing.pem"));
   r = run_mtlscert({"bundle", "check", "--json", keyed});
   CHECK(r.exit_code == 1);
-  CHECK(contains(r.out, "\"schema\": \"mtlscert.bundle-check/1\""));
+  CHECK(contains(r.out, "\"schema\": \"mtlscert.bundle-check/2\""));
   CHECK(contains(r.out, "\"code\": \"private-key\""));
   CHECK(r.out.find('{') == 0);
 }
@@ -288,8 +288,8 @@ TEST_CASE("bundle rehash names links exactly as openssl rehash, and cleans only 
   }
   auto r = run_mtlscert({"bundle", "rehash", a.path()});
   REQUIRE(r.exit_code == 0);
-  CHECK(contains(r.err, "skipped two.pem"));
-  CHECK(contains(r.err, "skipped root.pem: the same certificate as root-copy.pem"));
+  CHECK(contains(r.out, "rehash-skipped: skipped two.pem"));
+  CHECK(contains(r.out, "skipped root.pem: the same certificate as root-copy.pem"));
   REQUIRE(openssl({"rehash", b.path()}).exit_code == 0);
   auto ours = links_in(a.path());
   CHECK(ours.size() == 6);

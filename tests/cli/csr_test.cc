@@ -71,7 +71,7 @@ TEST_CASE("csr: key usage and signature follow the key type") {
     auto r = run_mtlscert({"csr", "--key", key, "--host", "smtp.toto.com", "--san", "mail.toto.com", "-o",
                            dir.file("s.csr")});
     REQUIRE(r.exit_code == 0);
-    CHECK(contains(r.err, row.warning));
+    CHECK(contains(r.out, row.warning));  // a finding: on stdout
     auto text = openssl({"req", "-in", dir.file("s.csr"), "-noout", "-text", "-verify"});
     CHECK(text.exit_code == 0);
     CHECK(contains(text.out, std::string("X509v3 Key Usage: critical\n                    ") + row.key_usage));
@@ -203,10 +203,11 @@ TEST_CASE("csr -o - and --mx -: standard output and standard input, --json") {
   r = run_mtlscert({"csr", "--json", "--key", key, "--host", "smtp.toto.com", "--san", "mail.toto.com", "-o",
                     dir.file("s.csr")});
   REQUIRE(r.exit_code == 0);
-  auto doc = nlohmann::json::parse(r.out);
-  CHECK(doc["schema"] == "mtlscert.csr/1");
-  CHECK(doc["path"] == dir.file("s.csr"));
-  CHECK(doc["mode"] == "0644");
+  auto envelope = nlohmann::json::parse(r.out);
+  CHECK(envelope["schema"] == "mtlscert.csr/2");
+  CHECK(envelope["outputs"][0]["path"] == dir.file("s.csr"));
+  CHECK(envelope["outputs"][0]["mode"] == "0644");
+  auto doc = envelope["result"];
   CHECK(doc["dns_names"] == nlohmann::json::array({"smtp.toto.com", "mail.toto.com"}));
   CHECK(doc["csr"]["signature_valid"] == true);
   CHECK(doc["csr"]["key_usage"] == nlohmann::json::array({"digitalSignature", "keyEncipherment"}));

@@ -62,7 +62,7 @@ TEST_CASE("genkey --group makes the key 0640 with that group and warns about Gro
   auto r = run_mtlscert({"genkey", "--type", "ecdsa", "--group", "0", "-o", dir.file("k.pem")});
   REQUIRE(r.exit_code == 0);
   CHECK(file_mode(dir.file("k.pem")) == 0640);
-  CHECK(r.err.find("GroupReadableKeyFile") != std::string::npos);
+  CHECK(r.out.find("GroupReadableKeyFile") != std::string::npos);  // a finding: on stdout
   r = run_mtlscert({"genkey", "--group", "no-such-group-xyz", "-o", dir.file("g.pem")});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no group named 'no-such-group-xyz'") != std::string::npos);
@@ -99,7 +99,7 @@ TEST_CASE("genkey -o - writes the key to stdout and --json describes the file") 
   TempDir dir;
   r = run_mtlscert({"genkey", "--type", "ecdsa", "--json", "-o", dir.file("k.pem")});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("\"schema\": \"mtlscert.genkey/1\"") != std::string::npos);
+  CHECK(r.out.find("\"schema\": \"mtlscert.genkey/2\"") != std::string::npos);
   CHECK(r.out.find("\"mode\": \"0600\"") != std::string::npos);
   CHECK(r.out.find("BEGIN") == std::string::npos);
 }
@@ -128,4 +128,20 @@ TEST_CASE("regression: issue 13 row 13: genkey --group refuses gids out of range
   struct stat st {};
   REQUIRE(::stat(dir.file("root.pem").c_str(), &st) == 0);
   CHECK(st.st_gid == 0);
+}
+
+TEST_CASE("genkey -o - --json is refused: the key and the document cannot share stdout") {
+  auto r = run_mtlscert({"genkey", "--type", "ecdsa", "-o", "-", "--json"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("BEGIN") == std::string::npos);
+  CHECK(r.out.find("\"verdict\": \"error\"") != std::string::npos);
+  CHECK(r.err.find("mtlscert: error: --json and -o - both want standard output") != std::string::npos);
+}
+
+TEST_CASE("genkey: the next step names the host the key file is named after") {
+  TempDir dir;
+  auto r = run_mtlscert({"genkey", "--type", "ecdsa", "-o", dir.file("smtp.toto.com.key")});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("--host smtp.toto.com -o smtp.toto.com.csr") != std::string::npos);
+  CHECK(r.out.find("example.org") == std::string::npos);
 }

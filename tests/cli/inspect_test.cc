@@ -89,8 +89,9 @@ TEST_CASE("inspect --json matches openssl x509 on the same files (PEM and DER)")
   for (const auto& row : rows) args.push_back(row.path);
   auto r = run_mtlscert(args);
   REQUIRE(r.exit_code == 0);
-  json doc = json::parse(r.out);  // throws (fails the test) if not valid JSON
-  CHECK(doc["schema"] == "mtlscert.inspect/1");
+  json envelope = json::parse(r.out);  // throws (fails the test) if not valid JSON
+  CHECK(envelope["schema"] == "mtlscert.inspect/2");
+  json doc = envelope["result"];
   REQUIRE(doc["files"].size() == 3);
   for (std::size_t i = 0; i < 3; ++i) {
     CAPTURE(rows[i].path);
@@ -144,7 +145,7 @@ TEST_CASE("inspect: bad input exits 2 naming the file, the others are still show
 
     r = run_mtlscert({"inspect", "--json", good, row.path});
     CHECK(r.exit_code == 2);
-    json doc = json::parse(r.out);
+    json doc = json::parse(r.out)["result"];
     CHECK(doc["files"][0]["error"].is_null());
     CHECK(contains(doc["files"][1]["error"].get<std::string>(), row.message));
   }
@@ -184,6 +185,6 @@ TEST_CASE("inspect: CSR signature, keys without their material, encrypted keys")
   CHECK_FALSE(contains(r.out + r.err, "-----BEGIN"));
 
   r = run_mtlscert({"inspect", "--json", forged});
-  json doc = json::parse(r.out);
+  json doc = json::parse(r.out)["result"];
   CHECK(doc["files"][0]["objects"][0]["csr"]["signature_valid"] == false);
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pki.h"
 #include "process.h"
 #include "tempdir.h"
 
@@ -53,13 +54,13 @@ TEST_CASE("colour: only on a terminal, never with NO_COLOR or TERM=dumb") {
   CHECK_FALSE(has_escape(dumb.out));
 
   auto w = on_terminal(warns, {{"NO_COLOR", "1"}});
-  CHECK(w.out.find("mtlscert: warning: most SMTP peers cannot use an Ed25519") != std::string::npos);
+  CHECK(w.out.find("key-choice: most SMTP peers cannot use an Ed25519") != std::string::npos);  // a finding
   CHECK_FALSE(has_escape(w.out));
 
   // Not a terminal (pipes), even with a colour-capable TERM and NO_COLOR empty: plain text.
   for (const auto& args : {bad, std::vector<std::string>{"genkey", "--type", "ed25519", "-o", dir.file("p.pem")}}) {
     auto piped = run_mtlscert(args, {.env = {kColorOk, {"TERM", "xterm"}}});
-    CHECK(piped.err.find("mtlscert: ") != std::string::npos);
+    CHECK((piped.err.find("mtlscert: ") != std::string::npos || piped.out.find("key-choice: ") != std::string::npos));
     CHECK_FALSE(has_escape(piped.out));
     CHECK_FALSE(has_escape(piped.err));
   }
@@ -71,7 +72,7 @@ TEST_CASE("--quiet prints only errors and the result") {
   auto loud = run_mtlscert({"genkey", "--type", "ecdsa", "--group", "0", "-o", dir.file("a.pem")});
   REQUIRE(loud.exit_code == 0);
   CHECK(loud.out.find("Next: ") != std::string::npos);
-  CHECK(loud.err.find("warning:") != std::string::npos);
+  CHECK(loud.out.find("warn   key-choice: ") != std::string::npos);
 
   for (const char* flag : {"--quiet", "-q"}) {
     CAPTURE(flag);
@@ -111,4 +112,23 @@ TEST_CASE("progress: on a terminal only, never with --json or --quiet") {
   CHECK(piped.exit_code == 0);
   CHECK(piped.err.find(spinner) == std::string::npos);
   CHECK(piped.out.find(spinner) == std::string::npos);
+}
+
+TEST_CASE("inspect: ESC and NUL in a certificate's CN and SAN are shown escaped, never raw") {
+  TempDir dir;
+  using mtlscert::test::make_cert;
+  auto evil = make_cert({.cn = std::string("evil\x1b[2J") + '\0' + "cn", .ca = false,
+                         .dns = {std::string("a\x1b]0;t\x07.example")}});
+  std::string path = dir.write("evil.pem", evil.cert_pem());
+  auto r = run_mtlscert({"inspect", path});
+  CAPTURE(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find('\x07') == std::string::npos);
+  CHECK(r.out.find("DNS:a\\x1b]0;t\\x07.example") != std::string::npos);  // the SAN, through the filter
+  CHECK(r.out.find("CN=evil\\1B[2J") != std::string::npos);                // the CN, RFC 2253-escaped
+
+  r = run_mtlscert({"inspect", "--json", path});
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find("\\u001b[2J") != std::string::npos);
 }

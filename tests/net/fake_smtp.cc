@@ -176,7 +176,12 @@ void FakeSmtpServer::serve(int fd) {
     send_all(fd, "HTTP/1.1 400 Bad Request\r\n\r\n", stop_);
     return;
   }
-  if (!send_all(fd, "220 fake.test.example ESMTP fake ready\r\n", stop_)) return;
+  if (b == Behaviour::EscapeGreeting) {
+    static const std::string kEvil = std::string("220 fake.test.example \x1b[2J\x1b]0;owned\x07 ESMTP") + '\0' + "x\r\n";
+    if (!send_all(fd, kEvil, stop_)) return;
+  } else if (!send_all(fd, "220 fake.test.example ESMTP fake ready\r\n", stop_)) {
+    return;
+  }
   std::string line;
   while (recv_line(fd, line, stop_)) {
     record(line);

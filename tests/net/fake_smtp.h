@@ -24,6 +24,7 @@ enum class Behaviour {
   Greeting554,         ///< "554 5.3.2 go away" as greeting
   GarbageGreeting,     ///< "HTTP/1.1 400 Bad Request"
   InjectAfterStarttls, ///< "220 Ready" and a second reply in the same packet
+  EscapeGreeting,      ///< a greeting holding ESC (a screen-clearing sequence) and a NUL, then Normal
 };
 
 struct FakeTls {

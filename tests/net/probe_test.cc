@@ -68,9 +68,12 @@ json probe_json(const FakeSmtpServer& s, std::vector<std::string> extra, int wan
   CAPTURE(r.out);
   CAPTURE(r.err);
   CHECK(r.exit_code == want_exit);
-  json j = json::parse(r.out);
-  CHECK(j["schema"] == "mtlscert.probe/1");
-  CHECK(j["exit_code"] == want_exit);
+  json envelope = json::parse(r.out);
+  CHECK(envelope["schema"] == "mtlscert.probe/2");
+  CHECK(envelope["exit_code"] == want_exit);
+  // The probe's own fields are the envelope's "result"; its findings stay beside them.
+  json j = envelope["result"];
+  j["findings"] = envelope["findings"];
   return j;
 }
 
@@ -136,7 +139,20 @@ TEST_CASE("probe: --tls1_2 pins TLS 1.2, --smtps speaks TLS at once, [::1] works
   }
   json j = probe_json(*v6, {}, 0);
   CHECK(j["target"]["address"] == "::1");
-  CHECK(j["verdict"].get<std::string>().rfind("OK: [::1]:" + std::to_string(v6->port()), 0) == 0);
+  CHECK(j["summary"].get<std::string>().rfind("OK: [::1]:" + std::to_string(v6->port()), 0) == 0);
+}
+
+TEST_CASE("probe: STARTTLS not offered is a finding about the server, exit 1, not exit 2") {
+  FakeSmtpServer s({.behaviour = Behaviour::NoStarttls, .tls = good_tls(pki().leaf)});
+  auto r = run_mtlscert(probe_args(s, {}), {.timeout_seconds = 30});
+  CAPTURE(r.out);
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.rfind("PROBLEM: ", 0) == 0);
+  CHECK(has(r.out, "error  no-starttls: "));
+  CHECK(has(r.out, "does not offer STARTTLS in its EHLO reply"));
+  json j = probe_json(s, {}, 1);
+  CHECK(j["findings"][0]["code"] == "no-starttls");
 }
 
 TEST_CASE("probe: broken and hostile servers end within the timeout with exit 2 and a clear message") {
@@ -147,7 +163,6 @@ TEST_CASE("probe: broken and hostile servers end within the timeout with exit 2 
     std::string message;  // substring of stderr
   };
   const Row rows[] = {
-      {Behaviour::NoStarttls, {}, "no-starttls", "does not offer STARTTLS in its EHLO reply"},
       {Behaviour::Refuse454, {}, "reply", "answered STARTTLS with '454 4.7.0 TLS not available due to local problem', expected 220"},
       {Behaviour::EndlessMultiline, {}, "too-many-lines", "the server sent more than 512 lines in one 250 reply"},
       {Behaviour::HugeLine, {}, "line-too-long", "the server sent a line longer than 4096 bytes"},
@@ -273,7 +288,7 @@ TEST_CASE("probe: a 20 KB list of acceptable CA names is measured exactly and ju
     CHECK(j["client_certificate"]["status"] == "none-sent");
     REQUIRE(j["findings"].size() == 1);
     CHECK(j["findings"][0]["code"] == "ca-list-record");
-    CHECK(has(j["verdict"].get<std::string>(), "its list of acceptable CAs is " + with_commas(expected) +
+    CHECK(has(j["summary"].get<std::string>(), "its list of acceptable CAs is " + with_commas(expected) +
                                                     " bytes (ca-list-record)"));
   }
   FakeSmtpServer s({.tls = tls});
@@ -363,4 +378,20 @@ TEST_CASE("probe: bad options exit 2 before connecting") {
     CHECK(r.exit_code == 2);
     CHECK(has(r.err, "mtlscert: error: " + row.message));
   }
+}
+
+TEST_CASE("probe: a greeting with ESC and NUL reaches the terminal escaped, and JSON-escaped in --json") {
+  FakeSmtpServer s({.behaviour = Behaviour::EscapeGreeting, .tls = good_tls(pki().leaf)});
+  auto r = run_mtlscert(probe_args(s, {}));
+  CAPTURE(r.out);
+  CAPTURE(r.err);
+  const std::string both = r.out + r.err;
+  CHECK(both.find('\x1b') == std::string::npos);
+  CHECK(both.find('\0') == std::string::npos);
+  CHECK(both.find('\x07') == std::string::npos);
+  CHECK((both.find("\\x1b[2J") != std::string::npos || both.find("\\x1B[2J") != std::string::npos));
+
+  r = run_mtlscert(probe_args(s, {"--json"}));
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find("\\u001b[2J") != std::string::npos);
 }

@@ -8,7 +8,9 @@
 #     shows; for a command with subcommands (`bundle check`, `bundle trim`) its page must
 #     define the flags of all of them. mtlscert.1 is compared with `mtlscert --help`.
 #     (--help itself need not be listed.) A flag merely mentioned in prose does not count.
-#  4. each page has the sections EXIT STATUS and EXAMPLES.
+#  4. each page has the sections SYNOPSIS, DESCRIPTION, OPTIONS, EXIT STATUS, EXAMPLES and
+#     SEE ALSO, and is clean under `groff -mdoc -ww -z` too (groff warns where mandoc does not);
+#  5. the hidden `completion` command has its page like the listed ones.
 set -uo pipefail
 bin=$1
 src=$2
@@ -53,8 +55,15 @@ pages=("$man"/*.1)
 for page in "${pages[@]}"; do
   out=$(mandoc -Tlint -Wwarning "$page" 2>&1)
   [[ -z $out ]] || problem "mandoc -Tlint -Wwarning $(basename "$page"):"$'\n'"$out"
-  grep -qx '\.Sh EXIT STATUS' "$page" || problem "$(basename "$page"): no EXIT STATUS section"
-  grep -qx '\.Sh EXAMPLES' "$page" || problem "$(basename "$page"): no EXAMPLES section"
+  for section in SYNOPSIS DESCRIPTION OPTIONS 'EXIT STATUS' EXAMPLES 'SEE ALSO'; do
+    grep -qx "\.Sh $section" "$page" || problem "$(basename "$page"): no $section section"
+  done
+  if command -v groff >/dev/null; then
+    out=$(groff -mdoc -ww -z "$page" 2>&1)
+    [[ -z $out ]] || problem "groff -mdoc -ww $(basename "$page"):"$'\n'"$out"
+  else
+    problem "groff not installed (apt-get install groff-base)"
+  fi
 done
 
 root_help=$("$bin" --help) || problem "'mtlscert --help' failed"
@@ -62,6 +71,7 @@ root_help=$("$bin" --help) || problem "'mtlscert --help' failed"
 [[ -f $man/mtlscert.1 ]] && compare "$man/mtlscert.1" "mtlscert" < <(help_flags <<<"$root_help")
 commands=$(subcommands <<<"$root_help")
 [[ -n $commands ]] || problem "'mtlscert --help' lists no commands"
+commands+=$'\ncompletion'  # hidden from --help (a packaging helper), documented all the same
 for cmd in $commands; do
   page="$man/mtlscert-$cmd.1"
   if [[ ! -f $page ]]; then

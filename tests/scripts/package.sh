@@ -5,7 +5,8 @@
 #  2. `dpkg-deb -I` shows Depends on libssl3, libfmt9 and libidn2-0 (dpkg-shlibdeps);
 #  3. `dpkg -x` into a throwaway root; the binary there runs (--version, --help, genkey);
 #  4. the man page is gzipped and renders, the bash and zsh completion files and the
-#     templates directory are where bash-completion, zsh and mtlscert look for them.
+#     templates directory are where bash-completion, zsh and mtlscert look for them;
+#     every JSON Schema of schemas/ is in usr/share/mtlscert/schemas.
 # Skipped (77) without dpkg-deb/dpkg-shlibdeps/cpack. Needs the build to be complete.
 set -uo pipefail
 bin=$1
@@ -69,8 +70,12 @@ bash_completion="$root/usr/share/bash-completion/completions/mtlscert"
 for f in "$2"/templates/*; do
   [[ -f $root/usr/share/mtlscert/templates/$(basename "$f") ]] || problem "template $(basename "$f") not installed"
 done
+for f in "$2"/schemas/*.schema.json; do
+  cmp -s "$f" "$root/usr/share/mtlscert/schemas/$(basename "$f")" ||
+    problem "schema $(basename "$f") not installed in usr/share/mtlscert/schemas"
+done
 # Nothing but the documented files: no headers, no static library, no build paths.
-extra=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -vE '^\./usr/(bin/mtlscert|share/(man/man1/mtlscert[a-z-]*\.1\.gz|bash-completion/completions/mtlscert|zsh/vendor-completions/_mtlscert|mtlscert/templates/.*)|)$' |
+extra=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -vE '^\./usr/(bin/mtlscert|share/(man/man1/mtlscert[a-z-]*\.1\.gz|bash-completion/completions/mtlscert|zsh/vendor-completions/_mtlscert|mtlscert/(templates|schemas)/.*)|)$' |
   grep -vE '/$' || true)
 [[ -z $extra ]] || problem "unexpected files in the package:"$'\n'"$extra"
 

@@ -13,7 +13,8 @@ source "$src/tests/scripts/lib/sendmail_harness.sh"
 sm_require
 
 # json_get FILE EXPR: a field of a JSON document (python3 is a harness requirement).
-json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$1" "$2"; }
+# d is the document's "result" (the envelope of schemas/envelope.schema.json).
+json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["result"]; print(eval(sys.argv[2], {"d": d}))' "$1" "$2"; }
 
 build_dir=$(cd "$(dirname "$bin")/.." && pwd)
 sm_tree_new "${MTLSCERT_IT_DIR:-$build_dir/it}"
@@ -67,6 +68,7 @@ rc=$?
 set -e
 [[ $rc -eq 0 ]] || { cat "$SM_TREE/var/probe.json" "$SM_TREE/var/probe.err" >&2; fail "probe exit $rc, want 0"; }
 p=$SM_TREE/var/probe.json
+python3 "$src/tests/scripts/lib/validate_json.py" "$src/schemas" "$p" || fail "probe --json: not valid against its schema"
 [[ $(json_get "$p" 'd["starttls_offered"]') == True ]] || fail "probe: STARTTLS not offered"
 [[ $(json_get "$p" 'd["tls"]["version"]') == TLSv1.3 ]] || fail "probe: not TLS 1.3"
 [[ $(json_get "$p" 'd["verification"]["verified"]') == True ]] || fail "probe: verification failed"

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <doctest/doctest.h>
+
 extern char** environ;
 
 namespace mtlscert::test {
@@ -115,12 +117,39 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   return result;
 }
 
+namespace {
+
+// check_json_contract: every --json run of the suite must print exactly one document
+// valid against the schema it names (schemas/, the published contract). A failure is
+// reported as a failed check in the calling test case.
+void check_json_contract(const std::vector<std::string>& args, const RunResult& r) {
+  bool json = false;
+  for (const auto& a : args) {
+    if (a == "--") break;
+    json = json || a == "--json";
+  }
+  if (!json || r.timed_out) return;
+  RunOptions o;
+  o.input = r.out;
+  RunResult v = run({"python3", MTLSCERT_SOURCE_DIR "/tests/scripts/lib/validate_json.py", MTLSCERT_SOURCE_DIR "/schemas"},
+                    o);
+  if (v.exit_code != 0) {
+    std::string cmd;
+    for (const auto& a : args) cmd += " " + a;
+    FAIL_CHECK("mtlscert" << cmd << ": --json output breaks the published schema: " << v.err);
+  }
+}
+
+}  // namespace
+
 RunResult run_mtlscert(const std::vector<std::string>& args, const RunOptions& options) {
   std::vector<std::string> argv{MTLSCERT_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   RunOptions o = options;
   o.env.emplace_back("NO_COLOR", "1");
-  return run(argv, o);
+  RunResult r = run(argv, o);
+  check_json_contract(args, r);
+  return r;
 }
 
 RunResult openssl(const std::vector<std::string>& args, const RunOptions& options) {

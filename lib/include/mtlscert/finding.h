@@ -9,6 +9,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "mtlscert/error.h"
+
 namespace mtlscert {
 
 enum class Level { Notice, Warn, Error };
@@ -34,10 +36,21 @@ struct Finding {
   std::string sendmail_log;  ///< the line sendmail would log because of it; may be empty
 };
 
+/// make_finding: a finding without a certificate or sendmail log line.
+Finding make_finding(Level level, std::string code, std::string message, std::string hint = {}, std::string path = {});
+
 /// worst_level: the highest level among findings (Notice when empty).
 Level worst_level(const std::vector<Finding>& findings);
 bool has_level(const std::vector<Finding>& findings, Level level);
 
+/// exit_code: the one exit policy of every command. Findings (1) when a finding is an
+/// error, or when strict and there is any finding at all; Ok (0) otherwise. A command
+/// that could not run throws Error instead (Failed, 2).
+Exit exit_code(const std::vector<Finding>& findings, bool strict = false);
+
+/// to_json: the one finding shape of every --json document:
+/// {"level", "code", "message", "subject": {"file", "line", "index", "certificate"},
+///  "next", "sendmail_log"}; absent parts are null.
 void to_json(nlohmann::ordered_json& j, const Finding& f);
 void to_json(nlohmann::ordered_json& j, const CertRef& c);
 

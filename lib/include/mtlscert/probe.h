@@ -106,8 +106,16 @@ struct ProbeReport {
   std::vector<Finding> findings;  ///< CA-list size and other server findings
   std::optional<ProbeFailure> failure;
 
-  /// exit_code: 2 failure, 1 verification/name failed or an error-level finding, 0 otherwise.
+  /// exit_code: 2 when the probe could not run to a verdict (failure other than
+  /// "no-starttls"), else the one exit policy over all_findings().
   int exit_code() const;
+  /// all_findings: the server's findings plus the verification and name failures and a
+  /// missing STARTTLS, each as an error-level finding ("verify-failed", "name-mismatch",
+  /// "no-certificate", "no-starttls").
+  std::vector<Finding> all_findings() const;
+  /// could_not_run: a failure that stopped the probe before a verdict (refused, timeout,
+  /// garbage, TLS alert…); "no-starttls" is a finding about the server instead.
+  bool could_not_run() const { return failure && failure->code != "no-starttls"; }
   /// verdict: the one-line summary printed first.
   std::string verdict() const;
 };
