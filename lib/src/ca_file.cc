@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "mtlscert/ossl.h"
+#include "mtlscert/ossl_error.h"
 #include "parallel.h"
 
 namespace mtlscert {

@@ -177,7 +177,7 @@ bool Checker::safe(const std::string& path, SendmailOption id, const char* side,
       message = fmt::format("{} {} has no read permission for its owner ({}): sendmail's safefile() answers "
                             "Permission denied even as root: {}",
                             what, path, issue->detail, effect);
-      hint = fmt::format("chmod {} {}", role == TlsFileRole::Key ? "0600" : "0644", path);
+      hint = fmt::format("chmod {} {}", *o.safety == TlsFileRole::Key ? "0600" : "0644", path);
       break;
     case SafetyRule::FileOwner:
       message = fmt::format("{} {} has the wrong owner ({}): {}", what, path, issue->detail, effect);
