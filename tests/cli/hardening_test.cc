@@ -46,12 +46,11 @@ TEST_CASE("issue 13 row 1: access --ca with a public root is refused unless --al
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());  // no line at all: nothing that could be appended to the access map
-  CHECK(has(r.err, "error:"));
-  CHECK(has(r.err, "[access-public-ca]"));
+  CHECK(has(r.err, "error  access-public-ca: "));
   CHECK(has(r.err, "--allow-public-ca"));
   auto q = run_mtlscert({"access", "-q", "--ca", isrg});
   CHECK(q.exit_code == 1);
-  CHECK(has(q.err, "[access-public-ca]"));  // a refusal is not silenced by -q
+  CHECK(has(q.err, " access-public-ca: "));  // a refusal is not silenced by -q
   auto j = run_mtlscert({"access", "--json", "--ca", isrg});
   CHECK(j.exit_code == 1);
   CHECK(has(j.out, "\"lines\": []"));
@@ -59,8 +58,7 @@ TEST_CASE("issue 13 row 1: access --ca with a public root is refused unless --al
   auto allowed = run_mtlscert({"access", "--ca", isrg, "--allow-public-ca"});
   CHECK(allowed.exit_code == 0);
   CHECK(has(allowed.out, "CERTISSUER:/C=US/O=Internet+20Security+20Research+20Group/CN=ISRG+20Root+20X1\tRELAY\n"));
-  CHECK(has(allowed.err, "warning:"));
-  CHECK(has(allowed.err, "[access-public-ca]"));
+  CHECK(has(allowed.err, "warn   access-public-ca: "));
   // --subject lines only defer to CERTSUBJECT: lines: no open relay, a warning is enough.
   auto subject = run_mtlscert({"access", "--ca", isrg, "--subject"});
   CHECK(subject.exit_code == 0);
@@ -90,15 +88,15 @@ TEST_CASE("issue 13 row 1: a client certificate from a public CA warns also with
   auto r = run_mtlscert({"access", "--client", tmp.file("public.crt"), "--trust-store", tmp.file("store")});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(has(r.err, "[access-public-ca]"));
+  CHECK(has(r.err, " access-public-ca: "));
   CHECK(has(r.out, "CERTSUBJECT:/CN=laptop.example.org\tRELAY\n"));
   auto p = run_mtlscert({"access", "--client", tmp.file("plain.crt"), "--trust-store", tmp.file("store")});
   CHECK(p.exit_code == 0);
-  CHECK(!has(p.err, "[access-public-ca]"));
+  CHECK(!has(p.err, " access-public-ca: "));
   // With the intermediate after the leaf the issuer's own issuer is found in the store.
   tmp.write("plain-chain.pem", slurp(tmp.file("plain.crt")) + slurp(tmp.file("inter.crt")));
   auto c = run_mtlscert({"access", "--client", tmp.file("plain-chain.pem"), "--trust-store", tmp.file("store")});
-  CHECK(has(c.err, "[access-public-ca]"));
+  CHECK(has(c.err, " access-public-ca: "));
   // An intermediate of a public root given with --ca is refused like the root.
   auto i = run_mtlscert({"access", "--ca", tmp.file("inter.crt"), "--trust-store", tmp.file("store")});
   CHECK(i.exit_code == 1);
@@ -252,7 +250,7 @@ TEST_CASE("issue 13 row 7: ca sign refuses a subject with two CNs, inspect and e
                          "--cacert", tmp.file("ca.crt"), "--cacert-path", tmp.file("certs"), "--host",
                          "mx.example.org", "-o", tmp.file("out.mc")});
   INFO(e.err);
-  CHECK(has(e.out + e.err, "[subject-repeated-attribute]"));
+  CHECK(has(e.out + e.err, " subject-repeated-attribute: "));
   CHECK(has(e.out + e.err, "'evil.example.org'"));
 }
 
@@ -269,7 +267,7 @@ TEST_CASE("issue 13 row 17: ca sign refuses a world-readable ca.key and warns on
   ::chmod(tmp.file("ca/ca.key").c_str(), 0640);
   r = run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), tmp.file("mx.csr"), "-o", tmp.file("b.crt")});
   CHECK(r.exit_code == 0);
-  CHECK(has(r.err, "its group"));
+  CHECK(has(r.out, "its group"));
 }
 
 TEST_CASE("issue 13 row 17: outputs below another user's directory or a symbolic link are called out") {
@@ -282,7 +280,7 @@ TEST_CASE("issue 13 row 17: outputs below another user's directory or a symbolic
   auto r = run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), tmp.file("mx.csr"), "-o", tmp.file("link/a.crt")});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(has(r.err, "'" + tmp.file("link") + "' is a symbolic link to '" + tmp.file("real") + "'"));
+  CHECK(has(r.out, "'" + tmp.file("link") + "' is a symbolic link to '" + tmp.file("real") + "'"));
   CHECK(fs::exists(tmp.file("real/a.crt")));
   if (::geteuid() != 0) return;
   // The same link owned by another (non-root) user, who could repoint it: refused.
@@ -296,5 +294,5 @@ TEST_CASE("issue 13 row 17: outputs below another user's directory or a symbolic
   REQUIRE(::chown(tmp.file("theirs").c_str(), 65534, 65534) == 0);
   r = run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), tmp.file("mx.csr"), "-o", tmp.file("theirs/c.crt")});
   CHECK(r.exit_code == 0);
-  CHECK(has(r.err, "directory '" + tmp.file("theirs") + "' belongs to another user (uid 65534)"));
+  CHECK(has(r.out, "directory '" + tmp.file("theirs") + "' belongs to another user (uid 65534)"));
 }

@@ -243,7 +243,7 @@ cp good.key audit/mode0200.key && chmod 0200 audit/mode0200.key
 chmod 0644 audit/tls/mx.example.org.key
 isrg=/etc/ssl/certs/ISRG_Root_X1.pem
 AUDIT_ROWS=(
-  "public root as --ca (row 1)|1|public CA.*access-public-ca|access --ca $isrg"
+  "public root as --ca (row 1)|1|access-public-ca: .*public CA|access --ca $isrg"
   "client certificate with an empty subject (row 15)|2|subject is empty|access --client @T@/audit/empty-subject.crt"
   "CSR subject with two CNs (row 7)|2|more than one CN|ca sign --dir @T@/audit/ca13 @T@/audit/two-cn.csr -o @T@/audit-out"
   "world-readable ca.key (row 17)|2|has mode 0644|ca sign --dir @T@/audit/ca-open @T@/good.csr -o @T@/audit-out"

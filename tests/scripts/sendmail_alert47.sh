@@ -50,7 +50,7 @@ handshake() { "$client" "$SM_PORT" "$1" "$2"; }
 # reported FILE VERSION: the CertificateRequest length bundle check reports for FILE.
 reported() {
   { "$bin" bundle check --json "$1" || true; } |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["certificate_request"]["tls" + sys.argv[1]])' "$2"
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["certificate_request"]["tls" + sys.argv[1]])' "$2"
 }
 # use FILE: make FILE sendmail's confCACERT and restart sendmail (it reads confCACERT at start).
 use() {
