@@ -5,13 +5,31 @@
 
 using namespace mtlscert;
 
+namespace {
+
+/// HostRow: one validate_host_name expectation, accepted (its A-label form) or refused.
+struct HostRow {
+  const char* input;
+  const char* want_ascii;  // nullptr: must be refused
+  const char* want_rule;   // substring of the message when refused
+};
+
+template <std::size_t N>
+void check_host_rows(const HostRow (&rows)[N]) {
+  for (const auto& row : rows) {
+    CAPTURE(row.input);
+    if (row.want_ascii != nullptr) {
+      CHECK(validate_host_name(row.input, "--host").ascii == row.want_ascii);
+    } else {
+      CHECK_THROWS_WITH_AS(validate_host_name(row.input, "--host"), doctest::Contains(row.want_rule), Error);
+    }
+  }
+}
+
+}  // namespace
+
 TEST_CASE("validate_host_name: one row per rule") {
-  struct Row {
-    const char* input;
-    const char* want_ascii;  // nullptr: must be refused
-    const char* want_rule;   // substring of the message when refused
-  };
-  const Row rows[] = {
+  const HostRow rows[] = {
       {"smtp.toto.com", "smtp.toto.com", nullptr},
       {"SMTP.Toto.com.", "smtp.toto.com", nullptr},                     // trailing dot dropped, lower-cased
       {"mx-1.example.org", "mx-1.example.org", nullptr},
@@ -35,14 +53,7 @@ TEST_CASE("validate_host_name: one row per rule") {
       {"smtp.toto.123", nullptr, "top-level label is all digits"},
       {"a234567890123456789012345678901234567890123456789012345678901234.com", nullptr, "at most 63 are allowed"},
   };
-  for (const auto& row : rows) {
-    CAPTURE(row.input);
-    if (row.want_ascii != nullptr) {
-      CHECK(validate_host_name(row.input, "--host").ascii == row.want_ascii);
-    } else {
-      CHECK_THROWS_WITH_AS(validate_host_name(row.input, "--host"), doctest::Contains(row.want_rule), Error);
-    }
-  }
+  check_host_rows(rows);
   std::string long_name;
   for (int i = 0; i < 51; ++i) long_name += "abcd.";  // 258 octets
   long_name += "com";
@@ -63,12 +74,7 @@ TEST_CASE("parse_mx_lines reads zone lines and dig output, lowest preference win
 }
 
 TEST_CASE("regression: issue 13 row 16: A-labels are decoded, other reserved LDH labels refused") {
-  struct Row {
-    const char* input;
-    const char* want_ascii;  // nullptr: must be refused
-    const char* want_rule;
-  };
-  const Row rows[] = {
+  const HostRow rows[] = {
       {"xn--bcher-kva.example", "xn--bcher-kva.example", nullptr},  // bücher: a valid A-label
       {"XN--BCHER-KVA.example", "xn--bcher-kva.example", nullptr},
       {"mx.xn--p1ai", "mx.xn--p1ai", nullptr},                      // .рф
@@ -84,12 +90,5 @@ TEST_CASE("regression: issue 13 row 16: A-labels are decoded, other reserved LDH
        "CAs refuse such names (Baseline Requirements 7.1.4.2.1)"},
       {"mx.zz--top.example", nullptr, "label 'zz--top' has hyphens in its third and fourth places"},
   };
-  for (const auto& row : rows) {
-    CAPTURE(row.input);
-    if (row.want_ascii != nullptr) {
-      CHECK(validate_host_name(row.input, "--host").ascii == row.want_ascii);
-    } else {
-      CHECK_THROWS_WITH_AS(validate_host_name(row.input, "--host"), doctest::Contains(row.want_rule), Error);
-    }
-  }
+  check_host_rows(rows);
 }
