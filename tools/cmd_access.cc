@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/access_map.h"
-#include "mtlscert/error.h"
-#include "mtlscert/io.h"
+#include "sendmail/access_map.h"
+#include "core/error.h"
+#include "core/io.h"
 
 namespace mtlscert::cli {
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/bundle.h"
-#include "mtlscert/cert_info.h"
-#include "mtlscert/rehash.h"
+#include "bundle/bundle.h"
+#include "pki/cert_info.h"
+#include "bundle/rehash.h"
 
 namespace mtlscert::cli {
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/ca.h"
+#include "pki/ca.h"
 
 namespace mtlscert::cli {
 

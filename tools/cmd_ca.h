@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "mtlscert/ca.h"
+#include "pki/ca.h"
 #include "output.h"
 
 namespace mtlscert::cli {

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/csr.h"
-#include "mtlscert/io.h"
+#include "pki/csr.h"
+#include "core/io.h"
 
 namespace mtlscert::cli {
 

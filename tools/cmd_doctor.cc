@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/sendmail_config.h"
+#include "sendmail/doctor.h"
 
 namespace mtlscert::cli {
 

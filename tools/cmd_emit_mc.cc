@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/mc_emit.h"
+#include "sendmail/emit_mc.h"
 
 namespace mtlscert::cli {
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/key_file.h"
+#include "pki/genkey.h"
 #include "progress.h"
 #include "suggest.h"
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/init.h"
-#include "mtlscert/io.h"
-#include "mtlscert/mc_emit.h"
+#include "sendmail/init.h"
+#include "core/io.h"
+#include "sendmail/emit_mc.h"
 
 namespace mtlscert::cli {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/inspect.h"
+#include "pki/inspect.h"
 
 namespace mtlscert::cli {
 

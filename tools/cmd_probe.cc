@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/probe.h"
+#include "smtp/probe.h"
 
 namespace mtlscert::cli {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/received.h"
+#include "smtp/received.h"
 
 namespace mtlscert::cli {
 

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/io.h"
+#include "core/io.h"
 
 namespace mtlscert::cli {
 namespace {

@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mtlscert/error.h"
-#include "mtlscert/finding.h"
+#include "core/error.h"
+#include "core/finding.h"
 
 namespace mtlscert::cli {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "mtlscert/ca.h"
+#include "pki/ca.h"
 #include "process.h"
 
 using namespace mtlscert::test;

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "ca_file_oracle.h"
-#include "mtlscert/ca_file.h"
+#include "bundle/ca_file.h"
 
 namespace {
 std::string g_path;

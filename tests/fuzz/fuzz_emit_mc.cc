@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mtlscert/error.h"
-#include "mtlscert/mc_emit.h"
+#include "core/error.h"
+#include "sendmail/emit_mc.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mtlscert/error.h"
-#include "mtlscert/inspect.h"
+#include "core/error.h"
+#include "pki/inspect.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "mtlscert/error.h"
-#include "mtlscert/m4_value.h"
+#include "core/error.h"
+#include "sendmail/m4_value.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;

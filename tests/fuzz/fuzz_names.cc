@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mtlscert/error.h"
-#include "mtlscert/names.h"
+#include "core/error.h"
+#include "pki/names.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

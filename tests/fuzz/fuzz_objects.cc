@@ -4,8 +4,8 @@
 #include <ctime>
 #include <string_view>
 
-#include "mtlscert/cert_info.h"
-#include "mtlscert/objects.h"
+#include "pki/cert_info.h"
+#include "pki/objects.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

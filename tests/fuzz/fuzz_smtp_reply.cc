@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mtlscert/probe.h"
-#include "mtlscert/smtp_reply.h"
-#include "mtlscert/transport.h"
+#include "smtp/probe.h"
+#include "smtp/reply.h"
+#include "smtp/transport.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;

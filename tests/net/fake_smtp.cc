@@ -15,7 +15,7 @@
 
 #include <openssl/err.h>
 
-#include "mtlscert/cert_info.h"
+#include "pki/cert_info.h"
 
 namespace mtlscert::test {
 namespace {

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "mtlscert/ossl.h"
+#include "core/ossl.h"
 
 namespace mtlscert::test {
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_smtp.h"
-#include "mtlscert/ca_list.h"
+#include "bundle/ca_list.h"
 #include "pki.h"
 #include "process.h"
 #include "tempdir.h"

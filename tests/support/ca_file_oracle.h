@@ -20,7 +20,7 @@
 
 #include <fmt/format.h>
 
-#include "mtlscert/ca_file.h"
+#include "bundle/ca_file.h"
 
 namespace mtlscert::oracle {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "mtlscert/key.h"
-#include "mtlscert/ossl.h"
+#include "pki/key.h"
+#include "core/ossl.h"
 
 namespace mtlscert::test {
 

@@ -1,0 +1,86 @@
+// init.h: the whole recipe in one call: key, CSR, (private CA and certificate), the CA
+// files (a short confCACERT and a hashed confCACERT_PATH), and the sendmail.mc lines,
+// each step skipped when its file is already right. install_cert: put the certificate a
+// CA returned where those lines expect it, after checking it.
+//
+// Files in DIR (HOST = the mail server's name):
+//   HOST.key               private key (0600; 0640 root:GROUP with a key group)   never overwritten
+//   HOST.csr               CSR for HOST (0644), for a public CA                    rewritten only if wrong
+//   HOST.crt               server+client certificate (0644), from the private CA or install_cert
+//   ca/                    the private CA (ca.key 0600, ca.crt, serials) with --ca private
+//   cacert.pem             confCACERT: only the CAs clients should use (sent in the CA list)
+//   certs/                 confCACERT_PATH: every trusted CA, hashed (verification only)
+//   mtlscert-starttls.m4   the define lines (emit-mc's template), included from sendmail.mc.
+//                          Not "starttls.m4": Debian's update_tls owns /etc/mail/tls/starttls.m4
+//                          and rewrites it on sendmailconfig.
+#pragma once
+
+#include <sys/types.h>
+
+#include <ctime>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/defaults.h"
+#include "core/finding.h"
+#include "pki/key.h"
+#include "pki/subject.h"
+
+namespace mtlscert {
+
+struct InitRequest {
+  std::string host;
+  std::string dir = std::string(kDefaultInitDir);
+  bool private_ca = false;      ///< --ca private
+  std::string ca_dir;           ///< default DIR/ca
+  std::string cacert;           ///< the CA bundle to trust (default kSystemCaBundle)
+  KeySpec key;
+  std::string key_group;        ///< --group: key 0640 with this group
+  SubjectFields subject;
+  std::time_t now = 0;
+};
+
+/// InitFile: one line of the summary.
+struct InitFile {
+  std::string path;
+  mode_t mode = 0;
+  std::string purpose;   ///< "private key: confSERVER_KEY and confCLIENT_KEY"
+  std::string status;    ///< "created", "already present; unchanged", "rewritten: …", "pending: …"
+};
+
+struct InitResult {
+  std::string host;
+  std::string dir;                  ///< absolute
+  std::string mc_path;              ///< DIR/mtlscert-starttls.m4
+  std::vector<InitFile> files;
+  std::vector<Finding> findings;    ///< the pre-flight's, when it ran
+  bool checked = false;             ///< the pre-flight ran (a certificate exists)
+  bool blocked = false;             ///< an error finding: the .m4 was not (re)written
+  std::vector<std::string> warnings;
+  std::vector<std::string> next_steps;
+};
+
+/// init_mail_tls runs every step. Throws Error for bad input (host, subject, key choice)
+/// or a step that cannot be done (unwritable DIR, an existing key that cannot be read).
+InitResult init_mail_tls(const InitRequest& request, std::string_view template_text, std::string_view version);
+
+struct InstallCertRequest {
+  std::string cert;                 ///< the certificate file (leaf first, chain after it)
+  std::string dir = std::string(kDefaultInitDir);
+  std::string cacert;               ///< the CA bundle to trust (default kSystemCaBundle)
+  std::time_t now = 0;
+};
+
+/// install_cert reads DIR/mtlscert-starttls.m4 to learn where the certificate and key go,
+/// checks the certificate against the key (same public key), the host (HOST.key's name, in
+/// the SAN or CN), its dates and its chain (against the certificates after it in the file and
+/// the trusted bundle), installs it atomically (0644), rebuilds the CA files with its issuers
+/// in confCACERT, and re-runs the pre-flight. Throws Error when a check fails (nothing
+/// installed then).
+InitResult install_cert(const InstallCertRequest& request, std::string_view template_text, std::string_view version);
+
+/// to_json: the init / install-cert documents ("mtlscert.init/1", "mtlscert.install-cert/1").
+std::string to_json(const InitResult& result, std::string_view schema);
+
+}  // namespace mtlscert
