@@ -10,19 +10,19 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
-#include "cmd_csr.h"
-#include "cmd_ca.h"
-#include "cmd_emit_mc.h"
+#include "cmd_access.h"
 #include "cmd_bundle.h"
+#include "cmd_ca.h"
+#include "cmd_csr.h"
+#include "cmd_doctor.h"
+#include "cmd_emit_mc.h"
 #include "cmd_genkey.h"
+#include "cmd_init.h"
 #include "cmd_inspect.h"
 #include "cmd_probe.h"
-#include "cmd_access.h"
-#include "cmd_doctor.h"
-#include "cmd_init.h"
 #include "cmd_received.h"
 #include "completion.h"
 #include "output.h"
@@ -72,8 +72,7 @@ void add_global_flags(CLI::App* app, GlobalOptions& g) {
   app->add_flag("-v,--verbose", g.verbose, "Show OpenSSL's own error messages (also MTLSCERT_DEBUG=1)");
 }
 
-CLI::App* add_command(CLI::App& root, GlobalOptions& g, const char* name, const char* summary,
-                      const char* examples) {
+CLI::App* add_command(CLI::App& root, GlobalOptions& g, const char* name, const char* summary, const char* examples) {
   CLI::App* sub = root.add_subcommand(name, summary);
   sub->description(help_text(summary, examples));
   sub->footer(kExitCodes);
@@ -105,14 +104,15 @@ void register_csr(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("--key", o->key, "Private key file (from mtlscert genkey); its public half goes in the CSR")
       ->required()
       ->type_name("FILE");
-  CLI::Option* host = sub->add_option("--host", o->host, "The mail server's host name: the CN and first SAN")
-                           ->type_name("NAME");
+  CLI::Option* host =
+      sub->add_option("--host", o->host, "The mail server's host name: the CN and first SAN")->type_name("NAME");
   CLI::Option* mx = sub->add_option("--mx", o->mx,
                                     "MX record line(s), zone file or 'dig +short MX' form ('-' reads standard "
                                     "input); the lowest preference is the CN")
-                         ->type_name("LINE");
+                        ->type_name("LINE");
   host->excludes(mx);
-  sub->add_option("--san", o->san, "Another DNS name for the SAN (repeatable); the host always comes first")->type_name("NAME");
+  sub->add_option("--san", o->san, "Another DNS name for the SAN (repeatable); the host always comes first")
+      ->type_name("NAME");
   sub->add_option("--country", o->country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)")->type_name("CC");
   sub->add_option("--state", o->state, "State or province, full name");
   sub->add_option("--locality", o->locality, "City");
@@ -149,8 +149,7 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_flag("--smtps", o->smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
   sub->add_option("--ehlo", o->ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
       ->take_last();
-  sub->add_option("--servername", o->servername, "SNI name and the name to verify (default: HOST)")
-      ->take_last();
+  sub->add_option("--servername", o->servername, "SNI name and the name to verify (default: HOST)")->take_last();
   sub->add_option("--cacert", o->cacert, "Verify against the CA certificates in this PEM file")
       ->take_last()
       ->type_name("FILE");
@@ -160,9 +159,7 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("--cert", o->cert, "Client certificate (PEM chain, leaf first) to present if asked")
       ->take_last()
       ->type_name("FILE");
-  sub->add_option("--key", o->key, "Private key of --cert")
-      ->take_last()
-      ->type_name("FILE");
+  sub->add_option("--key", o->key, "Private key of --cert")->take_last()->type_name("FILE");
   sub->add_option("--timeout", o->timeout, "Seconds for the connect, each reply and the handshake")
       ->capture_default_str()
       ->take_last();
@@ -180,10 +177,16 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
 
   auto i = std::make_shared<CaInitOptions>();
   CLI::App* init = add_command(*ca, g, "init", kCaInitSummary, kCaInitExamples);
-  init->add_option("--dir", i->dir, "CA directory (created 0700; must not hold a CA yet)")->required()->type_name("DIR");
+  init->add_option("--dir", i->dir, "CA directory (created 0700; must not hold a CA yet)")
+      ->required()
+      ->type_name("DIR");
   init->add_option("--name", i->name, "The CA's common name, e.g. 'Example Mail CA'")->required();
-  init->add_option("--type", i->type, "Key type: rsa, ecdsa or ed25519")->capture_default_str()->type_name("rsa|ecdsa|ed25519");
-  init->add_option("--bits", i->bits, "RSA size: 2048, 3072 or 4096")->capture_default_str()->type_name("2048|3072|4096");
+  init->add_option("--type", i->type, "Key type: rsa, ecdsa or ed25519")
+      ->capture_default_str()
+      ->type_name("rsa|ecdsa|ed25519");
+  init->add_option("--bits", i->bits, "RSA size: 2048, 3072 or 4096")
+      ->capture_default_str()
+      ->type_name("2048|3072|4096");
   init->add_option("--curve", i->curve, "ECDSA curve: P-256 or P-384")->capture_default_str()->type_name("P-256|P-384");
   init->add_option("--days", i->days, "Validity of the CA certificate in days")->capture_default_str();
   init->callback([i, &selected] { selected = [i](const Output& out) { return run_ca_init(*i, out); }; });
@@ -211,7 +214,8 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("--server-key", o->server_key, "confSERVER_KEY: the matching key(s), unencrypted")
       ->required()
       ->type_name("FILE");
-  sub->add_option("--client-cert", o->client_cert, "confCLIENT_CERT (default: the server certificate)")->type_name("FILE");
+  sub->add_option("--client-cert", o->client_cert, "confCLIENT_CERT (default: the server certificate)")
+      ->type_name("FILE");
   sub->add_option("--client-key", o->client_key, "confCLIENT_KEY (default: the server key)")->type_name("FILE");
   sub->add_option("--cacert", o->cacert, "confCACERT: your issuers; its names are sent to clients")
       ->required()
@@ -225,8 +229,7 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("--host", o->host, "The name peers connect to (MX target): checked in the SAN and CN");
   sub->add_flag("--no-client-cert-request", o->no_client_cert_request,
                 "confTLS_SRV_OPTIONS `V': ask clients for no certificate (no CA list sent)");
-  sub->add_option("--key-group", o->key_group,
-                  "A key readable by this group (only) gets GroupReadableKeyFile appended")
+  sub->add_option("--key-group", o->key_group, "A key readable by this group (only) gets GroupReadableKeyFile appended")
       ->capture_default_str();
   sub->add_flag("--no-check", o->no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
   sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
@@ -263,7 +266,8 @@ CompletionCommand describe_app(const CLI::App& app, const std::string& name) {
   return c;
 }
 
-constexpr const char* kCompletionExamples = R"(  $ mtlscert completion bash > /usr/share/bash-completion/completions/mtlscert
+constexpr const char* kCompletionExamples =
+    R"(  $ mtlscert completion bash > /usr/share/bash-completion/completions/mtlscert
       what the Debian package installs (generated at build time)
   $ source <(mtlscert completion bash)
       completion in the current bash, from a build tree
@@ -278,9 +282,7 @@ void register_completion(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->footer(kExitCodes);
   sub->group("");
   add_global_flags(sub, g);
-  sub->add_option("shell", *shell, "Shell to write the script for")
-      ->required()
-      ->check(CLI::IsMember({"bash", "zsh"}));
+  sub->add_option("shell", *shell, "Shell to write the script for")->required()->check(CLI::IsMember({"bash", "zsh"}));
   sub->callback([&root, shell, &selected] {
     selected = [&root, shell](const Output& out) {
       CompletionCommand tree = describe_app(root, "mtlscert");
@@ -324,8 +326,9 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
                    "Keep only the CAs that verify this certificate's chain (repeatable; extra certificates in the "
                    "file are used as intermediates)")
       ->type_name("FILE");
-  trim->add_option("--keep", t->keep, "Keep this certificate: SHA-256 fingerprint (or 8+ hex digits of it) or exact "
-                                      "RFC 2253 subject (repeatable)");
+  trim->add_option("--keep", t->keep,
+                   "Keep this certificate: SHA-256 fingerprint (or 8+ hex digits of it) or exact "
+                   "RFC 2253 subject (repeatable)");
   trim->add_option("--at", t->at, "Judge expiry at DATE instead of now");
   trim->callback([t, &selected] { selected = [t](const Output& out) { return run_bundle_trim(*t, out); }; });
 
@@ -334,9 +337,10 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
   split->add_option("FILE", s->file, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")
       ->required()
       ->type_name("FILE");
-  split->add_option("--advertise", s->advertise,
-                    "Certificate whose chain's CAs go in confCACERT (your server certificate, or client "
-                    "certificates you accept; repeatable)")
+  split
+      ->add_option("--advertise", s->advertise,
+                   "Certificate whose chain's CAs go in confCACERT (your server certificate, or client "
+                   "certificates you accept; repeatable)")
       ->type_name("FILE");
   split->add_option("--keep", s->keep, "Also advertise this CA: SHA-256 fingerprint or subject (repeatable)");
   split->add_option("--cacert", s->cacert, "Short confCACERT file to write")->required()->type_name("FILE");
@@ -444,19 +448,9 @@ using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
 const Registrar kCommands[] = {
-    register_init,
-    register_install_cert,
-    register_genkey,
-    register_csr,
-    register_ca,
-    register_bundle,
-    register_emit_mc,
-    register_probe,
-    register_inspect,
-    register_doctor,
-    register_access,
-    register_received,
-    register_completion,
+    register_init,   register_install_cert, register_genkey,     register_csr,     register_ca,
+    register_bundle, register_emit_mc,      register_probe,      register_inspect, register_doctor,
+    register_access, register_received,     register_completion,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {
@@ -509,9 +503,10 @@ int run_cli(int argc, char** argv) {
   CLI::App root(help_text("mtlscert: STARTTLS certificates for mail servers (sendmail, Postfix, Exim), done right.",
                           kRootExamples),
                 "mtlscert");
-  root.footer(fmt::format("{}\n\nRun 'mtlscert COMMAND --help' for a command's flags and examples; "
-                          "see also mtlscert(1).",
-                          kExitCodes));
+  root.footer(
+      fmt::format("{}\n\nRun 'mtlscert COMMAND --help' for a command's flags and examples; "
+                  "see also mtlscert(1).",
+                  kExitCodes));
   root.formatter(std::make_shared<SummaryFormatter>());
   root.set_version_flag("--version", "mtlscert " MTLSCERT_VERSION, "Print the version (a JSON document with --json)");
   root.require_subcommand(1);
@@ -531,9 +526,9 @@ int run_cli(int argc, char** argv) {
     std::string word = argv[1];
     if (std::find(names.begin(), names.end(), word) == names.end()) {
       std::string guess = closest(word, names);
-      return early.fail(Error(fmt::format("unknown command '{}'{}", word,
-                                          guess.empty() ? "" : fmt::format(", did you mean '{}'?", guess)),
-                              {}, "run 'mtlscert --help' for the list of commands"));
+      return early.fail(Error(
+          fmt::format("unknown command '{}'{}", word, guess.empty() ? "" : fmt::format(", did you mean '{}'?", guess)),
+          {}, "run 'mtlscert --help' for the list of commands"));
     }
   }
 

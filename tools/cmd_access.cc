@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "sendmail/access_map.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "sendmail/access_map.h"
 
 namespace mtlscert::cli {
 
@@ -51,9 +51,10 @@ int run_access(const AccessOptions& o, const Output& out) {
     out.result(fmt::format("Wrote {} ({} line(s), mode 0644).", o.out, r.lines.size()));
   }
   if (!r.refused()) {
-    out.say(fmt::format("# Next: append these lines to /etc/mail/access, run makemap hash /etc/mail/access < "
-                        "/etc/mail/access{}",
-                        to_stdout ? "" : fmt::format(" (from {})", target)));
+    out.say(
+        fmt::format("# Next: append these lines to /etc/mail/access, run makemap hash /etc/mail/access < "
+                    "/etc/mail/access{}",
+                    to_stdout ? "" : fmt::format(" (from {})", target)));
   }
   return out.finish(report);
 }

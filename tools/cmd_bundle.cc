@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "bundle/bundle.h"
-#include "pki/cert_info.h"
 #include "bundle/rehash.h"
+#include "pki/cert_info.h"
 
 namespace mtlscert::cli {
 
@@ -25,14 +25,16 @@ const char* const kBundleCheckExamples = R"(  $ mtlscert bundle check /etc/ssl/c
   $ mtlscert bundle check --at 2027-01-01 --json /etc/mail/tls/ca.pem
       validity judged on another date; one JSON document)";
 
-const char* const kBundleTrimSummary = "Write a clean bundle: no duplicates, expired or non-CA certificates, keys or junk";
+const char* const kBundleTrimSummary =
+    "Write a clean bundle: no duplicates, expired or non-CA certificates, keys or junk";
 const char* const kBundleTrimExamples = R"(  $ mtlscert bundle trim ca.pem -o ca-clean.pem
       drops duplicates, expired and non-CA certificates, keys, CSRs and junk
   $ mtlscert bundle trim /etc/ssl/certs/ca-certificates.crt --keep-issuers-of smtp.crt -o ca.pem
       only the CAs that verify smtp.crt's chain; prints the list size before and after)";
 
 const char* const kBundleSplitSummary = "Split a bundle into a short confCACERT and a hashed confCACERT_PATH";
-const char* const kBundleSplitExamples = R"(  $ mtlscert bundle split /etc/ssl/certs/ca-certificates.crt --advertise /etc/mail/tls/smtp.crt \
+const char* const kBundleSplitExamples =
+    R"(  $ mtlscert bundle split /etc/ssl/certs/ca-certificates.crt --advertise /etc/mail/tls/smtp.crt \
       --cacert /etc/mail/tls/ca.pem --cacert-path /etc/mail/tls/certs
       ca.pem holds smtp.crt's issuers; certs/ holds every CA, hashed; prints the define lines)";
 
@@ -48,9 +50,7 @@ std::int64_t at_or_now(const std::string& at) {
   return at.empty() ? static_cast<std::int64_t>(std::time(nullptr)) : parse_date(at);
 }
 
-std::string plural(std::size_t n, const char* word) {
-  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
-}
+std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
 std::string cert_line(const CertRef& c) {
   std::string fp = c.sha256.size() > 23 ? c.sha256.substr(0, 23) + "..." : c.sha256;
@@ -105,8 +105,8 @@ int run_bundle_trim(const BundleTrimOptions& o, const Output& out) {
                         d.reason));
   }
   for (const auto& n : r.notes) out.say(n);
-  out.result(fmt::format("Wrote {} ({} of {}). CA list: {} before, {} after.", r.out, plural(r.kept.size(), "certificate"),
-                         r.certificates, budget(r.before), budget(r.after)));
+  out.result(fmt::format("Wrote {} ({} of {}). CA list: {} before, {} after.", r.out,
+                         plural(r.kept.size(), "certificate"), r.certificates, budget(r.before), budget(r.after)));
   out.say(fmt::format("Next: mtlscert bundle check {}", r.out));
   return out.finish(report);
 }
@@ -155,8 +155,8 @@ int run_bundle_rehash(const BundleRehashOptions& o, const Output& out) {
   }
   out.result(fmt::format("{} {}: {} and {} hashed; {} {}, {} {}, {} unchanged.", o.dry_run ? "Dry run in" : "Rehashed",
                          plan.dir, plural(plan.certificates, "certificate"), plural(plan.crls, "CRL"),
-                         plural(plan.count(RehashLink::Action::Create), "link"),
-                         o.dry_run ? "to create" : "created", plural(plan.count(RehashLink::Action::Remove), "stale link"),
+                         plural(plan.count(RehashLink::Action::Create), "link"), o.dry_run ? "to create" : "created",
+                         plural(plan.count(RehashLink::Action::Remove), "stale link"),
                          o.dry_run ? "to remove" : "removed", plan.count(RehashLink::Action::Keep)));
   return out.finish(report);
 }

@@ -11,8 +11,8 @@ namespace mtlscert::cli {
 
 struct BundleCheckOptions {
   std::string file;
-  std::string at;              ///< --at DATE (empty: now)
-  std::size_t notice = 4096;   ///< CA-list bands, bytes
+  std::string at;             ///< --at DATE (empty: now)
+  std::size_t notice = 4096;  ///< CA-list bands, bytes
   std::size_t warn = 8000;
   std::size_t error = 16000;
   std::size_t java = 32000;

@@ -39,8 +39,8 @@ int run_ca_init(const CaInitOptions& o, const Output& out) {
   report.set_result(to_json(r));
   report.outputs = {{r.key_path, 0600}, {r.cert_path, 0644}};
   report.add_warnings(r.warnings, "ca-advice");
-  out.result(fmt::format("Made CA '{}' in {}: key {} ({}, mode 0600), certificate {} (valid until {}).", o.name,
-                         o.dir, r.key_path, r.cert.key.label, r.cert_path, r.cert.not_after));
+  out.result(fmt::format("Made CA '{}' in {}: key {} ({}, mode 0600), certificate {} (valid until {}).", o.name, o.dir,
+                         r.key_path, r.cert.key.label, r.cert_path, r.cert.not_after));
   out.say(fmt::format("Give {} to peers that verify your servers (their confCACERT).", r.cert_path));
   out.say(fmt::format("Next: mtlscert ca sign --dir {} HOST.csr -o HOST.crt (the CSR from mtlscert csr)", o.dir));
   return out.finish(report);
@@ -54,7 +54,8 @@ int run_ca_sign(const CaSignOptions& o, const Output& out) {
   request.profile = parse_cert_profile(o.profile);
   request.days = o.days;
   request.overwrite = o.force;
-  if (o.out == "-") throw Error("ca sign cannot write the certificate to standard output (-o -)", {}, "give a file name with -o");
+  if (o.out == "-")
+    throw Error("ca sign cannot write the certificate to standard output (-o -)", {}, "give a file name with -o");
   CaSignResult r = ca_sign(request, std::time(nullptr));
   Report report;
   report.set_result(to_json(r));
@@ -64,10 +65,10 @@ int run_ca_sign(const CaSignOptions& o, const Output& out) {
   std::string names = r.cert.dns_names.empty() ? r.cert.subject : fmt::format("{}", fmt::join(r.cert.dns_names, ", "));
   out.result(fmt::format("Wrote certificate {} for {} (profile {}, serial {}, valid until {}).", r.out, names,
                          cert_profile_name(r.profile), r.cert.serial, r.cert.not_after));
-  out.say(fmt::format("Next: mtlscert emit-mc --server-cert {} --server-key KEY --cacert {} --cacert-path "
-                      "/etc/ssl/certs{}",
-                      r.out, r.ca_cert_path,
-                      r.cert.dns_names.empty() ? "" : fmt::format(" --host {}", r.cert.dns_names.front())));
+  out.say(fmt::format(
+      "Next: mtlscert emit-mc --server-cert {} --server-key KEY --cacert {} --cacert-path "
+      "/etc/ssl/certs{}",
+      r.out, r.ca_cert_path, r.cert.dns_names.empty() ? "" : fmt::format(" --host {}", r.cert.dns_names.front())));
   return out.finish(report);
 }
 

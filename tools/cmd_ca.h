@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "pki/ca.h"
 #include "output.h"
+#include "pki/ca.h"
 
 namespace mtlscert::cli {
 

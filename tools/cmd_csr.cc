@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "pki/csr.h"
 #include "core/io.h"
+#include "pki/csr.h"
 
 namespace mtlscert::cli {
 
@@ -93,8 +93,8 @@ int run_csr(const CsrOptions& o, const Output& out) {
   report.outputs.push_back({r.path, r.mode});
   out.result(fmt::format("Wrote CSR {} for {} (SAN: {}; {} key, mode {:04o}).", r.path, r.plan.host.ascii,
                          fmt::join(r.plan.dns_names, ", "), r.info.key.label, r.mode));
-  std::string crt = r.path.size() > 4 && r.path.ends_with(".csr") ? r.path.substr(0, r.path.size() - 4) + ".crt"
-                                                                   : r.path + ".crt";
+  std::string crt =
+      r.path.size() > 4 && r.path.ends_with(".csr") ? r.path.substr(0, r.path.size() - 4) + ".crt" : r.path + ".crt";
   out.say(fmt::format("Next: submit it to your CA, or sign it with your own: mtlscert ca sign --dir DIR {} -o {}",
                       r.path, crt));
   return out.finish(report);

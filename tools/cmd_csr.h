@@ -11,7 +11,7 @@ namespace mtlscert::cli {
 struct CsrOptions {
   std::string key;
   std::string host;
-  std::vector<std::string> mx;   ///< each may hold several lines; "-" reads standard input
+  std::vector<std::string> mx;  ///< each may hold several lines; "-" reads standard input
   std::vector<std::string> san;
   std::string country, state, locality, org, ou, email;
   std::string out;

@@ -10,7 +10,8 @@ namespace mtlscert::cli {
 
 const char* const kEmitMcSummary =
     "Print the sendmail.mc lines that turn STARTTLS on, after checking what sendmail will check";
-const char* const kEmitMcExamples = R"(  $ mtlscert emit-mc --server-cert /etc/mail/tls/smtp.crt --server-key /etc/mail/tls/smtp.key \
+const char* const kEmitMcExamples =
+    R"(  $ mtlscert emit-mc --server-cert /etc/mail/tls/smtp.crt --server-key /etc/mail/tls/smtp.key \
         --cacert /etc/mail/tls/ca.crt --cacert-path /etc/ssl/certs --host smtp.example.org
       the define lines on stdout; exit 1 with the line sendmail would log if it would refuse them
   $ mtlscert emit-mc ... -o /etc/mail/tls/mtlscert-starttls.m4
@@ -61,9 +62,10 @@ int run_emit_mc(const EmitMcOptions& o, const Output& out) {
     out.result(fmt::format("Wrote {} (mode 0644).", o.out));
   }
   if (!to_stdout && !r.blocked) {
-    out.say(fmt::format("Next: add include(`{}')dnl to /etc/mail/sendmail.mc after DOMAIN(`debian-mta')dnl, then run "
-                        "sendmailconfig (or make -C /etc/mail) and restart sendmail.",
-                        o.out));
+    out.say(
+        fmt::format("Next: add include(`{}')dnl to /etc/mail/sendmail.mc after DOMAIN(`debian-mta')dnl, then run "
+                    "sendmailconfig (or make -C /etc/mail) and restart sendmail.",
+                    o.out));
   }
   return out.finish(report);
 }

@@ -29,7 +29,8 @@ int run_genkey(const GenkeyOptions& options, const Output& out) {
   Report report;
   if (options.out == "-") {
     // The key would be the only thing on stdout: it cannot share it with a JSON document.
-    if (out.json_mode()) throw Error("--json and -o - both want standard output", {}, "write the key to a file with -o FILE");
+    if (out.json_mode())
+      throw Error("--json and -o - both want standard output", {}, "write the key to a file with -o FILE");
     validate_key_spec(spec);
     if (!options.group.empty()) throw Error("--group cannot apply to standard output (-o -)", {}, "write to a file");
     report.add_warnings(key_spec_warnings(spec), "key-choice");
@@ -50,8 +51,8 @@ int run_genkey(const GenkeyOptions& options, const Output& out) {
   report.set_result(to_json(r));
   report.outputs.push_back({r.path, r.mode});
   report.add_warnings(r.warnings, "key-choice");
-  std::string ownership = r.group.empty() ? fmt::format("mode {:04o}", r.mode)
-                                          : fmt::format("mode {:04o}, group {}", r.mode, r.group);
+  std::string ownership =
+      r.group.empty() ? fmt::format("mode {:04o}", r.mode) : fmt::format("mode {:04o}, group {}", r.mode, r.group);
   out.result(fmt::format("Wrote key {} ({}, {}).", r.path, r.key.label, ownership));
   std::string host = host_from_file_name(r.path);
   out.say(fmt::format("Next: mtlscert csr --key {} --host {} -o {}.csr", r.path, host.empty() ? "HOST" : host,

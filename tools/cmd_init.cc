@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "sendmail/init.h"
 #include "core/io.h"
 #include "sendmail/emit_mc.h"
+#include "sendmail/init.h"
 
 namespace mtlscert::cli {
 
@@ -34,7 +34,8 @@ int print_init(const InitResult& r, const Output& out) {
   report.findings = r.findings;
   report.add_warnings(r.warnings, "init-advice");
   for (const auto& f : r.files) {
-    if (f.status.starts_with("created") || f.status.starts_with("rewritten")) report.outputs.push_back({f.path, f.mode});
+    if (f.status.starts_with("created") || f.status.starts_with("rewritten"))
+      report.outputs.push_back({f.path, f.mode});
     out.result(fmt::format("{}  {}  {}", f.path, f.mode == 0 ? "-" : io::mode_string(f.mode), f.status));
     out.say(fmt::format("    {}", f.purpose));
   }

@@ -48,11 +48,16 @@ int run_inspect(const InspectOptions& options, const Output& out) {
   report.set_result(to_json(files));
   if (first_error) {
     if (options.files.size() > 1) {
-      return out.fail(Error(fmt::format("{} of {} files could not be inspected", [&] {
-                              std::size_t n = 0;
-                              for (const auto& f : files) n += f.error.empty() && !f.broken() ? 0 : 1;
-                              return n;
-                            }(), files.size()), {}, first_error->hint()), &report);
+      return out.fail(Error(fmt::format(
+                                "{} of {} files could not be inspected",
+                                [&] {
+                                  std::size_t n = 0;
+                                  for (const auto& f : files) n += f.error.empty() && !f.broken() ? 0 : 1;
+                                  return n;
+                                }(),
+                                files.size()),
+                            {}, first_error->hint()),
+                      &report);
     }
     return out.fail(*first_error, &report);
   }

@@ -36,12 +36,11 @@ void print_chain(const Output& out, const ProbeReport& r) {
     line(out, i == 0 ? "Chain:" : "", fmt::format("[{}] {}", i, c.subject));
     std::vector<std::string> names = c.dns_names;
     names.insert(names.end(), c.ip_addresses.begin(), c.ip_addresses.end());
-    out.result(fmt::format("{}    issuer {}; {}; {} to {} ({}); {}", kPad, c.issuer,
-                           names.empty() ? "no SAN" : "SAN " + join(names, ", "), c.not_before.substr(0, 10),
-                           c.not_after.substr(0, 10),
-                           c.days_left < 0 ? fmt::format("expired {} days ago", -c.days_left)
-                                           : fmt::format("{} days left", c.days_left),
-                           c.key.label));
+    out.result(fmt::format(
+        "{}    issuer {}; {}; {} to {} ({}); {}", kPad, c.issuer, names.empty() ? "no SAN" : "SAN " + join(names, ", "),
+        c.not_before.substr(0, 10), c.not_after.substr(0, 10),
+        c.days_left < 0 ? fmt::format("expired {} days ago", -c.days_left) : fmt::format("{} days left", c.days_left),
+        c.key.label));
   }
 }
 
@@ -56,16 +55,19 @@ void print_client_cert(const Output& out, const ProbeReport& r) {
                    with_commas(r.certificate_request_bytes)));
   out.result(fmt::format("{}{}", kPad, r.ca_list_verdict));
   constexpr std::size_t kShown = 8;
-  for (std::size_t i = 0; i < r.ca_names.size() && i < kShown; ++i) out.result(fmt::format("{}  CA {}", kPad, r.ca_names[i]));
-  if (r.ca_names.size() > kShown) out.result(fmt::format("{}  ... and {} more (--json lists all)", kPad, r.ca_names.size() - kShown));
+  for (std::size_t i = 0; i < r.ca_names.size() && i < kShown; ++i)
+    out.result(fmt::format("{}  CA {}", kPad, r.ca_names[i]));
+  if (r.ca_names.size() > kShown)
+    out.result(fmt::format("{}  ... and {} more (--json lists all)", kPad, r.ca_names.size() - kShown));
   switch (r.client_cert) {
     case ClientCertStatus::Accepted: line(out, "", "accepted: the server went on after our certificate"); break;
     case ClientCertStatus::NoneSent:
       line(out, "", "none sent (pass --cert and --key to present one); the server went on without it");
       break;
     case ClientCertStatus::Rejected:
-      line(out, "", r.client_cert_sent ? "REJECTED by the server (see the alert below)"
-                                       : "the server requires one and none was sent (--cert, --key)");
+      line(out, "",
+           r.client_cert_sent ? "REJECTED by the server (see the alert below)"
+                              : "the server requires one and none was sent (--cert, --key)");
       break;
     default: line(out, "", "the server's verdict is unknown (the dialogue stopped before it)"); break;
   }
@@ -73,24 +75,25 @@ void print_client_cert(const Output& out, const ProbeReport& r) {
 
 void print_report(const Output& out, const ProbeReport& r) {
   out.result(r.verdict());
-  line(out, "Server:", fmt::format("{}{}, {}, EHLO {}, {}", r.endpoint.display(),
-                                   r.peer_address.empty() ? "" : " (" + r.peer_address + ")",
-                                   r.smtps ? "implicit TLS" : "STARTTLS", r.ehlo_name,
-                                   is_ip_literal(r.servername) ? "no SNI (an IP address)" : "SNI " + r.servername));
+  line(out, "Server:",
+       fmt::format("{}{}, {}, EHLO {}, {}", r.endpoint.display(),
+                   r.peer_address.empty() ? "" : " (" + r.peer_address + ")", r.smtps ? "implicit TLS" : "STARTTLS",
+                   r.ehlo_name, is_ip_literal(r.servername) ? "no SNI (an IP address)" : "SNI " + r.servername));
   if (r.greeting) line(out, "Greeting:", r.greeting->first_line());
   if (r.ehlo) line(out, "Capabilities:", r.capabilities.empty() ? "(none)" : join(r.capabilities, ", "));
   if (r.ehlo) line(out, "STARTTLS:", r.starttls_offered ? "offered" : "NOT offered");
   if (r.starttls_reply) line(out, "", r.starttls_reply->first_line());
   if (!r.tls) return;
-  line(out, "TLS:", fmt::format("{}, {}, group {}, server signature {}", r.tls_version, r.cipher,
-                                r.group.empty() ? "-" : r.group,
-                                r.signature_algorithm.empty() ? "-" : r.signature_algorithm));
+  line(out, "TLS:",
+       fmt::format("{}, {}, group {}, server signature {}", r.tls_version, r.cipher, r.group.empty() ? "-" : r.group,
+                   r.signature_algorithm.empty() ? "-" : r.signature_algorithm));
   print_chain(out, r);
   if (r.verify_skipped) {
-    line(out, "Verification:", fmt::format("SKIPPED (--insecure-skip-verify); against {} it would be {}", r.trust,
-                                           r.verified                ? std::string("OK")
-                                           : r.verify_errors.empty() ? std::string("FAILED: no certificate")
-                                                                     : "FAILED: " + r.verify_errors.front().reason));
+    line(out, "Verification:",
+         fmt::format("SKIPPED (--insecure-skip-verify); against {} it would be {}", r.trust,
+                     r.verified                ? std::string("OK")
+                     : r.verify_errors.empty() ? std::string("FAILED: no certificate")
+                                               : "FAILED: " + r.verify_errors.front().reason));
   } else if (r.verified) {
     line(out, "Verification:", fmt::format("OK against {}", r.trust));
   } else {
@@ -99,9 +102,9 @@ void print_report(const Output& out, const ProbeReport& r) {
       out.result(fmt::format("{}{} (depth {}{})", kPad, e.reason, e.depth, e.subject.empty() ? "" : ": " + e.subject));
     }
   }
-  line(out, "Name:", fmt::format("{} {} the certificate{}", r.servername,
-                                 r.name_matches ? "matches" : "does NOT match",
-                                 r.verify_skipped ? " (not enforced: --insecure-skip-verify)" : ""));
+  line(out, "Name:",
+       fmt::format("{} {} the certificate{}", r.servername, r.name_matches ? "matches" : "does NOT match",
+                   r.verify_skipped ? " (not enforced: --insecure-skip-verify)" : ""));
   print_client_cert(out, r);
   if (r.post_tls_ehlo) {
     line(out, "After TLS:", r.post_tls_ehlo->first_line());
@@ -126,8 +129,9 @@ int run_probe(const ProbeCmdOptions& o, const Output& out) {
   p.tls_version = o.tls1_2 ? "1.2" : o.tls1_3 ? "1.3" : "";
   p.insecure_skip_verify = o.insecure_skip_verify;
   if (o.insecure_skip_verify) {
-    out.warn("--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
-             "about who answered");
+    out.warn(
+        "--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
+        "about who answered");
   }
   ProbeReport r = probe(p);
   Report report;

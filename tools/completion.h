@@ -22,10 +22,10 @@ struct CompletionOption {
 };
 
 struct CompletionCommand {
-  std::string name;                         ///< "genkey"; the program name for the root
-  std::string summary;                      ///< first line of the description
-  bool hidden = false;                      ///< not listed by --help: completed only once typed
-  std::vector<CompletionOption> options;    ///< named options and flags (hidden ones left out)
+  std::string name;                           ///< "genkey"; the program name for the root
+  std::string summary;                        ///< first line of the description
+  bool hidden = false;                        ///< not listed by --help: completed only once typed
+  std::vector<CompletionOption> options;      ///< named options and flags (hidden ones left out)
   std::vector<std::string> positional_types;  ///< type names of positional arguments, in order
   std::vector<CompletionCommand> subcommands;
 };

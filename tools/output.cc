@@ -26,9 +26,7 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
   return n;
 }
 
-std::string plural(std::size_t n, const char* word) {
-  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
-}
+std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
 json null_or(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 

@@ -53,9 +53,9 @@ struct Written {
 /// Report: what a command did, handed once to Output::finish.
 struct Report {
   std::vector<Finding> findings;
-  std::vector<std::string> inputs;                                  ///< files read ("-": stdin)
-  std::vector<Written> outputs;                                     ///< files written, with mode
-  nlohmann::ordered_json result = nlohmann::ordered_json::object(); ///< the command's own fields
+  std::vector<std::string> inputs;                                   ///< files read ("-": stdin)
+  std::vector<Written> outputs;                                      ///< files written, with mode
+  nlohmann::ordered_json result = nlohmann::ordered_json::object();  ///< the command's own fields
   /// data_on_stdout: stdout carries the product (a PEM for -o -, the .mc lines): the
   /// findings go to stderr so that they cannot corrupt it.
   bool data_on_stdout = false;

@@ -36,7 +36,8 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 }
 
 std::string host_from_file_name(std::string_view path) {
-  std::string_view name = path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
+  std::string_view name =
+      path.substr(path.find_last_of('/') == std::string_view::npos ? 0 : path.find_last_of('/') + 1);
   for (std::string_view ext : {".key", ".pem", ".crt", ".csr", ".der"}) {
     if (name.size() > ext.size() && name.ends_with(ext)) {
       name.remove_suffix(ext.size());

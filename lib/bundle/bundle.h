@@ -17,8 +17,8 @@
 #include "bundle/ca_list.h"
 #include "core/defaults.h"
 #include "core/finding.h"
-#include "sendmail/m4_value.h"  // sendmail_define, for the split result
 #include "pki/objects.h"
+#include "sendmail/m4_value.h"  // sendmail_define, for the split result
 
 namespace mtlscert {
 
@@ -27,39 +27,39 @@ namespace mtlscert {
 inline constexpr std::size_t kBundleMaxInput = 512u << 20;
 
 struct BundleCheckOptions {
-  std::int64_t at = 0;                       ///< validity is judged at this time (epoch seconds)
-  int expiring_days = kBundleExpiringDays;   ///< notice when a certificate expires within this many days
-  CaListThresholds thresholds;               ///< the list-size bands (ca_list.h)
+  std::int64_t at = 0;                                ///< validity is judged at this time (epoch seconds)
+  int expiring_days = kBundleExpiringDays;            ///< notice when a certificate expires within this many days
+  CaListThresholds thresholds;                        ///< the list-size bands (ca_list.h)
   std::size_t many_certificates = kManyCertificates;  ///< notice above this count
   std::size_t system_store_certificates = kSystemStoreCertificates;  ///< above this count the file is a trust store
-  bool x509 = false;                         ///< also decode X509 objects (trim and split need them)
+  bool x509 = false;  ///< also decode X509 objects (trim and split need them)
 };
 
 /// BundleCert: one certificate of a bundle, read once.
 struct BundleCert {
-  CertRef ref;                         ///< index among the file's objects, line, subject, SHA-256
-                                       ///< (check fills subject only where a finding needs it; see subject_of)
-  const CertView* view = nullptr;      ///< borrowed from BundleReport::file
-  X509* x509 = nullptr;                ///< borrowed from BundleReport::file; null unless options.x509
-  bool sent = false;                   ///< its subject is in the CA list sendmail sends
+  CertRef ref;                     ///< index among the file's objects, line, subject, SHA-256
+                                   ///< (check fills subject only where a finding needs it; see subject_of)
+  const CertView* view = nullptr;  ///< borrowed from BundleReport::file
+  X509* x509 = nullptr;            ///< borrowed from BundleReport::file; null unless options.x509
+  bool sent = false;               ///< its subject is in the CA list sendmail sends
   bool has_basic_constraints = false;
-  bool is_ca = false;                  ///< basicConstraints CA:TRUE
-  bool self_issued = false;            ///< subject == issuer: a root (its own signature is not checked by peers)
+  bool is_ca = false;        ///< basicConstraints CA:TRUE
+  bool self_issued = false;  ///< subject == issuer: a root (its own signature is not checked by peers)
   std::int64_t not_before = 0;
   std::int64_t not_after = 0;
-  std::string key_label;               ///< "RSA 2048", "ECDSA P-256", …
-  std::string signature_algorithm;     ///< e.g. "sha256WithRSAEncryption"
+  std::string key_label;            ///< "RSA 2048", "ECDSA P-256", …
+  std::string signature_algorithm;  ///< e.g. "sha256WithRSAEncryption"
 };
 
 /// BundleReport: the result of check_bundle. Owns the parsed file.
 struct BundleReport {
   PkiFile file;
-  CaFile ca;                           ///< what OpenSSL makes of the file: names sent, loads or not
+  CaFile ca;  ///< what OpenSSL makes of the file: names sent, loads or not
   std::int64_t at = 0;
-  std::vector<BundleCert> certs;       ///< every certificate, in file order
-  CaListSize list;                     ///< over the certificates sendmail sends (cert.sent)
-  std::string verdict;                 ///< ca_list_verdict: the first line of human output
-  std::vector<Finding> findings;       ///< file-level findings first, then by certificate
+  std::vector<BundleCert> certs;  ///< every certificate, in file order
+  CaListSize list;                ///< over the certificates sendmail sends (cert.sent)
+  std::string verdict;            ///< ca_list_verdict: the first line of human output
+  std::vector<Finding> findings;  ///< file-level findings first, then by certificate
   /// grouped[k]: the other places of findings[k] when it stands for a repeated finding
   /// (its message then gives the count); empty otherwise. JSON: "count", "positions".
   std::vector<std::vector<CertRef>> grouped;
@@ -101,16 +101,16 @@ struct Dropped {
 void to_json(nlohmann::ordered_json& j, const Dropped& d);
 
 struct SelectOptions {
-  std::int64_t at = 0;                          ///< expiry is judged at this time
-  std::vector<std::string> keep_issuers_of;     ///< certificate files: keep the CAs of their chains
-  std::vector<std::string> keep;                ///< SHA-256 fingerprints (any case, colons optional) or subjects
+  std::int64_t at = 0;                       ///< expiry is judged at this time
+  std::vector<std::string> keep_issuers_of;  ///< certificate files: keep the CAs of their chains
+  std::vector<std::string> keep;             ///< SHA-256 fingerprints (any case, colons optional) or subjects
 };
 
 /// Selection: which certificates of a checked bundle a clean bundle keeps.
 struct Selection {
-  std::vector<std::size_t> kept;     ///< indexes into BundleReport::certs, file order
-  std::vector<Dropped> dropped;      ///< every other object with its reason, file order
-  std::vector<std::string> notes;    ///< e.g. "kept on request although expired"
+  std::vector<std::size_t> kept;   ///< indexes into BundleReport::certs, file order
+  std::vector<Dropped> dropped;    ///< every other object with its reason, file order
+  std::vector<std::string> notes;  ///< e.g. "kept on request although expired"
 };
 
 /// select_cas keeps each distinct, unexpired CA certificate; with keep_issuers_of or
@@ -131,7 +131,7 @@ CaListSize measure_kept(const BundleReport& report, const std::vector<std::size_
 struct TrimRequest {
   std::string path;
   std::string out;
-  bool overwrite = false;        ///< --force
+  bool overwrite = false;  ///< --force
   SelectOptions select;
 };
 
@@ -142,7 +142,7 @@ struct TrimResult {
   std::vector<CertRef> kept;
   std::vector<Dropped> dropped;
   std::vector<std::string> notes;
-  CaListSize before;             ///< the input's CA list (what sendmail sends today)
+  CaListSize before;  ///< the input's CA list (what sendmail sends today)
   CaListSize after;
   std::vector<std::string> warnings;
 };
@@ -156,16 +156,16 @@ std::string to_json(const TrimResult& result);  ///< schema "mtlscert.bundle-tri
 
 struct SplitRequest {
   std::string path;
-  std::string cacert;                      ///< the short confCACERT to write
-  std::string cacert_path;                 ///< the confCACERT_PATH directory (created if missing)
-  bool overwrite = false;                  ///< --force: replace cacert and same-named files in the directory
-  SelectOptions advertise;                 ///< keep_issuers_of = --advertise CERT…, keep = --keep
+  std::string cacert;       ///< the short confCACERT to write
+  std::string cacert_path;  ///< the confCACERT_PATH directory (created if missing)
+  bool overwrite = false;   ///< --force: replace cacert and same-named files in the directory
+  SelectOptions advertise;  ///< keep_issuers_of = --advertise CERT…, keep = --keep
 };
 
 struct SplitResult {
   std::string path;
-  std::string cacert;                      ///< absolute
-  std::string cacert_path;                 ///< absolute
+  std::string cacert;       ///< absolute
+  std::string cacert_path;  ///< absolute
   std::vector<CertRef> advertised;
   std::size_t trusted = 0;                 ///< CA files in the directory
   std::vector<std::string> files_written;  ///< in the directory

@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bundle/bundle.h"
+#include "pki.h"
 #include "pki/cert_info.h"
 #include "pki/cert_view.h"
-#include "pki.h"
 #include "tempdir.h"
 
 using namespace mtlscert;
@@ -64,8 +64,8 @@ TEST_CASE("check_bundle: each finding code, on the certificate it is about") {
   trusted.replace(trusted.find("END CERTIFICATE"), 15, "END TRUSTED CERTIFICATE");
 
   std::string text = "# test bundle\r\n" + root.cert_pem() + expired.cert_pem() + future.cert_pem() +
-                     expiring.cert_pem() + leaf.cert_pem() + no_bc.cert_pem() + sha1.cert_pem() +
-                     sha1_root.cert_pem() + weak.cert_pem() + twin.cert_pem() + root.cert_pem() + leaf.key_pem() +
+                     expiring.cert_pem() + leaf.cert_pem() + no_bc.cert_pem() + sha1.cert_pem() + sha1_root.cert_pem() +
+                     weak.cert_pem() + twin.cert_pem() + root.cert_pem() + leaf.key_pem() +
                      "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0w\n-----END ENCRYPTED PRIVATE "
                      "KEY-----\n" +
                      csr_pem() + trusted + "-----BEGIN CERTIFICATE-----\nMIIB!!\n-----END CERTIFICATE-----\n";

@@ -48,12 +48,12 @@ struct CaFileCert {
 };
 
 struct CaFile {
-  bool loads = false;                      ///< X509_STORE_load_file succeeds: sendmail can use the file
-  std::size_t loaded_objects = 0;          ///< certificates and CRLs X509_STORE_load_file adds
-  std::size_t loaded_certificates = 0;     ///< of which certificates (also TRUSTED CERTIFICATE)
-  std::vector<CaFileCert> read;            ///< certificates whose subject SSL_load_client_CA_file took
-  std::vector<std::string> names;          ///< DER of each name sent, in order, DER-deduplicated
-  bool fast = false;                       ///< computed by the fast path (tests, bench)
+  bool loads = false;                   ///< X509_STORE_load_file succeeds: sendmail can use the file
+  std::size_t loaded_objects = 0;       ///< certificates and CRLs X509_STORE_load_file adds
+  std::size_t loaded_certificates = 0;  ///< of which certificates (also TRUSTED CERTIFICATE)
+  std::vector<CaFileCert> read;         ///< certificates whose subject SSL_load_client_CA_file took
+  std::vector<std::string> names;       ///< DER of each name sent, in order, DER-deduplicated
+  bool fast = false;                    ///< computed by the fast path (tests, bench)
   /// The CA list these names make (names = certificates read, unique_names = names sent).
   CaListSize list() const;
 };

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "ca_file_oracle.h"
 #include "bundle/ca_file.h"
+#include "ca_file_oracle.h"
 #include "pki.h"
 #include "tempdir.h"
 
@@ -103,7 +103,8 @@ std::vector<std::pair<std::string, std::string>> mutations(const std::string& pe
   m.emplace_back("blank line after BEGIN", at_line(1, "\n"));
   m.emplace_back("Comment header", at_line(1, "Comment: from a vendor\n"));
   m.emplace_back("Comment header and blank", at_line(1, "Comment: from a vendor\n\n"));
-  m.emplace_back("Proc-Type header", at_line(1, "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n"));
+  m.emplace_back("Proc-Type header",
+                 at_line(1, "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n"));
   m.emplace_back("NUL in base64", at_line(2, std::string("AAAA\0AAAA\n", 10)));
   m.emplace_back("NUL in text before", std::string("text\0more\n", 10) + pem);
   m.emplace_back("NUL at end of base64 line", replace_all(pem, "\n-----END", std::string("\0\n-----END", 10)));
@@ -127,10 +128,12 @@ std::vector<std::pair<std::string, std::string>> mutations(const std::string& pe
   m.emplace_back("X509 CERTIFICATE", replace_all(pem, " CERTIFICATE-----", " X509 CERTIFICATE-----"));
   m.emplace_back("lower-case label", replace_all(pem, " CERTIFICATE-----", " certificate-----"));
   m.emplace_back("END label differs", replace_all(pem, "END CERTIFICATE", "END X509 CRL"));
-  m.emplace_back("garbage CSR between", pem + "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n" + pem);
+  m.emplace_back("garbage CSR between",
+                 pem + "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n" + pem);
   m.emplace_back("garbage PKCS7 between", pem + "-----BEGIN PKCS7-----\nMAA=\n-----END PKCS7-----\n" + pem);
   m.emplace_back("bad base64 PKCS7 between", pem + "-----BEGIN PKCS7-----\n!!!!\n-----END PKCS7-----\n" + pem);
-  m.emplace_back("garbage private key between", pem + "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n" + pem);
+  m.emplace_back("garbage private key between",
+                 pem + "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n" + pem);
   m.emplace_back("garbage CRL", "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n" + pem);
   m.emplace_back("twice", pem + pem);
   if (begin != std::string::npos) {
@@ -224,7 +227,8 @@ TEST_CASE("read_ca_file: every certificate file of the installed packages and th
     std::size_t e = store.find("-----END CERTIFICATE-----\n", p);
     if (e == std::string::npos) break;
     e += 26;
-    bases.push_back(store.substr(p, e - p) + (n % 2 == 0 ? store.substr(e, store.find("-----END", e + 1) + 26 - e) : ""));
+    bases.push_back(store.substr(p, e - p) +
+                    (n % 2 == 0 ? store.substr(e, store.find("-----END", e + 1) + 26 - e) : ""));
     p = e;
   }
   std::size_t mutated = 0;

@@ -91,8 +91,8 @@ std::array<Band, 5> bands(const CaListThresholds& t) {
 }  // namespace
 
 std::string ca_list_verdict(const CaListSize& size, const CaListThresholds& t) {
-  std::string head = fmt::format("The CA list is {} bytes ({} name{})", with_commas(size.list_bytes),
-                                 size.unique_names, size.unique_names == 1 ? "" : "s");
+  std::string head = fmt::format("The CA list is {} bytes ({} name{})", with_commas(size.list_bytes), size.unique_names,
+                                 size.unique_names == 1 ? "" : "s");
   for (const auto& b : bands(t)) {
     if (size.list_bytes > b.limit) return fmt::format("{}, above {}: {}.", head, with_commas(b.limit), b.who_fails);
   }

@@ -33,9 +33,9 @@ struct CaListThresholds {
 };
 
 struct CaListSize {
-  std::size_t names = 0;                  ///< names offered (certificates in the file)
-  std::size_t unique_names = 0;           ///< distinct names actually sent
-  std::size_t list_bytes = 0;             ///< certificate_authorities bytes as sent (deduplicated)
+  std::size_t names = 0;         ///< names offered (certificates in the file)
+  std::size_t unique_names = 0;  ///< distinct names actually sent
+  std::size_t list_bytes = 0;    ///< certificate_authorities bytes as sent (deduplicated)
   std::size_t list_bytes_without_dedup = 0;
 };
 

@@ -25,9 +25,15 @@ TEST_CASE("judge_ca_list_size reports the highest threshold crossed") {
     std::size_t bytes;
     const char* code;  // empty: no finding
   };
-  const Row rows[] = {{1037, ""},           {4096, ""},           {4097, "ca-list-notice"},
-                      {8000, "ca-list-notice"}, {8001, "ca-list-warn"}, {14686, "ca-list-warn"},
-                      {16001, "ca-list-record"}, {32001, "ca-list-java"}, {65536, "ca-list-unencodable"}};
+  const Row rows[] = {{1037, ""},
+                      {4096, ""},
+                      {4097, "ca-list-notice"},
+                      {8000, "ca-list-notice"},
+                      {8001, "ca-list-warn"},
+                      {14686, "ca-list-warn"},
+                      {16001, "ca-list-record"},
+                      {32001, "ca-list-java"},
+                      {65536, "ca-list-unencodable"}};
   for (const auto& row : rows) {
     CAPTURE(row.bytes);
     CaListSize s{.names = 10, .unique_names = 10, .list_bytes = row.bytes};

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "bundle/bundle.h"
-#include "pki/cert_info.h"
 #include "core/io.h"
 #include "core/ossl_error.h"
 #include "core/parallel.h"
+#include "pki/cert_info.h"
 
 namespace mtlscert {
 namespace {
@@ -24,9 +24,13 @@ constexpr std::int64_t kDay = 86400;
 
 // Paths of full distribution trust bundles (Debian/Ubuntu, Fedora/RHEL, SUSE, Alpine, BSD).
 const char* const kSystemStores[] = {
-    "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/ca-bundle.pem",
-    "/etc/ssl/cert.pem", "/usr/share/ssl/certs/ca-bundle.crt", "/usr/local/share/certs/ca-root-nss.crt",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    "/usr/share/ssl/certs/ca-bundle.crt",
+    "/usr/local/share/certs/ca-root-nss.crt",
 };
 
 // The facts check, trim and split need, read from one certificate. No per-run work here.
@@ -94,14 +98,13 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
                                            c.sent ? ", yet its name is still sent" : ""),
                                "remove it (mtlscert bundle trim drops expired certificates)", c, path));
   } else if (c.not_before > opt.at) {
-    out.push_back(cert_finding(Level::Warn, "not-yet-valid",
-                               fmt::format("not valid before {}", iso8601(c.not_before)),
+    out.push_back(cert_finding(Level::Warn, "not-yet-valid", fmt::format("not valid before {}", iso8601(c.not_before)),
                                "check the system clock, or keep it only if it replaces a CA soon", c, path));
   } else if (c.not_after - opt.at < static_cast<std::int64_t>(opt.expiring_days) * kDay) {
-    out.push_back(cert_finding(Level::Notice, "expiring",
-                               fmt::format("expires on {}, in {} days", iso8601(c.not_after),
-                                           (c.not_after - opt.at) / kDay),
-                               "add its successor to the bundle before then", c, path));
+    out.push_back(
+        cert_finding(Level::Notice, "expiring",
+                     fmt::format("expires on {}, in {} days", iso8601(c.not_after), (c.not_after - opt.at) / kDay),
+                     "add its successor to the bundle before then", c, path));
   }
   if (!c.is_ca) {
     out.push_back(cert_finding(
@@ -109,8 +112,7 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
         c.has_basic_constraints ? "not a CA (basicConstraints CA:FALSE): it cannot issue the certificates it is "
                                   "trusted for, and its name only lengthens the CA list"
                                 : "not a CA (no basicConstraints): OpenSSL does not accept it as an issuer",
-        "keep CA certificates only in confCACERT; a server's own certificate belongs in confSERVER_CERT", c,
-        path));
+        "keep CA certificates only in confCACERT; a server's own certificate belongs in confSERVER_CERT", c, path));
   }
   if (!c.self_issued) {
     int md = signature_digest(c.view->signature_nid);
@@ -133,10 +135,10 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
                     ? bits < kMinRsaBits
                     : (id == NID_X9_62_id_ecPublicKey && bits < 256);
     if (weak && bits > 0) {
-      out.push_back(cert_finding(Level::Warn, "weak-key",
-                                 fmt::format("{} key: below OpenSSL's security level 2 (RSA 2048, EC 256)",
-                                             c.key_label),
-                                 "replace it with the CA's current certificate", c, path));
+      out.push_back(
+          cert_finding(Level::Warn, "weak-key",
+                       fmt::format("{} key: below OpenSSL's security level 2 (RSA 2048, EC 256)", c.key_label),
+                       "replace it with the CA's current certificate", c, path));
     }
   }
 }
@@ -169,7 +171,8 @@ void whole_file_verdicts(const BundleReport& r, std::vector<Finding>& out) {
                         : "write the certificates that parse as plain PEM: mtlscert bundle trim " + path +
                               " -o OUT.pem, then check OUT.pem",
         path));
-    out.back().sendmail_log = fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
+    out.back().sendmail_log =
+        fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
   } else if (r.ca.names.empty()) {
     out.push_back(file_finding(
         Level::Error, "no-names-sent",
@@ -197,7 +200,8 @@ void whole_file_verdicts(const BundleReport& r, std::vector<Finding>& out) {
                                "the certificates are in PKCS#7 only: OpenSSL sends none of their names and does not "
                                "load them as CA certificates",
                                "convert it: mtlscert bundle trim " + path + " -o OUT.pem writes plain PEM", path));
-    out.back().sendmail_log = fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
+    out.back().sendmail_log =
+        fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
   }
 }
 
@@ -218,12 +222,14 @@ void check_objects(const PkiFile& file, const CaFile& ca, std::vector<Finding>& 
       case ObjectKind::EncryptedPrivateKey:
         f = file_finding(Level::Error, "encrypted-private-key",
                          fmt::format("{}: an encrypted private key inside the CA bundle", where),
-                         "remove it; sendmail reads only unencrypted keys, from confSERVER_KEY", file.path, o.line, static_cast<int>(i));
+                         "remove it; sendmail reads only unencrypted keys, from confSERVER_KEY", file.path, o.line,
+                         static_cast<int>(i));
         break;
       case ObjectKind::Csr:
         // OpenSSL skips a CSR block (or fails on it: then does-not-load says so).
         f = file_finding(Level::Warn, "csr", fmt::format("{}: a certificate request (CSR) inside the CA bundle", where),
-                         "remove it; a CSR is sent to a CA, it is not a certificate", file.path, o.line, static_cast<int>(i));
+                         "remove it; a CSR is sent to a CA, it is not a certificate", file.path, o.line,
+                         static_cast<int>(i));
         break;
       case ObjectKind::Broken:
         // Whether OpenSSL can still load the file is the whole-file verdict's (does-not-load).
@@ -231,7 +237,8 @@ void check_objects(const PkiFile& file, const CaFile& ca, std::vector<Finding>& 
                          fmt::format("{}: a {} block does not parse ({}){}", where, o.label, o.problem,
                                      ca.loads ? "; OpenSSL still loads the file, but may send fewer names"
                                               : "; OpenSSL cannot load the file"),
-                         "remove or replace the block (mtlscert bundle trim drops it)", file.path, o.line, static_cast<int>(i));
+                         "remove or replace the block (mtlscert bundle trim drops it)", file.path, o.line,
+                         static_cast<int>(i));
         break;
       case ObjectKind::PublicKey:
       case ObjectKind::Crl:
@@ -247,8 +254,8 @@ void check_objects(const PkiFile& file, const CaFile& ca, std::vector<Finding>& 
                            fmt::format("{}: a certificate in a {} block: trusted for verification only if PEM, "
                                        "but never sent in the CA list",
                                        where, o.label),
-                           "re-export it as a plain CERTIFICATE block (mtlscert bundle trim does)", file.path,
-                           o.line, static_cast<int>(i));
+                           "re-export it as a plain CERTIFICATE block (mtlscert bundle trim does)", file.path, o.line,
+                           static_cast<int>(i));
         }
         break;
     }
@@ -280,7 +287,8 @@ void group_repeats(std::vector<Finding>& findings, std::vector<std::vector<CertR
   for (std::size_t k = 0; k < out.size(); ++k) {
     if (more[k].empty()) continue;
     std::string lines = fmt::format("{}", out[k].cert.line);
-    for (std::size_t i = 0; i < more[k].size() && i + 1 < kLinesShown; ++i) lines += fmt::format(", {}", more[k][i].line);
+    for (std::size_t i = 0; i < more[k].size() && i + 1 < kLinesShown; ++i)
+      lines += fmt::format(", {}", more[k][i].line);
     if (more[k].size() + 1 > kLinesShown) lines += ", …";
     out[k].message += fmt::format(" [{} times in all, at lines {}; --json lists every position]",
                                   with_commas(more[k].size() + 1), lines);
@@ -364,7 +372,8 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
   auto size = judge_ca_list_size(report.list, opt.thresholds, "confCACERT");
   for (auto& s : size) {
     s.path = path;
-    if (s.code == "ca-list-warn") s.sendmail_log = "SSL3_READ_BYTES:sslv3 alert illegal parameter ... SSL alert number 47";
+    if (s.code == "ca-list-warn")
+      s.sendmail_log = "SSL3_READ_BYTES:sslv3 alert illegal parameter ... SSL alert number 47";
     out.push_back(std::move(s));
   }
   bool store = looks_like_system_trust_store(path, report.certs.size(), opt.system_store_certificates);
@@ -393,10 +402,10 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
     auto [it, fresh] = seen.emplace(c.ref.sha256, k);
     if (!fresh) {
       const BundleCert& first = report.certs[it->second];
-      per_cert[k].push_back(cert_finding(Level::Notice, "duplicate-certificate",
-                                         fmt::format("the same certificate as line {} (#{})", first.ref.line,
-                                                     first.ref.index),
-                                         "remove the second copy", c, path));
+      per_cert[k].push_back(
+          cert_finding(Level::Notice, "duplicate-certificate",
+                       fmt::format("the same certificate as line {} (#{})", first.ref.line, first.ref.index),
+                       "remove the second copy", c, path));
     }
   }
   std::vector<std::size_t> order(report.certs.size());
@@ -409,14 +418,14 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
     if (X509_NAME_cmp(subject(a), subject(b)) != 0) continue;
     if (report.certs[a].ref.sha256 == report.certs[b].ref.sha256) continue;  // already a duplicate
     std::size_t later = std::max(a, b), earlier = std::min(a, b);
-    per_cert[later].push_back(cert_finding(
-        Level::Notice, "duplicate-subject",
-        fmt::format("same subject as the certificate at line {} (#{}), another key or validity: {}",
-                    report.certs[earlier].ref.line, report.certs[earlier].ref.index,
-                    same_der(subject(a), subject(b))
-                        ? "the name is sent once"
-                        : "its encoding differs (case or string type), so OpenSSL sends the name twice"),
-        "keep both only during a CA's key rollover", report.certs[later], path));
+    per_cert[later].push_back(
+        cert_finding(Level::Notice, "duplicate-subject",
+                     fmt::format("same subject as the certificate at line {} (#{}), another key or validity: {}",
+                                 report.certs[earlier].ref.line, report.certs[earlier].ref.index,
+                                 same_der(subject(a), subject(b))
+                                     ? "the name is sent once"
+                                     : "its encoding differs (case or string type), so OpenSSL sends the name twice"),
+                     "keep both only during a CA's key rollover", report.certs[later], path));
   }
   for (std::size_t k = 0; k < per_cert.size(); ++k) {
     for (auto& finding : per_cert[k]) {

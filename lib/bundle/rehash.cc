@@ -20,9 +20,9 @@
 
 #include "core/error.h"
 #include "core/io.h"
-#include "pki/objects.h"
 #include "core/ossl_error.h"
 #include "core/parallel.h"
+#include "pki/objects.h"
 
 namespace mtlscert {
 namespace {
@@ -242,8 +242,8 @@ RehashPlan plan_rehash(const std::string& dir) {
     Bucket& b = buckets[c.key];
     auto same = std::find_if(b.files.begin(), b.files.end(), [&](const Candidate* o) { return o->digest == c.digest; });
     if (same != b.files.end()) {
-      plan.skipped.push_back(fmt::format("{}: the same {} as {}", c.name, c.key.first == kCrl ? "CRL" : "certificate",
-                                         (*same)->name));
+      plan.skipped.push_back(
+          fmt::format("{}: the same {} as {}", c.name, c.key.first == kCrl ? "CRL" : "certificate", (*same)->name));
       continue;
     }
     b.files.push_back(&c);
@@ -332,7 +332,9 @@ std::string to_json(const RehashPlan& plan, bool dry_run) {
     const char* action = l.action == RehashLink::Action::Keep     ? "keep"
                          : l.action == RehashLink::Action::Create ? "create"
                                                                   : "remove";
-    links.push_back(json{{"name", l.name}, {"target", l.target}, {"action", action},
+    links.push_back(json{{"name", l.name},
+                         {"target", l.target},
+                         {"action", action},
                          {"reason", l.reason.empty() ? json(nullptr) : json(l.reason)}});
   }
   json doc{{"schema", "mtlscert.bundle-rehash/1"},

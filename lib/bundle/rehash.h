@@ -26,16 +26,16 @@ struct RehashLink {
 };
 
 struct RehashPlan {
-  std::string dir;                     ///< as given: for messages only
+  std::string dir;  ///< as given: for messages only
   /// The directory as plan_rehash opened it (O_DIRECTORY|O_NOFOLLOW). apply_rehash makes
   /// and removes links through this descriptor (unlinkat, symlinkat), never through dir:
   /// if dir is replaced (by a symlink to another directory) in between, the links still
   /// go where the plan was made. Closed when the last copy of the plan goes.
   std::shared_ptr<const int> dir_fd;
-  std::size_t certificates = 0;        ///< files hashed as certificates
+  std::size_t certificates = 0;  ///< files hashed as certificates
   std::size_t crls = 0;
-  std::vector<RehashLink> links;       ///< sorted by name
-  std::vector<std::string> skipped;    ///< "x.pem: holds 3 certificates", …
+  std::vector<RehashLink> links;     ///< sorted by name
+  std::vector<std::string> skipped;  ///< "x.pem: holds 3 certificates", …
   std::size_t count(RehashLink::Action action) const;
 };
 

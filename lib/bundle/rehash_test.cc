@@ -5,8 +5,8 @@
 
 #include <cstdio>
 
-#include "core/error.h"
 #include "bundle/rehash.h"
+#include "core/error.h"
 #include "pki.h"
 #include "tempdir.h"
 
@@ -50,8 +50,8 @@ TEST_CASE("regression: issue 13 row 8: a stale link is removed in the planned di
   REQUIRE(::symlink(tmp.file("other").c_str(), tmp.file("certs").c_str()) == 0);
   apply_rehash(plan);
   struct stat st {};
-  CHECK(::lstat(tmp.file("other/0badc0de.0").c_str(), &st) == 0);   // the other directory's entry stays
-  CHECK(::lstat(tmp.file("moved/0badc0de.0").c_str(), &st) != 0);   // the planned one is gone
+  CHECK(::lstat(tmp.file("other/0badc0de.0").c_str(), &st) == 0);  // the other directory's entry stays
+  CHECK(::lstat(tmp.file("moved/0badc0de.0").c_str(), &st) != 0);  // the planned one is gone
 }
 
 TEST_CASE("plan_rehash refuses a symlinked directory and names the real one") {

@@ -12,11 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bundle/bundle.h"
+#include "bundle/rehash.h"
 #include "core/error.h"
 #include "core/io.h"
-#include "bundle/rehash.h"
-#include "sendmail/options.h"
 #include "pki/pem_write.h"
+#include "sendmail/options.h"
 
 namespace mtlscert {
 namespace {
@@ -29,14 +29,15 @@ std::string file_name_for(const BundleCert& c) {
   int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
   if (idx >= 0) {
     const ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-    base.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(cn)), static_cast<std::size_t>(ASN1_STRING_length(cn)));
+    base.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(cn)),
+                static_cast<std::size_t>(ASN1_STRING_length(cn)));
   } else {
     base = c.ref.subject;
   }
   std::string out;
   for (char ch : base) {
-    bool plain = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-                 ch == '.';
+    bool plain =
+        (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
     out.push_back(plain ? ch : '_');
   }
   while (!out.empty() && out.front() == '.') out.erase(out.begin());
@@ -45,9 +46,7 @@ std::string file_name_for(const BundleCert& c) {
   return out;
 }
 
-std::string absolute(const std::string& path) {
-  return std::filesystem::absolute(path).lexically_normal().string();
-}
+std::string absolute(const std::string& path) { return std::filesystem::absolute(path).lexically_normal().string(); }
 
 }  // namespace
 
@@ -91,8 +90,9 @@ SplitResult split_bundle(const SplitRequest& req) {
   std::error_code ec;
   std::filesystem::create_directories(r.cacert_path, ec);
   if (ec || !std::filesystem::is_directory(r.cacert_path)) {
-    throw Error(fmt::format("cannot create CA directory '{}': {}", r.cacert_path, ec ? ec.message() : "not a directory"),
-                r.cacert_path, "create it first, or choose another --cacert-path");
+    throw Error(
+        fmt::format("cannot create CA directory '{}': {}", r.cacert_path, ec ? ec.message() : "not a directory"),
+        r.cacert_path, "create it first, or choose another --cacert-path");
   }
   std::vector<std::pair<std::string, std::string>> files;  // path, PEM
   std::set<std::string> taken;
@@ -113,9 +113,9 @@ SplitResult split_bundle(const SplitRequest& req) {
     }
     unchanged[i] = existing == files[i].second;
     if (!unchanged[i] && !req.overwrite) {
-      throw Error(fmt::format("refusing to replace CA file '{}': a different file already exists there",
-                              files[i].first),
-                  files[i].first, "use --force to replace it, or an empty --cacert-path directory");
+      throw Error(
+          fmt::format("refusing to replace CA file '{}': a different file already exists there", files[i].first),
+          files[i].first, "use --force to replace it, or an empty --cacert-path directory");
     }
   }
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -133,7 +133,8 @@ SplitResult split_bundle(const SplitRequest& req) {
   auto w = io::write_file_atomic(r.cacert, pem_bundle(report, advertised.kept),
                                  {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA bundle"});
   r.warnings.insert(r.warnings.end(), w.begin(), w.end());
-  for (const auto& f : judge_ca_list_size(r.after, {}, fmt::format("the advertised {}", sendmail_macro(SendmailOption::CaCert)))) {
+  for (const auto& f :
+       judge_ca_list_size(r.after, {}, fmt::format("the advertised {}", sendmail_macro(SendmailOption::CaCert)))) {
     if (f.level != Level::Notice) r.warnings.push_back(f.message);
   }
   return r;

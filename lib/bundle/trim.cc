@@ -11,10 +11,10 @@
 
 #include "bundle/bundle.h"
 #include "bundle/ca_file.h"
-#include "pki/cert_info.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "core/ossl_error.h"
+#include "pki/cert_info.h"
 #include "pki/pem_write.h"
 
 namespace mtlscert {
@@ -50,8 +50,8 @@ std::string drop_code(ObjectKind kind) {
 }
 
 // Marks the bundle certificates on the verified chain of the certificate in `path`.
-void mark_chain(const BundleReport& report, const std::vector<bool>& trusted, const std::string& path,
-                std::int64_t at, std::vector<bool>& wanted) {
+void mark_chain(const BundleReport& report, const std::vector<bool>& trusted, const std::string& path, std::int64_t at,
+                std::vector<bool>& wanted) {
   PkiFile file = load_objects_file(path, "certificate");
   ossl::OwnedX509Stack untrusted(sk_X509_new_null());
   X509* target = nullptr;
@@ -126,9 +126,9 @@ Selection select_cas(const BundleReport& report, const SelectOptions& options) {
       if (!duplicate[k] && matches(certs[k], keep)) found = requested[k] = wanted[k] = true;
     }
     if (!found) {
-      throw Error(fmt::format("--keep '{}': no certificate of '{}' has this fingerprint or subject", keep,
-                              report.file.path),
-                  report.file.path, "run mtlscert bundle check --json FILE to see every fingerprint and subject");
+      throw Error(
+          fmt::format("--keep '{}': no certificate of '{}' has this fingerprint or subject", keep, report.file.path),
+          report.file.path, "run mtlscert bundle check --json FILE to see every fingerprint and subject");
     }
   }
   for (const auto& path : options.keep_issuers_of) mark_chain(report, clean, path, options.at, wanted);
@@ -222,11 +222,11 @@ TrimResult trim_bundle(const TrimRequest& req) {
 }
 
 void to_json(nlohmann::ordered_json& j, const Dropped& d) {
-  j = nlohmann::ordered_json{{"code", d.code},
-                             {"reason", d.reason},
-                             {"line", d.line},
-                             {"certificate", d.cert.index < 0 ? nlohmann::ordered_json(nullptr)
-                                                              : nlohmann::ordered_json(d.cert)}};
+  j = nlohmann::ordered_json{
+      {"code", d.code},
+      {"reason", d.reason},
+      {"line", d.line},
+      {"certificate", d.cert.index < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(d.cert)}};
 }
 
 std::string to_json(const TrimResult& r) {

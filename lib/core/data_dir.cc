@@ -50,9 +50,7 @@ std::string find_templates_dir(const TemplateSearch& search) {
     throw Error(fmt::format("templates directory '{}' (from MTLSCERT_TEMPLATES) is not a directory", search.env),
                 search.env, "point MTLSCERT_TEMPLATES at mtlscert's templates/ directory, or unset it");
   }
-  throw Error(fmt::format("cannot find mtlscert's templates directory: tried {}",
-                          fmt::join(dirs, ", ")),
-              {},
+  throw Error(fmt::format("cannot find mtlscert's templates directory: tried {}", fmt::join(dirs, ", ")), {},
               "reinstall mtlscert (the package ships /usr/share/mtlscert/templates), or set "
               "MTLSCERT_TEMPLATES to the templates/ directory of a source checkout");
 }

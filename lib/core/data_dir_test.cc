@@ -81,9 +81,8 @@ TEST_CASE("find_templates_dir: the search order") {
 TEST_CASE("find_templates_dir: nothing found names every place tried") {
   test::TempDir root;
   TemplateSearch search{"", root.file("usr/bin/mtlscert"), root.file("src/templates"), root.file("opt/t")};
-  CHECK(candidate_template_dirs(search) ==
-        std::vector<std::string>{root.file("usr/share/mtlscert/templates"), root.file("src/templates"),
-                                 root.file("opt/t")});
+  CHECK(candidate_template_dirs(search) == std::vector<std::string>{root.file("usr/share/mtlscert/templates"),
+                                                                    root.file("src/templates"), root.file("opt/t")});
   const std::string tried = "cannot find mtlscert's templates directory: tried " +
                             root.file("usr/share/mtlscert/templates") + ", " + root.file("src/templates") + ", " +
                             root.file("opt/t");

@@ -19,10 +19,10 @@ std::string_view level_name(Level level);  ///< "notice", "warn", "error"
 
 /// CertRef: which certificate of a file a finding is about.
 struct CertRef {
-  int index = -1;            ///< 0-based position among the file's objects, -1 if none
-  std::size_t line = 0;      ///< 1-based line of its BEGIN marker (0 for DER)
-  std::string subject;       ///< RFC 2253 one-line subject
-  std::string sha256;        ///< AA:BB:… fingerprint
+  int index = -1;        ///< 0-based position among the file's objects, -1 if none
+  std::size_t line = 0;  ///< 1-based line of its BEGIN marker (0 for DER)
+  std::string subject;   ///< RFC 2253 one-line subject
+  std::string sha256;    ///< AA:BB:… fingerprint
 };
 
 /// Finding: one problem (or notable fact) with a stable code for scripts.

@@ -115,16 +115,15 @@ int open_input(const std::string& path, std::string_view role, std::size_t max_b
     throw Error(fmt::format("cannot stat {} '{}': {}", role, path, errno_text(errno)), path);
   }
   if (S_ISDIR(st.st_mode)) {
-    throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path,
-                "pass the path of a file");
+    throw Error(fmt::format("{} '{}' is a directory, not a file", role, path), path, "pass the path of a file");
   }
   if (!S_ISREG(st.st_mode)) {
     throw Error(fmt::format("{} '{}' is not a regular file", role, path), path, "pass the path of a file");
   }
   if (limit_size && static_cast<std::size_t>(st.st_size) > max_bytes) {
-    throw Error(fmt::format("{} '{}' is {} bytes, larger than the {} MiB limit", role, path, st.st_size,
-                            max_bytes >> 20),
-                path, "check that this is the right file");
+    throw Error(
+        fmt::format("{} '{}' is {} bytes, larger than the {} MiB limit", role, path, st.st_size, max_bytes >> 20), path,
+        "check that this is the right file");
   }
   size = static_cast<std::size_t>(st.st_size);
   // The descriptor was opened non-blocking only so that a FIFO could not hang open().
@@ -153,7 +152,7 @@ std::string random_suffix() {
 // The temporary name ".NAME.tmp-RANDOM", with NAME cut so that the whole fits NAME_MAX:
 // a valid output name of up to 255 bytes must not fail because its temporary name is longer.
 std::string temporary_name(const std::string& name, const std::string& suffix) {
-  constexpr std::size_t kNameMax = 255;  // NAME_MAX on Linux file systems
+  constexpr std::size_t kNameMax = 255;             // NAME_MAX on Linux file systems
   const std::size_t fixed = 1 + 5 + suffix.size();  // "." + ".tmp-" + suffix
   std::string_view stem(name);
   if (stem.size() + fixed > kNameMax) stem = stem.substr(0, kNameMax - fixed);
@@ -198,14 +197,16 @@ void check_parent_links(const std::string& dir, const std::string& path, std::ve
       throw Error(fmt::format("refusing to write '{}': '{}' on its way is a symbolic link (to '{}') owned by "
                               "another user (uid {}), who can point it anywhere",
                               path, shown, to, st.st_uid),
-                  path, fmt::format("give a path without links of other users (the real directory: realpath {}), "
-                                    "or replace the link with a root-owned one",
-                                    shown));
+                  path,
+                  fmt::format("give a path without links of other users (the real directory: realpath {}), "
+                              "or replace the link with a root-owned one",
+                              shown));
     }
     // Worded without the file name: one warning for every file written below the link.
-    warnings.push_back(fmt::format("'{}' is a symbolic link to '{}': files below it are written there; give the "
-                                   "real path to silence this warning",
-                                   shown, to));
+    warnings.push_back(
+        fmt::format("'{}' is a symbolic link to '{}': files below it are written there; give the "
+                    "real path to silence this warning",
+                    shown, to));
   }
 }
 
@@ -248,17 +249,17 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
   int dirfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) {
     int err = errno;
-    throw Error(fmt::format("cannot write {} '{}': directory '{}': {}", options.role, path, dir, errno_text(err)),
-                path, err == ENOENT ? fmt::format("create the directory first: mkdir -p {}", dir) : "");
+    throw Error(fmt::format("cannot write {} '{}': directory '{}': {}", options.role, path, dir, errno_text(err)), path,
+                err == ENOENT ? fmt::format("create the directory first: mkdir -p {}", dir) : "");
   }
   Fd dir_guard(dirfd);
 
   struct stat dst {};
   if (::fstat(dirfd, &dst) == 0 && (dst.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (dst.st_mode & S_ISVTX) == 0) {
-    warnings.push_back(fmt::format(
-        "directory '{}' is {}-writable: others can replace files in it, and sendmail refuses TLS "
-        "files below such a directory; chmod go-w '{}'",
-        dir, (dst.st_mode & S_IWOTH) ? "world" : "group", dir));
+    warnings.push_back(
+        fmt::format("directory '{}' is {}-writable: others can replace files in it, and sendmail refuses TLS "
+                    "files below such a directory; chmod go-w '{}'",
+                    dir, (dst.st_mode & S_IWOTH) ? "world" : "group", dir));
   }
 
   if (dst.st_uid != 0 && dst.st_uid != ::geteuid()) {
@@ -276,8 +277,8 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
     }
     if (!options.overwrite) {
       std::string what = S_ISLNK(existing.st_mode) ? "a symbolic link" : "a file";
-      throw Error(fmt::format("refusing to replace {} '{}': {} already exists there", options.role, path, what),
-                  path, "use --force to replace it, or choose another path with -o");
+      throw Error(fmt::format("refusing to replace {} '{}': {} already exists there", options.role, path, what), path,
+                  "use --force to replace it, or choose another path with -o");
     }
   }
 
@@ -314,8 +315,7 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
     if (err == ENOSPC || err == EDQUOT) hint = fmt::format("free some space in '{}'; nothing was written", dir);
     if (err == EFBIG) hint = "the file size limit (ulimit -f) is too small; nothing was written";
     if (hint.empty()) hint = fmt::format("'{}' was left unchanged", path);
-    return Error(fmt::format("cannot write {} '{}': {}: {}", options.role, path, doing, errno_text(err)), path,
-                 hint);
+    return Error(fmt::format("cannot write {} '{}': {}: {}", options.role, path, doing, errno_text(err)), path, hint);
   };
 
   if (options.group && ::fchown(fd, static_cast<uid_t>(-1), *options.group) != 0) {
@@ -334,8 +334,8 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
       int err = errno;
       ::unlinkat(dirfd, tmp_name.c_str(), 0);
       if (err == EEXIST) {
-        throw Error(fmt::format("refusing to replace {} '{}': it appeared while writing", options.role, path),
-                    path, "another process wrote it; use --force to replace it");
+        throw Error(fmt::format("refusing to replace {} '{}': it appeared while writing", options.role, path), path,
+                    "another process wrote it; use --force to replace it");
       }
       throw Error(fmt::format("cannot write {} '{}': linking into place: {}", options.role, path, errno_text(err)),
                   path, fmt::format("'{}' was left unchanged", path));

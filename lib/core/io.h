@@ -21,8 +21,7 @@ inline constexpr std::size_t kDefaultMaxInput = 64u << 20;
 /// role names the file in errors ("key file", "CSR", "CA bundle").
 /// Throws Error naming role and path for: missing file, directory, unreadable,
 /// larger than max_bytes.
-std::string read_file(const std::string& path, std::string_view role,
-                      std::size_t max_bytes = kDefaultMaxInput);
+std::string read_file(const std::string& path, std::string_view role, std::size_t max_bytes = kDefaultMaxInput);
 
 /// read_file_head reads path ("-": standard input) from its start until done(bytes read so
 /// far) is true, the end of the file, or more than max_bytes are held, whichever comes first:
@@ -34,10 +33,10 @@ std::string read_file_head(const std::string& path, std::string_view role, std::
 
 /// How write_file_atomic creates its output.
 struct WriteOptions {
-  mode_t mode = 0644;               ///< final permissions, exact (umask does not apply)
-  bool overwrite = false;           ///< replace an existing file (--force)
-  std::optional<gid_t> group;       ///< chgrp the file before any byte is written
-  std::string_view role = "file";   ///< used in messages: "key file", "CSR", …
+  mode_t mode = 0644;              ///< final permissions, exact (umask does not apply)
+  bool overwrite = false;          ///< replace an existing file (--force)
+  std::optional<gid_t> group;      ///< chgrp the file before any byte is written
+  std::string_view role = "file";  ///< used in messages: "key file", "CSR", …
 };
 
 /// write_file_atomic writes bytes to path so that path either keeps its old

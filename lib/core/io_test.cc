@@ -51,14 +51,14 @@ TEST_CASE("write_file_atomic never writes through a planted symlink") {
 
 TEST_CASE("read_file names the role and path in its errors") {
   test::TempDir dir;
-  CHECK_THROWS_WITH_AS(io::read_file(dir.file("missing.pem"), "CSR"),
-                       doctest::Contains("cannot open CSR '"), Error);
+  CHECK_THROWS_WITH_AS(io::read_file(dir.file("missing.pem"), "CSR"), doctest::Contains("cannot open CSR '"), Error);
   CHECK_THROWS_WITH_AS(io::read_file(dir.path(), "CA bundle"), doctest::Contains("is a directory"), Error);
   dir.write("big", std::string(2048, 'x'));
   CHECK_THROWS_WITH_AS(io::read_file(dir.file("big"), "key file", 1024), doctest::Contains("larger than"), Error);
 }
 
-TEST_CASE("regression: fault_injection fsize: a file size limit fails the write cleanly instead of killing the process") {
+TEST_CASE(
+    "regression: fault_injection fsize: a file size limit fails the write cleanly instead of killing the process") {
   // Before the fix, SIGXFSZ killed the process inside write() and left a 0600 '.k.pem.tmp-*'
   // behind. The limit is set in a child so that this test process keeps its own.
   test::TempDir dir;
@@ -66,7 +66,9 @@ TEST_CASE("regression: fault_injection fsize: a file size limit fails the write 
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    struct rlimit limit {100, 100};
+    struct rlimit limit {
+      100, 100
+    };
     if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(4);
     io::WriteOptions o;
     o.mode = 0600;
@@ -76,8 +78,7 @@ TEST_CASE("regression: fault_injection fsize: a file size limit fails the write 
       io::write_file_atomic(dir.file("k.pem"), std::string(4096, 'k'), o);
     } catch (const Error& e) {
       std::string what = e.what();
-      _exit(what.find("cannot write key file") != std::string::npos &&
-                    what.find("File too large") != std::string::npos
+      _exit(what.find("cannot write key file") != std::string::npos && what.find("File too large") != std::string::npos
                 ? 0
                 : 3);
     }

@@ -30,19 +30,19 @@ enum class OptionValue {
 
 /// MtaOption: one configuration option of an MTA.
 struct MtaOption {
-  std::string_view macro = {};     ///< the name in the source configuration (sendmail.mc: confCACERT_PATH)
-  std::string_view name = {};      ///< the name the daemon reads (sendmail.cf: CACertPath)
+  std::string_view macro = {};  ///< the name in the source configuration (sendmail.mc: confCACERT_PATH)
+  std::string_view name = {};   ///< the name the daemon reads (sendmail.cf: CACertPath)
   OptionValue value = OptionValue::Word;
   std::optional<TlsFileRole> safety = {};  ///< the file-safety class the MTA opens it with (none: not a file)
-  bool required = false;      ///< the MTA does not offer STARTTLS without it
-  std::string_view noun = {};      ///< what the value is, in messages ("server key")
-  std::string_view flag = {};      ///< the emit-mc flag that sets it (empty: none)
-  std::string_view keywords = {};  ///< FileOrKeyword: the words that are not files, blank-separated
+  bool required = false;                   ///< the MTA does not offer STARTTLS without it
+  std::string_view noun = {};              ///< what the value is, in messages ("server key")
+  std::string_view flag = {};              ///< the emit-mc flag that sets it (empty: none)
+  std::string_view keywords = {};          ///< FileOrKeyword: the words that are not files, blank-separated
   /// What the MTA logs when a required option is missing, and when its file is safe but
   /// cannot be used: formats with the named fields {name}, {path}, {side} and {ca_path}.
   std::string_view log_when_missing = {};
   std::string_view log_when_unusable = {};
-  std::string_view meaning = {};   ///< one line: what the option does (help text, docs)
+  std::string_view meaning = {};  ///< one line: what the option does (help text, docs)
 };
 
 /// is_option_keyword: value is one of option.keywords.

@@ -24,10 +24,10 @@ namespace mtlscert::ossl {
 template <typename T>
 struct Deleter;
 
-#define MTLSCERT_OSSL_DELETER(type, free_fn)                   \
-  template <>                                                  \
-  struct Deleter<type> {                                       \
-    void operator()(type* p) const noexcept { free_fn(p); }    \
+#define MTLSCERT_OSSL_DELETER(type, free_fn)                \
+  template <>                                               \
+  struct Deleter<type> {                                    \
+    void operator()(type* p) const noexcept { free_fn(p); } \
   }
 
 MTLSCERT_OSSL_DELETER(BIO, BIO_free_all);
@@ -78,9 +78,7 @@ using BorrowedX509Stack = std::unique_ptr<STACK_OF(X509), BorrowedX509StackDelet
 
 /// Frees a stack of X509_EXTENSION and its elements.
 struct OwnedExtensionStackDeleter {
-  void operator()(STACK_OF(X509_EXTENSION) * s) const noexcept {
-    sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
-  }
+  void operator()(STACK_OF(X509_EXTENSION) * s) const noexcept { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
 };
 using OwnedExtensionStack = std::unique_ptr<STACK_OF(X509_EXTENSION), OwnedExtensionStackDeleter>;
 

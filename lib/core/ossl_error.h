@@ -27,8 +27,7 @@ std::vector<QueuedError> drain_errors();
 /// "<doing>: <most specific OpenSSL reason>" (or "unknown OpenSSL failure while
 /// <doing>" when the queue is empty), with a hint mapped from the reason when
 /// the caller gave none. The raw queue goes into Error::openssl_queue().
-[[noreturn]] void throw_error(std::string_view doing, std::string_view path = {},
-                              std::string_view hint = {});
+[[noreturn]] void throw_error(std::string_view doing, std::string_view path = {}, std::string_view hint = {});
 
 /// reason_hint maps well-known OpenSSL reasons to advice for an admin; empty if none.
 std::string reason_hint(const std::vector<QueuedError>& queue);

@@ -75,8 +75,7 @@ TEST_CASE("ossl_error: an empty queue is an unknown failure, and the caller's hi
 }
 
 TEST_CASE("ossl_error: reason_hint maps known reasons, and nothing else") {
-  CHECK(ossl::reason_hint({queued("DECODER routines", "unsupported")}).find("PKCS#8") !=
-        std::string::npos);
+  CHECK(ossl::reason_hint({queued("DECODER routines", "unsupported")}).find("PKCS#8") != std::string::npos);
   CHECK(ossl::reason_hint({queued("", "bad decrypt")}).find("decrypt it") != std::string::npos);
   CHECK(ossl::reason_hint({queued("", "key values mismatch")}).find("does not belong") != std::string::npos);
   CHECK(ossl::reason_hint({queued("", "something new")}).empty());

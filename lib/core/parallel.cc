@@ -22,8 +22,7 @@ std::size_t worker_count() {
   return count;
 }
 
-void parallel_for(std::size_t n, std::size_t min_per_worker,
-                  const std::function<void(std::size_t, std::size_t)>& fn) {
+void parallel_for(std::size_t n, std::size_t min_per_worker, const std::function<void(std::size_t, std::size_t)>& fn) {
   std::size_t most = n / std::max<std::size_t>(min_per_worker, 1);
   std::size_t workers = most <= 1 ? 1 : std::min(worker_count(), most);
   if (workers <= 1) {

@@ -13,19 +13,19 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/ossl_error.h"
+#include "core/text.h"
 #include "pki/genkey.h"
 #include "pki/names.h"
-#include "core/text.h"
 #include "pki/objects.h"
-#include "core/ossl_error.h"
 #include "pki/pem_write.h"
 
 namespace mtlscert {
@@ -67,8 +67,8 @@ ossl::Ptr<ASN1_STRING> random_serial(const std::function<bool(const std::string&
     if (!serial) ossl::throw_error("encoding the serial number");
     return serial;
   }
-  throw Error("could not find an unused serial number after 16 random draws",
-              {}, "the CA's serials file may be corrupt; check it");
+  throw Error("could not find an unused serial number after 16 random draws", {},
+              "the CA's serials file may be corrupt; check it");
 }
 
 void set_validity(X509* cert, std::int64_t not_before, std::int64_t not_after) {
@@ -99,8 +99,8 @@ void check_days(int days, std::string_view flag) {
 void check_ca_name(const std::string& name) {
   if (name.empty()) throw Error("--name: the CA name is empty", {}, "give a name such as 'Example Mail CA'");
   if (name.size() > kMaxCommonName) {
-    throw Error(fmt::format("--name: '{}' is {} bytes; a common name holds at most {}", name, name.size(),
-                            kMaxCommonName));
+    throw Error(
+        fmt::format("--name: '{}' is {} bytes; a common name holds at most {}", name, name.size(), kMaxCommonName));
   }
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) throw Error("--name: the CA name contains a control character");
@@ -152,9 +152,10 @@ void check_ca_key_file(const std::string& key_path, std::vector<std::string>& wa
                             key_path));
   }
   if ((m & S_IRGRP) != 0) {
-    warnings.push_back(fmt::format("CA key '{}' has mode {}: its group (gid {}) can read it and issue certificates; "
-                                   "chmod 600 '{}' unless that is deliberate",
-                                   key_path, io::mode_string(m), st.st_gid, key_path));
+    warnings.push_back(
+        fmt::format("CA key '{}' has mode {}: its group (gid {}) can read it and issue certificates; "
+                    "chmod 600 '{}' unless that is deliberate",
+                    key_path, io::mode_string(m), st.st_gid, key_path));
   }
 }
 
@@ -242,7 +243,8 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
   try {
     w1 = io::write_file_atomic(result.key_path, pem.view(), {0600, false, std::nullopt, "CA key"});
     written.push_back(result.key_path);
-    w2 = io::write_file_atomic(result.cert_path, certificate_pem(cert.get()), {0644, false, std::nullopt, "CA certificate"});
+    w2 = io::write_file_atomic(result.cert_path, certificate_pem(cert.get()),
+                               {0644, false, std::nullopt, "CA certificate"});
     written.push_back(result.cert_path);
     io::write_file_atomic(serials, "# serial\tissued\tnot_after\tprofile\tsubject\n",
                           {0644, false, std::nullopt, "CA serials file"});
@@ -305,10 +307,9 @@ ossl::Ptr<X509> issue_certificate_with_serials(const IssueRequest& r,
     }
   }
   if (info.key.algorithm == "RSA" && info.key.bits < kMinRsaBits) {
-    throw Error(fmt::format("CSR '{}' has an {} key; refusing anything below RSA {}", path, info.key.label,
-                            kMinRsaBits),
-                path,
-                "make a new key: mtlscert genkey");
+    throw Error(
+        fmt::format("CSR '{}' has an {} key; refusing anything below RSA {}", path, info.key.label, kMinRsaBits), path,
+        "make a new key: mtlscert genkey");
   }
 
   ossl::Ptr<X509> cert(X509_new());

@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
-#include "pki/cert_info.h"
 #include "core/defaults.h"
-#include "pki/key.h"
 #include "core/ossl.h"
+#include "pki/cert_info.h"
+#include "pki/key.h"
 
 namespace mtlscert {
 
@@ -35,8 +35,8 @@ CertProfile parse_cert_profile(std::string_view name);
 std::string_view cert_profile_name(CertProfile profile);
 
 struct CaInitRequest {
-  std::string dir;             ///< created 0700 if missing; must not hold a CA already
-  std::string name;            ///< the CA's common name, e.g. "Example Mail CA"
+  std::string dir;   ///< created 0700 if missing; must not hold a CA already
+  std::string name;  ///< the CA's common name, e.g. "Example Mail CA"
   KeySpec key{KeyType::Rsa, kDefaultCaRsaBits, std::string(kDefaultCurve)};
   int days = kDefaultCaDays;
 };

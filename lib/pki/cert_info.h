@@ -9,34 +9,34 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "pki/key.h"
 #include "core/ossl.h"
+#include "pki/key.h"
 
 namespace mtlscert {
 
 struct CertInfo {
-  std::string subject;              ///< RFC 2253 one line, e.g. "CN=smtp.toto.com,O=TOTO"
+  std::string subject;  ///< RFC 2253 one line, e.g. "CN=smtp.toto.com,O=TOTO"
   std::string issuer;
-  std::string common_name;          ///< the (last) CN of the subject; empty if none
+  std::string common_name;  ///< the (last) CN of the subject; empty if none
   std::vector<std::string> dns_names;
   std::vector<std::string> ip_addresses;
   std::vector<std::string> emails;
-  std::string not_before;           ///< ISO 8601 UTC "2026-11-28T15:40:53Z"
+  std::string not_before;  ///< ISO 8601 UTC "2026-11-28T15:40:53Z"
   std::string not_after;
   std::int64_t not_before_epoch = 0;
   std::int64_t not_after_epoch = 0;
-  std::int64_t days_left = 0;       ///< whole days from `now` to notAfter (negative when expired)
+  std::int64_t days_left = 0;  ///< whole days from `now` to notAfter (negative when expired)
   KeySummary key;
-  std::string signature_algorithm;  ///< e.g. "ecdsa-with-SHA256"
+  std::string signature_algorithm;              ///< e.g. "ecdsa-with-SHA256"
   std::vector<std::string> extended_key_usage;  ///< "serverAuth", "clientAuth", …
   std::vector<std::string> key_usage;           ///< "digitalSignature", "keyCertSign", …
   bool has_basic_constraints = false;
   bool is_ca = false;
-  int path_length = -1;             ///< pathLenConstraint, -1 when absent
-  bool self_signed = false;         ///< subject == issuer and the signature verifies with its own key
-  std::string serial;               ///< hex
-  std::string sha256;               ///< "AA:BB:…" over the DER encoding
-  int subject_der_length = 0;       ///< bytes of DER(subject): what a CA list entry costs
+  int path_length = -1;        ///< pathLenConstraint, -1 when absent
+  bool self_signed = false;    ///< subject == issuer and the signature verifies with its own key
+  std::string serial;          ///< hex
+  std::string sha256;          ///< "AA:BB:…" over the DER encoding
+  int subject_der_length = 0;  ///< bytes of DER(subject): what a CA list entry costs
   /// Subject attributes that occur more than once ("CN"): tools disagree on which one counts
   /// (sendmail's ${cn_subject} is the first CN; most libraries take the last).
   std::vector<std::string> repeated_attributes;
@@ -52,10 +52,10 @@ struct CsrInfo {
   std::vector<std::string> ip_addresses;
   std::vector<std::string> extended_key_usage;
   std::vector<std::string> key_usage;
-  bool requests_ca = false;         ///< basicConstraints CA:TRUE requested
+  bool requests_ca = false;  ///< basicConstraints CA:TRUE requested
   KeySummary key;
   std::string signature_algorithm;
-  bool signature_valid = false;     ///< the CSR is signed by the key it carries
+  bool signature_valid = false;                  ///< the CSR is signed by the key it carries
   std::vector<std::string> repeated_attributes;  ///< as in CertInfo
 };
 

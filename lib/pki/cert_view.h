@@ -18,16 +18,16 @@ namespace mtlscert {
 
 struct CertView {
   ossl::Ptr<X509_NAME> subject;
-  std::string issuer_der;             ///< DER of the issuer name (decoded on demand: issuer())
-  bool self_issued = false;           ///< issuer and subject encodings are identical: a root
-  std::int64_t not_before = 0;        ///< epoch seconds
+  std::string issuer_der;       ///< DER of the issuer name (decoded on demand: issuer())
+  bool self_issued = false;     ///< issuer and subject encodings are identical: a root
+  std::int64_t not_before = 0;  ///< epoch seconds
   std::int64_t not_after = 0;
-  int signature_nid = 0;              ///< e.g. NID_sha256WithRSAEncryption
-  int key_nid = 0;                    ///< NID_rsaEncryption, NID_X9_62_id_ecPublicKey, NID_ED25519, …
-  int key_bits = 0;                   ///< RSA/DSA modulus bits, EC field bits; 0 if unknown
-  std::string key_label;              ///< as summarize_key: "RSA 2048", "ECDSA P-256", "Ed25519"
+  int signature_nid = 0;  ///< e.g. NID_sha256WithRSAEncryption
+  int key_nid = 0;        ///< NID_rsaEncryption, NID_X9_62_id_ecPublicKey, NID_ED25519, …
+  int key_bits = 0;       ///< RSA/DSA modulus bits, EC field bits; 0 if unknown
+  std::string key_label;  ///< as summarize_key: "RSA 2048", "ECDSA P-256", "Ed25519"
   bool has_basic_constraints = false;
-  bool is_ca = false;                 ///< basicConstraints CA:TRUE
+  bool is_ca = false;  ///< basicConstraints CA:TRUE
   bool valid() const { return subject != nullptr; }
   /// issuer decodes issuer_der (null if it does not parse).
   ossl::Ptr<X509_NAME> issuer() const;

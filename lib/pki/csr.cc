@@ -11,9 +11,9 @@
 
 #include "core/error.h"
 #include "core/io.h"
-#include "pki/key.h"
-#include "pki/genkey.h"
 #include "core/ossl_error.h"
+#include "pki/genkey.h"
+#include "pki/key.h"
 #include "pki/pem_write.h"
 
 namespace mtlscert {
@@ -38,7 +38,8 @@ void add_extension(STACK_OF(X509_EXTENSION) * *exts, int nid, void* value, int c
 }
 
 bool same_file(const std::string& a, const std::string& b) {
-  struct stat sa {}, sb {};
+  struct stat sa {
+  }, sb{};
   if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
@@ -49,7 +50,8 @@ CsrPlan plan_csr(const CsrRequest& request) {
   if (!request.host.empty() && !request.mx.empty()) {
     throw Error("--host and --mx both given; the CN comes from one of them", {}, kNeedHost);
   }
-  if (request.host.empty() && request.mx.empty()) throw Error("no host name: --host or --mx is required", {}, kNeedHost);
+  if (request.host.empty() && request.mx.empty())
+    throw Error("no host name: --host or --mx is required", {}, kNeedHost);
 
   CsrPlan plan;
   if (!request.host.empty()) {
@@ -132,8 +134,8 @@ ossl::Ptr<X509_REQ> build_csr(EVP_PKEY* key, const CsrPlan& plan) {
   add_extension(&raw_exts, NID_subject_alt_name, san.get(), 0, "subjectAltName");
 
   ossl::Ptr<ASN1_STRING> usage(ASN1_BIT_STRING_new());
-  if (!usage || ASN1_BIT_STRING_set_bit(usage.get(), 0, 1) != 1 ||            // digitalSignature
-      (rsa && ASN1_BIT_STRING_set_bit(usage.get(), 2, 1) != 1)) {             // keyEncipherment
+  if (!usage || ASN1_BIT_STRING_set_bit(usage.get(), 0, 1) != 1 ||  // digitalSignature
+      (rsa && ASN1_BIT_STRING_set_bit(usage.get(), 2, 1) != 1)) {   // keyEncipherment
     ossl::throw_error("encoding the keyUsage");
   }
   add_extension(&raw_exts, NID_key_usage, usage.get(), 1, "keyUsage");

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/ossl.h"
 #include "pki/cert_info.h"
 #include "pki/names.h"
-#include "core/ossl.h"
 #include "pki/subject.h"
 
 namespace mtlscert {
@@ -56,12 +56,12 @@ struct CsrFileRequest {
 };
 
 struct CsrFileResult {
-  std::string path;        ///< as requested ("-" for standard output)
+  std::string path;  ///< as requested ("-" for standard output)
   mode_t mode = 0644;
   std::string key_path;
   std::string pem;
   CsrPlan plan;
-  CsrInfo info;            ///< the written CSR read back (signature checked)
+  CsrInfo info;  ///< the written CSR read back (signature checked)
   std::vector<std::string> warnings;
 };
 

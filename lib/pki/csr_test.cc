@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "pki/cert_info.h"
 #include "pki/csr.h"
-#include "core/error.h"
 #include "pki/key.h"
 #include "pki/subject.h"
 
@@ -29,15 +29,29 @@ TEST_CASE("plan_csr: the host comes from --host or the lowest-preference MX, SAN
        "smtp.toto.com",
        {"smtp.toto.com", "mail.toto.com"},
        nullptr},
-      {"IDN SAN to A-label", {"smtp.toto.com", "", {"bücher.example"}, {}}, "smtp.toto.com",
-       {"smtp.toto.com", "xn--bcher-kva.example"}, nullptr},
+      {"IDN SAN to A-label",
+       {"smtp.toto.com", "", {"bücher.example"}, {}},
+       "smtp.toto.com",
+       {"smtp.toto.com", "xn--bcher-kva.example"},
+       nullptr},
       {"neither", {"", "", {}, {}}, nullptr, {}, "--host or --mx is required"},
       {"both", {"a.toto.com", "10 b.toto.com.", {}, {}}, nullptr, {}, "--host and --mx both given"},
-      {"bad host", {"smtp..toto.com", "", {}, {}}, nullptr, {}, "--host: 'smtp..toto.com' is not a valid host name: label 2 is empty"},
-      {"wildcard SAN", {"smtp.toto.com", "", {"*.toto.com"}, {}}, nullptr, {}, "--san: '*.toto.com' is not a valid host name: wildcards"},
+      {"bad host",
+       {"smtp..toto.com", "", {}, {}},
+       nullptr,
+       {},
+       "--host: 'smtp..toto.com' is not a valid host name: label 2 is empty"},
+      {"wildcard SAN",
+       {"smtp.toto.com", "", {"*.toto.com"}, {}},
+       nullptr,
+       {},
+       "--san: '*.toto.com' is not a valid host name: wildcards"},
       {"IP SAN", {"smtp.toto.com", "", {"192.0.2.7"}, {}}, nullptr, {}, "it is an IP address"},
       {"bad MX line", {"", "toto.com. IN A 192.0.2.1", {}, {}}, nullptr, {}, "is not an MX record"},
-      {"CN too long", {"a-very-long-label-for-testing-purposes.another-long-label.example.org", "", {}, {}}, nullptr, {},
+      {"CN too long",
+       {"a-very-long-label-for-testing-purposes.another-long-label.example.org", "", {}, {}},
+       nullptr,
+       {},
        "more than the 64"},
       {"bad country", {"smtp.toto.com", "", {}, {"UK", "", "", "", "", ""}}, nullptr, {}, "--country: 'UK'"},
   };
@@ -141,7 +155,9 @@ TEST_CASE("build_csr: CN, SAN, usages and signature per key type") {
       {{KeyType::Ecdsa, 0, "P-384"}, {"digitalSignature"}, "ecdsa-with-SHA256"},
       {{KeyType::Ed25519, 0, ""}, {"digitalSignature"}, "ED25519"},
   };
-  CsrPlan plan = plan_csr({"", "toto.com. IN MX 10 SMTP.Toto.com.", {"mail.toto.com"},
+  CsrPlan plan = plan_csr({"",
+                           "toto.com. IN MX 10 SMTP.Toto.com.",
+                           {"mail.toto.com"},
                            {"fr", "Hauts-de-Seine", "Nanterre", "TOTO", "IT", "postmaster@toto.com"}});
   for (const auto& row : rows) {
     std::string row_name = row.want_signature;

@@ -40,10 +40,10 @@ KeyFileResult create_key_file(const KeyFileRequest& request) {
   result.group = request.group;
   result.key = summarize_key(key.get());
   if (!request.group.empty()) {
-    result.warnings.push_back(fmt::format(
-        "the key is readable by group '{}': sendmail refuses it unless confDONT_BLAME_SENDMAIL includes "
-        "GroupReadableKeyFile (mtlscert emit-mc adds it)",
-        request.group));
+    result.warnings.push_back(
+        fmt::format("the key is readable by group '{}': sendmail refuses it unless confDONT_BLAME_SENDMAIL includes "
+                    "GroupReadableKeyFile (mtlscert emit-mc adds it)",
+                    request.group));
   }
   return result;
 }
@@ -54,11 +54,11 @@ std::string to_json(const KeyFileResult& result) {
   j["path"] = result.path;
   j["mode"] = io::mode_string(result.mode);
   j["group"] = result.group.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(result.group);
-  j["key"] = {{"algorithm", result.key.algorithm},
-              {"bits", result.key.bits},
-              {"curve", result.key.curve.empty() ? nlohmann::ordered_json(nullptr)
-                                                 : nlohmann::ordered_json(result.key.curve)},
-              {"label", result.key.label}};
+  j["key"] = {
+      {"algorithm", result.key.algorithm},
+      {"bits", result.key.bits},
+      {"curve", result.key.curve.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(result.key.curve)},
+      {"label", result.key.label}};
   j["warnings"] = result.warnings;
   return j.dump(2);
 }

@@ -12,15 +12,15 @@ namespace mtlscert {
 
 struct KeyFileRequest {
   KeySpec spec;
-  std::string path;       ///< where to write; must not exist unless overwrite
-  bool overwrite = false; ///< --force
-  std::string group;      ///< --group: make the file 0640 with this group (Debian's root:smmsp)
+  std::string path;        ///< where to write; must not exist unless overwrite
+  bool overwrite = false;  ///< --force
+  std::string group;       ///< --group: make the file 0640 with this group (Debian's root:smmsp)
 };
 
 struct KeyFileResult {
   std::string path;
   mode_t mode = 0600;
-  std::string group;     ///< empty unless --group
+  std::string group;  ///< empty unless --group
   KeySummary key;
   std::vector<std::string> warnings;
 };

@@ -12,8 +12,8 @@
 #include "bundle/ca_list.h"
 #include "core/error.h"
 #include "core/io.h"
-#include "pki/pem.h"
 #include "core/ossl_error.h"
+#include "pki/pem.h"
 
 namespace mtlscert {
 namespace {
@@ -54,7 +54,8 @@ std::optional<KeySummary> read_public_key(std::string_view text) {
 
 std::string validity_words(const CertInfo& c, std::int64_t at) {
   std::string when = fmt::format("{} to {}", c.not_before, c.not_after);
-  if (at < c.not_before_epoch) return when + fmt::format(" (NOT YET VALID: starts in {} days)", (c.not_before_epoch - at + 86399) / 86400);
+  if (at < c.not_before_epoch)
+    return when + fmt::format(" (NOT YET VALID: starts in {} days)", (c.not_before_epoch - at + 86399) / 86400);
   if (c.days_left < 0 || at > c.not_after_epoch) return when + fmt::format(" (EXPIRED {} days ago)", -c.days_left);
   return when + fmt::format(" ({} days left)", c.days_left);
 }
@@ -98,9 +99,9 @@ void render(std::string& out, const InspectedObject& o, std::int64_t at, const c
     field(out, in, "Key usage:", list_or(c.key_usage, "not restricted (no keyUsage)"));
     field(out, in, "EKU:", list_or(c.extended_key_usage, "not restricted (no extendedKeyUsage)"));
     std::string ca = !c.has_basic_constraints ? "no basicConstraints (not a CA)"
-                     : !c.is_ca              ? "CA:FALSE"
-                     : c.path_length >= 0    ? fmt::format("CA:TRUE, pathlen:{}", c.path_length)
-                                             : "CA:TRUE";
+                     : !c.is_ca               ? "CA:FALSE"
+                     : c.path_length >= 0     ? fmt::format("CA:TRUE, pathlen:{}", c.path_length)
+                                              : "CA:TRUE";
     field(out, in, "Basic:", ca);
     field(out, in, "Serial:", c.serial);
     field(out, in, "SHA-256:", c.sha256);
@@ -110,9 +111,10 @@ void render(std::string& out, const InspectedObject& o, std::int64_t at, const c
     field(out, in, "Subject:", c.subject.empty() ? "(empty)" : c.subject);
     field(out, in, "SAN:", san_words(c.dns_names, c.ip_addresses, {}));
     field(out, in, "Key:", c.key.label);
-    field(out, in, "Signature:", fmt::format("{}, {}", c.signature_algorithm,
-                                             c.signature_valid ? "verifies (signed by the key it carries)"
-                                                               : "DOES NOT VERIFY: the request is damaged or forged"));
+    field(out, in, "Signature:",
+          fmt::format("{}, {}", c.signature_algorithm,
+                      c.signature_valid ? "verifies (signed by the key it carries)"
+                                        : "DOES NOT VERIFY: the request is damaged or forged"));
     field(out, in, "Key usage:", list_or(c.key_usage, "none requested"));
     field(out, in, "EKU:", list_or(c.extended_key_usage, "none requested"));
     field(out, in, "Basic:", c.requests_ca ? "requests CA:TRUE" : "does not request a CA");
@@ -218,7 +220,8 @@ std::string inspect_text(const InspectedFile& file) {
         std::string at;
         for (std::size_t k = 1; k < same.size() && k <= 5; ++k) {
           const auto& c = file.objects[same[k]];
-          at += fmt::format("{}{}", k > 1 ? ", " : "", c.line != 0 ? fmt::format("line {}", c.line) : fmt::format("[{}]", same[k] + 1));
+          at += fmt::format("{}{}", k > 1 ? ", " : "",
+                            c.line != 0 ? fmt::format("line {}", c.line) : fmt::format("[{}]", same[k] + 1));
         }
         if (same.size() > 6) at += ", …";
         repeat = fmt::format(" (x{}: the same certificate again at {})", with_commas(same.size()), at);
@@ -253,8 +256,8 @@ std::string to_json(const std::vector<InspectedFile>& files) {
       if (o.certificate) jo["certificate"] = *o.certificate;
       if (o.csr) jo["csr"] = *o.csr;
       if (o.key) {
-        jo["key"] = {{"algorithm", o.key->algorithm}, {"bits", o.key->bits}, {"curve", o.key->curve},
-                     {"label", o.key->label}};
+        jo["key"] = {
+            {"algorithm", o.key->algorithm}, {"bits", o.key->bits}, {"curve", o.key->curve}, {"label", o.key->label}};
       }
       jo["problem"] = o.problem.empty() ? json(nullptr) : json(o.problem);
       objects.push_back(std::move(jo));

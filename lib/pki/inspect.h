@@ -19,12 +19,12 @@ namespace mtlscert {
 /// InspectedObject: one object of a file, described.
 struct InspectedObject {
   ObjectKind kind = ObjectKind::Other;
-  std::string label;                   ///< PEM label, or "DER" / "PKCS7"
-  std::size_t line = 0;                ///< line of its BEGIN marker (0 for DER)
+  std::string label;                    ///< PEM label, or "DER" / "PKCS7"
+  std::size_t line = 0;                 ///< line of its BEGIN marker (0 for DER)
   std::optional<CertInfo> certificate;  ///< set for a certificate
-  std::optional<CsrInfo> csr;          ///< set for a CSR
-  std::optional<KeySummary> key;       ///< set for a private or public key that could be read
-  std::string problem;                 ///< why it could not be read (broken block, encrypted key, …)
+  std::optional<CsrInfo> csr;           ///< set for a CSR
+  std::optional<KeySummary> key;        ///< set for a private or public key that could be read
+  std::string problem;                  ///< why it could not be read (broken block, encrypted key, …)
 };
 
 /// InspectedFile: one file, described.
@@ -32,7 +32,7 @@ struct InspectedFile {
   std::string path;
   FileFormat format = FileFormat::Unknown;
   std::vector<InspectedObject> objects;
-  std::string error;  ///< set (and objects empty) when the file could not be inspected at all
+  std::string error;    ///< set (and objects empty) when the file could not be inspected at all
   std::int64_t at = 0;  ///< the time "days left" counts from (epoch seconds)
 
   /// what: "certificate", "CSR", "private key", "bundle of 3 certificates", "2 objects: …".

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "pki/inspect.h"
 #include "pki.h"
+#include "pki/inspect.h"
 
 using namespace mtlscert;
 using mtlscert::test::CertSpec;
@@ -17,8 +17,8 @@ constexpr std::time_t kNow = 2524608000;
 
 TEST_CASE("inspect_bytes: what each kind of file is") {
   auto ca = make_cert({.cn = "Toto CA"});
-  auto leaf = make_cert({.cn = "smtp.toto.com", .ca = false, .dns = {"smtp.toto.com"}, .eku = "serverAuth,clientAuth"},
-                        &ca);
+  auto leaf =
+      make_cert({.cn = "smtp.toto.com", .ca = false, .dns = {"smtp.toto.com"}, .eku = "serverAuth,clientAuth"}, &ca);
   struct Row {
     const char* why;
     std::string bytes;
@@ -82,8 +82,8 @@ TEST_CASE("inspect_bytes: certificate fields, key summary, never key material") 
 }
 
 TEST_CASE("inspect_text: expired and not yet valid certificates say so") {
-  auto old = make_cert({.cn = "old.toto.com", .ca = false, .not_before = "20000101000000Z",
-                        .not_after = "20100101000000Z"});
+  auto old =
+      make_cert({.cn = "old.toto.com", .ca = false, .not_before = "20000101000000Z", .not_after = "20100101000000Z"});
   CHECK(inspect_text(inspect_bytes(old.cert_pem(), "old.pem", kNow)).find("(EXPIRED 14610 days ago)") !=
         std::string::npos);
   auto future = make_cert({.cn = "new.toto.com", .ca = false, .not_before = "20600101000000Z"});
@@ -99,7 +99,8 @@ TEST_CASE("inspect_bytes: nothing to describe is an Error naming the file, broke
   const Row rows[] = {
       {"empty", "", "file 'in.pem' is empty"},
       {"blank lines", "\n \n", "file 'in.pem' is empty"},
-      {"garbage", std::string("\x01\x02\x03garbage", 10), "file 'in.pem' is not a certificate, CSR, private key or bundle"},
+      {"garbage", std::string("\x01\x02\x03garbage", 10),
+       "file 'in.pem' is not a certificate, CSR, private key or bundle"},
       {"plain text", "hello world\n", "neither PEM blocks nor a DER object"},
   };
   for (const auto& row : rows) {

@@ -15,8 +15,8 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/ossl_error.h"
-#include "pki/pem.h"
 #include "core/text.h"
+#include "pki/pem.h"
 #include "pki/pem_write.h"
 
 namespace mtlscert {
@@ -93,15 +93,11 @@ ossl::Ptr<EVP_PKEY> generate_key(const KeySpec& spec) {
   ossl::clear_errors();
   EVP_PKEY* raw = nullptr;
   switch (spec.type) {
-    case KeyType::Rsa:
-      raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(spec.bits));
-      break;
+    case KeyType::Rsa: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(spec.bits)); break;
     case KeyType::Ecdsa:
       raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", openssl_curve(canonical_curve(spec.curve)));
       break;
-    case KeyType::Ed25519:
-      raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-      break;
+    case KeyType::Ed25519: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
   }
   if (raw == nullptr) ossl::throw_error(fmt::format("generating a {} key", key_type_name(spec.type)));
   return ossl::Ptr<EVP_PKEY>(raw);
@@ -146,8 +142,9 @@ ossl::Ptr<EVP_PKEY> load_private_key(std::string_view bytes, const std::string& 
                   "decrypt it once (openssl pkey -in ENCRYPTED -out PLAIN) and keep it mode 0600");
     }
     if (!pem::is_private_key_label(first.label)) {
-      throw Error(fmt::format("{} '{}': expected a PEM private key, got {}", role, path, pem::describe_label(first.label)),
-                  path, "pass the private key file (BEGIN PRIVATE KEY)");
+      throw Error(
+          fmt::format("{} '{}': expected a PEM private key, got {}", role, path, pem::describe_label(first.label)),
+          path, "pass the private key file (BEGIN PRIVATE KEY)");
     }
   }
   ossl::clear_errors();
@@ -197,10 +194,14 @@ KeySummary summarize_key(const EVP_PKEY* key) {
       size_t len = 0;
       if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) == 1) {
         std::string g(group, len);
-        if (g == "prime256v1") s.curve = "P-256";
-        else if (g == "secp384r1") s.curve = "P-384";
-        else if (g == "secp521r1") s.curve = "P-521";
-        else s.curve = g;
+        if (g == "prime256v1")
+          s.curve = "P-256";
+        else if (g == "secp384r1")
+          s.curve = "P-384";
+        else if (g == "secp521r1")
+          s.curve = "P-521";
+        else
+          s.curve = g;
       }
       s.label = s.curve.empty() ? fmt::format("ECDSA {}", s.bits) : fmt::format("ECDSA {}", s.curve);
       break;

@@ -16,7 +16,7 @@ enum class KeyType { Rsa, Ecdsa, Ed25519 };
 /// KeySpec: what key to make (defaults: defaults.h, kDefaultRsaBits and kDefaultCurve).
 struct KeySpec {
   KeyType type = KeyType::Rsa;
-  int bits = kDefaultRsaBits;                     ///< RSA only: 2048, 3072 or 4096
+  int bits = kDefaultRsaBits;                      ///< RSA only: 2048, 3072 or 4096
   std::string curve = std::string(kDefaultCurve);  ///< ECDSA only: P-256 or P-384
 };
 

@@ -7,9 +7,9 @@
 
 #include <functional>
 
+#include "pki.h"
 #include "pki/inspect.h"
 #include "pki/key.h"
-#include "pki.h"
 #include "tempdir.h"
 
 using namespace mtlscert;
@@ -23,7 +23,9 @@ int in_child(const std::function<void()>& step) {
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    struct rlimit some {4096, 4096};
+    struct rlimit some {
+      4096, 4096
+    };
     ::setrlimit(RLIMIT_CORE, &some);
     ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     if (::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1) ::_exit(1);
@@ -47,8 +49,8 @@ int in_child(const std::function<void()>& step) {
 TEST_CASE("regression: issue 13 row 10: no core dump and no ptrace once a key is loaded") {
   test::TempDir dir;
   const std::string key = dir.write("k.pem", test::make_cert({}).key_pem(), 0600);
-  CHECK(in_child([&] { load_private_key_file(key); }) == 0);          // csr --key
-  CHECK(in_child([&] { inspect_file(key, 0); }) == 0);                // inspect
+  CHECK(in_child([&] { load_private_key_file(key); }) == 0);                  // csr --key
+  CHECK(in_child([&] { inspect_file(key, 0); }) == 0);                        // inspect
   CHECK(in_child([&] { generate_key({KeyType::Ecdsa, 0, "P-256"}); }) == 0);  // genkey
   // The control: a step without a key leaves the process as it was.
   CHECK(in_child([] {}) == 2);

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
-#include "pki/key.h"
 #include "pki.h"
+#include "pki/key.h"
 
 using namespace mtlscert;
 
@@ -47,7 +47,7 @@ TEST_CASE("load_private_key explains what it got instead of a key") {
   CHECK_THROWS_WITH_AS(load_private_key("", "e.pem"), "key file 'e.pem' is empty", Error);
   CHECK_THROWS_WITH_AS(load_private_key("garbage\x01\x02", "g.pem"),
                        "key file 'g.pem': expected a PEM or DER private key, found neither", Error);
-  CHECK_THROWS_WITH_AS(load_private_key("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
-                                        "enc.pem"),
-                       "key file 'enc.pem' is encrypted; sendmail needs an unencrypted key", Error);
+  CHECK_THROWS_WITH_AS(
+      load_private_key("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", "enc.pem"),
+      "key file 'enc.pem' is encrypted; sendmail needs an unencrypted key", Error);
 }

@@ -81,8 +81,9 @@ HostName validate_host_name(std::string_view input, std::string_view role) {
     if (c == '_') reject(role, input, "underscores are not allowed in host names");
     if (std::string_view("'\"`$#;&|<>()\\!{}[],%?=+~^@/:").find(static_cast<char>(c)) != std::string_view::npos) {
       if (is_ip_literal(input)) break;
-      reject(role, input, fmt::format("the character '{}' is not allowed (letters, digits, hyphens and dots only)",
-                                      static_cast<char>(c)));
+      reject(role, input,
+             fmt::format("the character '{}' is not allowed (letters, digits, hyphens and dots only)",
+                         static_cast<char>(c)));
     }
   }
   if (is_ip_literal(input)) {
@@ -108,7 +109,8 @@ HostName validate_host_name(std::string_view input, std::string_view role) {
     idn2_free(converted);
   }
 
-  if (ascii.size() > 253) reject(role, input, fmt::format("it is {} octets long; at most 253 are allowed", ascii.size()));
+  if (ascii.size() > 253)
+    reject(role, input, fmt::format("it is {} octets long; at most 253 are allowed", ascii.size()));
   std::vector<std::string_view> labels;
   std::string_view rest = ascii;
   for (;;) {
@@ -119,14 +121,16 @@ HostName validate_host_name(std::string_view input, std::string_view role) {
   }
   for (std::size_t i = 0; i < labels.size(); ++i) {
     std::string_view label = labels[i];
-    if (label.empty()) reject(role, input, fmt::format("label {} is empty (two dots in a row, or a leading dot)", i + 1));
+    if (label.empty())
+      reject(role, input, fmt::format("label {} is empty (two dots in a row, or a leading dot)", i + 1));
     if (label.size() > 63) {
       reject(role, input, fmt::format("label '{}' is {} octets long; at most 63 are allowed", label, label.size()));
     }
     for (unsigned char c : label) {
       if (!std::isalnum(c) && c != '-') {
-        reject(role, input, fmt::format("label '{}' has the character '{}' (letters, digits and hyphens only)", label,
-                                        static_cast<char>(c)));
+        reject(role, input,
+               fmt::format("label '{}' has the character '{}' (letters, digits and hyphens only)", label,
+                           static_cast<char>(c)));
       }
     }
     if (label.front() == '-' || label.back() == '-') {

@@ -31,9 +31,9 @@ void check_host_rows(const HostRow (&rows)[N]) {
 TEST_CASE("validate_host_name: one row per rule") {
   const HostRow rows[] = {
       {"smtp.toto.com", "smtp.toto.com", nullptr},
-      {"SMTP.Toto.com.", "smtp.toto.com", nullptr},                     // trailing dot dropped, lower-cased
+      {"SMTP.Toto.com.", "smtp.toto.com", nullptr},  // trailing dot dropped, lower-cased
       {"mx-1.example.org", "mx-1.example.org", nullptr},
-      {"bücher.example", "xn--bcher-kva.example", nullptr},             // U-label to A-label
+      {"bücher.example", "xn--bcher-kva.example", nullptr},  // U-label to A-label
       {"xn--bcher-kva.example", "xn--bcher-kva.example", nullptr},
       {"", nullptr, "it is empty"},
       {".", nullptr, "it is only a dot"},
@@ -77,9 +77,9 @@ TEST_CASE("regression: issue 13 row 16: A-labels are decoded, other reserved LDH
   const HostRow rows[] = {
       {"xn--bcher-kva.example", "xn--bcher-kva.example", nullptr},  // bücher: a valid A-label
       {"XN--BCHER-KVA.example", "xn--bcher-kva.example", nullptr},
-      {"mx.xn--p1ai", "mx.xn--p1ai", nullptr},                      // .рф
-      {"ab-cd.example.com", "ab-cd.example.com", nullptr},          // one hyphen: an ordinary label
-      {"a--b.example.com", "a--b.example.com", nullptr},            // hyphens in places 2 and 3: not reserved
+      {"mx.xn--p1ai", "mx.xn--p1ai", nullptr},              // .рф
+      {"ab-cd.example.com", "ab-cd.example.com", nullptr},  // one hyphen: an ordinary label
+      {"a--b.example.com", "a--b.example.com", nullptr},    // hyphens in places 2 and 3: not reserved
       {"xn--zz-zz.example.org", nullptr, "label 'xn--zz-zz' is not a valid IDNA A-label"},
       {"mx.xn--abc-.example", nullptr, "starts or ends with a hyphen"},
       {"mx.xn--abc.example", nullptr, "label 'xn--abc' is not a valid IDNA A-label"},

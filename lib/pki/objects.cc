@@ -6,10 +6,10 @@
 #include <array>
 
 #include "core/io.h"
-#include "pki/key.h"
-#include "pki/pem.h"
 #include "core/ossl_error.h"
 #include "core/parallel.h"
+#include "pki/key.h"
+#include "pki/pem.h"
 
 namespace mtlscert {
 
@@ -211,10 +211,14 @@ PkiObject decode_block(std::string_view text, const pem::Block& b, std::vector<P
         break;
       }
       o.cert.reset(o.trusted ? d2i_X509_AUX(nullptr, &p, len) : d2i_X509(nullptr, &p, len));
-      if (!o.cert) o.problem = "not a valid X.509 certificate (DER does not parse)";
-      else if (!o.trusted && p != start + len) o.problem = "trailing bytes after the certificate";
-      else if (o.trusted) fingerprint_cert(o);  // the DER also holds OpenSSL's aux trust data
-      else if (parse_cert_view(der, o.view, o.problem)) fingerprint_der(start, static_cast<std::size_t>(len), o);
+      if (!o.cert)
+        o.problem = "not a valid X.509 certificate (DER does not parse)";
+      else if (!o.trusted && p != start + len)
+        o.problem = "trailing bytes after the certificate";
+      else if (o.trusted)
+        fingerprint_cert(o);  // the DER also holds OpenSSL's aux trust data
+      else if (parse_cert_view(der, o.view, o.problem))
+        fingerprint_der(start, static_cast<std::size_t>(len), o);
       break;
     case ObjectKind::Csr:
       o.csr.reset(d2i_X509_REQ(nullptr, &p, len));

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "pki/cert_view.h"
 #include "core/ossl.h"
+#include "pki/cert_view.h"
 
 namespace mtlscert {
 
@@ -30,15 +30,15 @@ std::string_view object_kind_name(ObjectKind kind);  ///< "certificate", "csr", 
 
 struct PkiObject {
   ObjectKind kind = ObjectKind::Other;
-  std::string label;         ///< the PEM label, or "DER"/"PKCS7" for binary input
-  std::size_t line = 0;      ///< 1-based line of the BEGIN marker; 0 for DER input
-  bool trusted = false;      ///< came from a TRUSTED CERTIFICATE block (OpenSSL aux data)
-  std::string problem;       ///< for Broken: what is wrong ("invalid base64", "truncated", …)
-  ossl::Ptr<X509> cert;      ///< set for Certificate (unless loaded with x509 = false)
-  CertView view;             ///< set for Certificate: names, dates, constraints, key size
+  std::string label;                       ///< the PEM label, or "DER"/"PKCS7" for binary input
+  std::size_t line = 0;                    ///< 1-based line of the BEGIN marker; 0 for DER input
+  bool trusted = false;                    ///< came from a TRUSTED CERTIFICATE block (OpenSSL aux data)
+  std::string problem;                     ///< for Broken: what is wrong ("invalid base64", "truncated", …)
+  ossl::Ptr<X509> cert;                    ///< set for Certificate (unless loaded with x509 = false)
+  CertView view;                           ///< set for Certificate: names, dates, constraints, key size
   std::array<unsigned char, 32> sha256{};  ///< Certificate: SHA-256 of its DER encoding
-  ossl::Ptr<X509_REQ> csr;   ///< set for Csr
-  ossl::Ptr<X509_CRL> crl;   ///< set for Crl
+  ossl::Ptr<X509_REQ> csr;                 ///< set for Csr
+  ossl::Ptr<X509_CRL> crl;                 ///< set for Crl
 };
 
 enum class FileFormat { Pem, Der, Pkcs7Der, Empty, Unknown };

@@ -2,9 +2,9 @@
 
 #include <ctime>
 
+#include "pki.h"
 #include "pki/cert_info.h"
 #include "pki/objects.h"
-#include "pki.h"
 
 using namespace mtlscert;
 

@@ -24,7 +24,8 @@ TEST_CASE("pem::scan finds blocks with their lines, tolerating junk, CRLF and a 
 }
 
 TEST_CASE("pem::scan: a BEGIN inside an open block ends the truncated block") {
-  auto blocks = pem::scan("-----BEGIN CERTIFICATE-----\nQUJD\n-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n");
+  auto blocks =
+      pem::scan("-----BEGIN CERTIFICATE-----\nQUJD\n-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n");
   REQUIRE(blocks.size() == 2);
   CHECK_FALSE(blocks[0].terminated);
   CHECK(blocks[1].terminated);

@@ -36,7 +36,8 @@ const std::vector<SubjectFieldInfo> kFields = {
      "the full name of your state, province or department, not an abbreviation (Hauts-de-Seine)", 128},
     {SubjectField::Locality, "--locality", "Locality", "the city your organisation is in (Nanterre)", 128},
     {SubjectField::Organization, "--org", "Organization",
-     "the legal name of your company, university or association (TOTO SA); a CA that validates organisations checks it", 64},
+     "the legal name of your company, university or association (TOTO SA); a CA that validates organisations checks it",
+     64},
     {SubjectField::Unit, "--ou", "Organizational unit",
      "a department, if you want one (technical services); most public CAs now leave it out", 64},
     {SubjectField::Email, "--email", "Email address",
@@ -152,7 +153,8 @@ std::string check_subject_field(SubjectField field, std::string_view raw) {
 
 SubjectFields check_subject(const SubjectFields& fields) {
   SubjectFields out;
-  for (const auto& info : kFields) field_value(out, info.field) = check_subject_field(info.field, field_value(fields, info.field));
+  for (const auto& info : kFields)
+    field_value(out, info.field) = check_subject_field(info.field, field_value(fields, info.field));
   return out;
 }
 

@@ -12,9 +12,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "pki/cert_info.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "pki/cert_info.h"
 #include "pki/names.h"
 #include "pki/objects.h"
 
@@ -48,11 +48,15 @@ void add_unique(AccessResult& r, std::set<std::string>& seen, AccessLine line) {
 void note_name(AccessResult& r, const X509_NAME* name, const std::string& path) {
   const std::string one = sendmail_oneline(name);
   if (oneline_truncated(name, one)) {
-    r.findings.push_back({Level::Warn, "access-name-truncated",
+    r.findings.push_back({Level::Warn,
+                          "access-name-truncated",
                           fmt::format("the name {} is longer than sendmail's 256-byte buffer: its last RDNs are "
                                       "left out of the key, exactly as sendmail leaves them out",
                                       name_rfc2253(name)),
-                          "other certificates that differ only in those RDNs match the same line", path, {}, ""});
+                          "other certificates that differ only in those RDNs match the same line",
+                          path,
+                          {},
+                          ""});
   }
 }
 
@@ -63,8 +67,7 @@ std::string sendmail_xtext(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   for (unsigned char c : raw) {
-    if (c < 0x21 || c > 0x7e || c == '+' || c == '\\' || c == '(' || c == ')' || c == '<' || c == '>' ||
-        c == '"') {
+    if (c < 0x21 || c > 0x7e || c == '+' || c == '\\' || c == '(' || c == ')' || c == '<' || c == '>' || c == '"') {
       out.push_back('+');
       out.push_back(hex[c >> 4]);
       out.push_back(hex[c & 0xf]);
@@ -181,14 +184,14 @@ bool AccessResult::refused() const {
 AccessResult make_access_lines(const AccessRequest& request) {
   AccessResult r;
   std::set<std::string> seen;
-  if (request.ca_files.empty() && request.client_files.empty() && request.tls_srv.empty() &&
-      request.tls_clt.empty()) {
+  if (request.ca_files.empty() && request.client_files.empty() && request.tls_srv.empty() && request.tls_clt.empty()) {
     throw Error("access: nothing to do", "",
                 "give --ca CA.crt (relay for its clients), --client CLIENT.crt, --tls-srv NAME or --tls-clt NAME");
   }
   auto public_ca = [&](const X509_NAME* issuer, const std::string& path, Level level) {
     r.findings.push_back(
-        {level, "access-public-ca",
+        {level,
+         "access-public-ca",
          fmt::format("{} is a public CA ({} holds it or its issuer): anyone can get a certificate from it "
                      "and relay through this server",
                      name_rfc2253(issuer), request.trust_store_dir),
@@ -197,7 +200,9 @@ AccessResult make_access_lines(const AccessRequest& request) {
                "client certificate (CERTSUBJECT: lines), or --subject; --allow-public-ca if you really mean it"
              : "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
                "client certificate (CERTSUBJECT: lines)",
-         path, {}, ""});
+         path,
+         {},
+         ""});
   };
   for (const auto& path : request.ca_files) {
     for (auto& c : load_certs(path, "CA certificate")) {
@@ -213,8 +218,9 @@ AccessResult make_access_lines(const AccessRequest& request) {
       if (is_public_ca(subject, c.get(), request.trust_store_dir)) {
         public_ca(subject, path, request.subject_rhs || request.allow_public_ca ? Level::Warn : Level::Error);
       }
-      add_unique(r, seen, {"CERTISSUER:" + sendmail_name_key(subject), request.subject_rhs ? "SUBJECT" : "RELAY",
-                           "clients with a certificate issued by " + name_rfc2253(subject)});
+      add_unique(r, seen,
+                 {"CERTISSUER:" + sendmail_name_key(subject), request.subject_rhs ? "SUBJECT" : "RELAY",
+                  "clients with a certificate issued by " + name_rfc2253(subject)});
     }
   }
   for (const auto& path : request.client_files) {
@@ -262,9 +268,9 @@ AccessResult make_access_lines(const AccessRequest& request) {
         bool bad = name.empty();
         for (unsigned char c : name) bad = bad || c <= ' ' || c >= 0x7f;
         if (bad) {
-          throw Error(fmt::format("'{}' cannot be an access-map key: it is empty or has spaces or control characters",
-                                  name),
-                      "", "give a host name, a domain, or an IP address");
+          throw Error(
+              fmt::format("'{}' cannot be an access-map key: it is empty or has spaces or control characters", name),
+              "", "give a host name, a domain, or an IP address");
         }
       }
     }

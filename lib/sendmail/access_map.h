@@ -27,15 +27,16 @@ std::string sendmail_name_key(const X509_NAME* name);
 
 /// AccessRequest: what to make lines for.
 struct AccessRequest {
-  std::vector<std::string> ca_files;      ///< CA certificates: CERTISSUER:<their subject>
-  std::vector<std::string> client_files;  ///< client certificates: CERTISSUER:<issuer> SUBJECT + CERTSUBJECT:<subject> RELAY
-  bool subject_rhs = false;               ///< --subject: CA lines get SUBJECT instead of RELAY
-  std::vector<std::string> tls_srv;       ///< TLS_Srv:<name> lines (sendmail as client)
-  std::vector<std::string> tls_clt;       ///< TLS_Clt:<name> lines (sendmail as server)
-  std::string policy = "VERIFY";          ///< VERIFY, VERIFY:bits or ENCR:bits
-  std::string cn;                         ///< appended as +CN:name (empty: none)
+  std::vector<std::string> ca_files;  ///< CA certificates: CERTISSUER:<their subject>
+  std::vector<std::string>
+      client_files;                  ///< client certificates: CERTISSUER:<issuer> SUBJECT + CERTSUBJECT:<subject> RELAY
+  bool subject_rhs = false;          ///< --subject: CA lines get SUBJECT instead of RELAY
+  std::vector<std::string> tls_srv;  ///< TLS_Srv:<name> lines (sendmail as client)
+  std::vector<std::string> tls_clt;  ///< TLS_Clt:<name> lines (sendmail as server)
+  std::string policy = "VERIFY";     ///< VERIFY, VERIFY:bits or ENCR:bits
+  std::string cn;                    ///< appended as +CN:name (empty: none)
   std::string trust_store_dir = "/etc/ssl/certs";  ///< hashed public roots (the public-CA test)
-  bool allow_public_ca = false;  ///< --allow-public-ca: a public --ca is a warning, not a refusal
+  bool allow_public_ca = false;                    ///< --allow-public-ca: a public --ca is a warning, not a refusal
 };
 
 struct AccessLine {

@@ -2,9 +2,9 @@
 
 #include <openssl/x509.h>
 
-#include "sendmail/access_map.h"
 #include "core/error.h"
 #include "pki.h"
+#include "sendmail/access_map.h"
 
 using namespace mtlscert;
 
@@ -69,8 +69,11 @@ TEST_CASE("access: keys for the reference's examples (X509_NAME_oneline, then xt
 }
 
 TEST_CASE("access: a name longer than 255 bytes loses its trailing RDNs, as in sendmail") {
-  auto n = name_of({{"O", std::string(60, 'a')}, {"OU", std::string(60, 'b')}, {"OU", std::string(60, 'c')},
-                    {"OU", std::string(60, 'd')}, {"CN", "tail"}});
+  auto n = name_of({{"O", std::string(60, 'a')},
+                    {"OU", std::string(60, 'b')},
+                    {"OU", std::string(60, 'c')},
+                    {"OU", std::string(60, 'd')},
+                    {"CN", "tail"}});
   std::string one = sendmail_oneline(n.get());
   CHECK(one.size() <= 255);
   CHECK(one.find("tail") == std::string::npos);

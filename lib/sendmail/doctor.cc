@@ -13,11 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "sendmail/file_safety.h"
 #include "core/io.h"
+#include "core/text.h"
+#include "sendmail/file_safety.h"
 #include "sendmail/m4_value.h"
 #include "sendmail/options.h"
-#include "core/text.h"
 
 namespace mtlscert {
 namespace {
@@ -76,7 +76,8 @@ struct Reader {
 
   void resolve_run_as(const std::string& spec) {
     const std::string user = spec.substr(0, spec.find(':'));
-    const std::string group_name = spec.find(':') == std::string::npos ? std::string() : spec.substr(spec.find(':') + 1);
+    const std::string group_name =
+        spec.find(':') == std::string::npos ? std::string() : spec.substr(spec.find(':') + 1);
     const passwd* pw = ::getpwnam(user.c_str());
     if (pw != nullptr) {
       cfg.tls.run_as_uid = pw->pw_uid;
@@ -90,7 +91,9 @@ struct Reader {
                   .message = fmt::format("{} {} is not a user on this machine: checked as root",
                                          cf_name(SendmailOption::RunAsUser), user),
                   .hint = fmt::format("fix {} or create the user", cf_name(SendmailOption::RunAsUser)),
-                  .path = cfg.path, .cert = {}, .sendmail_log = {}});
+                  .path = cfg.path,
+                  .cert = {},
+                  .sendmail_log = {}});
     }
     if (!group_name.empty()) {
       if (const struct group* gr = ::getgrnam(group_name.c_str())) cfg.tls.run_as_gid = gr->gr_gid;
@@ -150,7 +153,9 @@ struct Reader {
                 .message =
                     fmt::format("{}:{}: {} is redefined, dropping the flags Debian set", path, lineno, dont_blame),
                 .hint = fmt::format("append instead: {}", m4_append_flag(dont_blame, "Flag")),
-                .path = path, .cert = {}, .sendmail_log = {}});
+                .path = path,
+                .cert = {},
+                .sendmail_log = {}});
           }
         }
         dont_blame_set = true;
@@ -166,7 +171,9 @@ struct Reader {
                               "replaces {}: the flag is lost",
                               path, lineno, cf_name(SendmailOption::DontBlameSendmail)),
               .hint = "move the include(`.../starttls.m4')dnl line below DOMAIN(`debian-mta')dnl",
-              .path = path, .cert = {}, .sendmail_log = {}});
+              .path = path,
+              .cert = {},
+              .sendmail_log = {}});
         }
         debian_domain = true;
         cfg.tls.dont_blame_sendmail = debian_mta_dont_blame_flags();
@@ -205,7 +212,9 @@ struct Reader {
                       .code = "mc-include-missing",
                       .message = fmt::format("{}:{}: include(`{}') cannot be read: m4 stops there", path, lineno, inc),
                       .hint = e.hint(),
-                      .path = inc, .cert = {}, .sendmail_log = {}});
+                      .path = inc,
+                      .cert = {},
+                      .sendmail_log = {}});
           continue;
         }
         cfg.files_read.push_back(inc);
@@ -250,7 +259,8 @@ SendmailConfig read_sendmail_config(const std::string& path) {
           .message = fmt::format("{} is group- or world-writable (mode {})", path, io::mode_string(st.st_mode & 07777)),
           .hint = fmt::format("chmod go-w {}", path),
           .path = path,
-          .cert = {}, .sendmail_log = "WARNING: dangerous write permissions"});
+          .cert = {},
+          .sendmail_log = "WARNING: dangerous write permissions"});
     }
   }
   reader.apply();
@@ -273,7 +283,8 @@ DoctorResult doctor(const DoctorRequest& request) {
                                  "DOMAIN(`debian-mta')"
                                : "mtlscert init HOST, add its include line to sendmail.mc and rebuild sendmail.cf",
         .path = request.path,
-        .cert = {}, .sendmail_log = option_log(sendmail_option(SendmailOption::ServerCert),
+        .cert = {},
+        .sendmail_log = option_log(sendmail_option(SendmailOption::ServerCert),
                                    sendmail_option(SendmailOption::ServerCert).log_when_missing)});
     return r;
   }

@@ -13,13 +13,13 @@ namespace mtlscert {
 
 struct SendmailConfig {
   std::string path;
-  bool is_mc = false;                    ///< read as m4 source (else as a .cf)
+  bool is_mc = false;  ///< read as m4 source (else as a .cf)
   SendmailTls tls;
-  std::string run_as_user;               ///< RunAsUser as written (empty: root)
-  std::string host;                      ///< confDOMAIN_NAME / "Dj" when set ($j: the name peers use)
-  std::vector<std::string> files_read;   ///< path first, then each include followed
-  bool any_tls_option = false;           ///< at least one TLS file option is set
-  std::vector<Finding> findings;         ///< what reading found (cf-writable, mc-include-order, …)
+  std::string run_as_user;              ///< RunAsUser as written (empty: root)
+  std::string host;                     ///< confDOMAIN_NAME / "Dj" when set ($j: the name peers use)
+  std::vector<std::string> files_read;  ///< path first, then each include followed
+  bool any_tls_option = false;          ///< at least one TLS file option is set
+  std::vector<Finding> findings;        ///< what reading found (cf-writable, mc-include-order, …)
 };
 
 /// read_sendmail_config reads path as a .mc when its name ends in .mc or .m4, or when it has
@@ -30,7 +30,7 @@ SendmailConfig read_sendmail_config(const std::string& path);
 
 struct DoctorRequest {
   std::string path = "/etc/mail/sendmail.cf";
-  std::string host;      ///< empty: the configured $j if any, else not checked
+  std::string host;  ///< empty: the configured $j if any, else not checked
   std::time_t now = 0;
 };
 

@@ -9,13 +9,13 @@
 
 #include "core/data_dir.h"
 #include "core/error.h"
-#include "sendmail/file_safety.h"
 #include "core/io.h"
-#include "sendmail/m4_value.h"
-#include "pki/names.h"
-#include "sendmail/preflight.h"
-#include "sendmail/options.h"
 #include "core/text.h"
+#include "pki/names.h"
+#include "sendmail/file_safety.h"
+#include "sendmail/m4_value.h"
+#include "sendmail/options.h"
+#include "sendmail/preflight.h"
 
 namespace mtlscert {
 namespace {
@@ -55,7 +55,9 @@ void check_pair(std::size_t cert_parts, std::size_t key_parts, SendmailOption ce
     throw Error(fmt::format("{} names {} file(s) but {} names {}: for an RSA + ECDSA pair give both as "
                             "FIRST,SECOND in the same order",
                             cert_flag, cert_parts, key_flag, key_parts),
-                {}, "e.g. --server-cert /etc/mail/tls/rsa.crt,/etc/mail/tls/ec.crt --server-key /etc/mail/tls/rsa.key,/etc/mail/tls/ec.key");
+                {},
+                "e.g. --server-cert /etc/mail/tls/rsa.crt,/etc/mail/tls/ec.crt --server-key "
+                "/etc/mail/tls/rsa.key,/etc/mail/tls/ec.key");
   }
 }
 

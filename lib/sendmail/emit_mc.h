@@ -16,14 +16,14 @@ namespace mtlscert {
 
 /// McRequest: the TLS files and switches emit-mc writes. Empty client cert/key default to the server's.
 struct McRequest {
-  std::string server_cert;   ///< one file, or RSA,ECDSA pair (then server_key is a pair too)
+  std::string server_cert;  ///< one file, or RSA,ECDSA pair (then server_key is a pair too)
   std::string server_key;
   std::string client_cert;
   std::string client_key;
   std::string cacert;
   std::string cacert_path;
-  std::string crl;           ///< optional
-  std::string dh_params;     ///< optional: absolute file, or 5, 1, 2, i, none
+  std::string crl;                      ///< optional
+  std::string dh_params;                ///< optional: absolute file, or 5, 1, 2, i, none
   bool no_client_cert_request = false;  ///< confTLS_SRV_OPTIONS `V'
   bool group_readable_key = false;      ///< append GroupReadableKeyFile to confDONT_BLAME_SENDMAIL
   std::string key_group;                ///< named in the comment of that line
@@ -62,11 +62,11 @@ std::string load_template(std::string_view name);
 /// EmitMcRequest: the whole emit-mc operation.
 struct EmitMcRequest {
   McRequest mc;
-  std::string host;                 ///< --host: the name peers connect to; empty: not checked
-  bool check = true;                ///< run the pre-flight (--no-check: false)
+  std::string host;                                       ///< --host: the name peers connect to; empty: not checked
+  bool check = true;                                      ///< run the pre-flight (--no-check: false)
   std::string key_group = std::string(kDefaultKeyGroup);  ///< a key readable by this group gets GroupReadableKeyFile
-  std::string out;                  ///< -o: write here (atomically); empty: print only
-  bool overwrite = false;           ///< --force
+  std::string out;                                        ///< -o: write here (atomically); empty: print only
+  bool overwrite = false;                                 ///< --force
   std::time_t now = 0;
 };
 
@@ -74,7 +74,7 @@ struct EmitMcResult {
   McText mc;
   std::vector<Finding> findings;
   bool checked = false;
-  bool blocked = false;    ///< an error-level finding kept -o from being written
+  bool blocked = false;  ///< an error-level finding kept -o from being written
   bool written = false;
   bool unchanged = false;  ///< -o already had exactly this content
   std::string out;

@@ -58,8 +58,8 @@ TEST_CASE("mc_emit: refusals") {
   std::string tmpl = load_template("sendmail-tls.mc.in");
   McRequest r = base();
   r.server_key = "/etc/mail/tls/rsa.key,/etc/mail/tls/ec.key";
-  CHECK_THROWS_WITH_AS(render_mc(r, tmpl, "x"), doctest::Contains("--server-cert names 1 file(s) but --server-key names 2"),
-                       Error);
+  CHECK_THROWS_WITH_AS(render_mc(r, tmpl, "x"),
+                       doctest::Contains("--server-cert names 1 file(s) but --server-key names 2"), Error);
   r = base();
   r.cacert_path.clear();
   CHECK_THROWS_WITH_AS(render_mc(r, tmpl, "x"), doctest::Contains("--cacert-path is required"), Error);

@@ -2,12 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <strings.h>
 #include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <strings.h>
 
 #include <fmt/format.h>
 
@@ -38,8 +38,7 @@ std::vector<std::string> parent_dirs(const std::string& path) {
 }
 
 std::string describe(const struct stat& st) {
-  return fmt::format("mode {}, owner uid {}, group gid {}", io::mode_string(st.st_mode & 07777), st.st_uid,
-                     st.st_gid);
+  return fmt::format("mode {}, owner uid {}, group gid {}", io::mode_string(st.st_mode & 07777), st.st_uid, st.st_gid);
 }
 
 std::optional<SafetyIssue> check_dir(const std::string& dir, const SafetyPolicy& policy) {
@@ -72,10 +71,16 @@ SafetyPolicy safety_policy_from_flags(const std::vector<std::string>& flags) {
 }
 
 const std::vector<std::string>& debian_mta_dont_blame_flags() {
-  static const std::vector<std::string> kFlags = {
-      "AssumeSafeChown",   "ForwardFileInGroupWritableDirPath",   "GroupWritableForwardFileSafe",
-      "GroupWritableIncludeFileSafe", "IncludeFileInGroupWritableDirPath", "DontWarnForwardFileInUnsafeDirPath",
-      "TrustStickyBit",    "NonRootSafeAddr", "GroupWritableIncludeFile", "GroupReadableDefaultAuthInfoFile"};
+  static const std::vector<std::string> kFlags = {"AssumeSafeChown",
+                                                  "ForwardFileInGroupWritableDirPath",
+                                                  "GroupWritableForwardFileSafe",
+                                                  "GroupWritableIncludeFileSafe",
+                                                  "IncludeFileInGroupWritableDirPath",
+                                                  "DontWarnForwardFileInUnsafeDirPath",
+                                                  "TrustStickyBit",
+                                                  "NonRootSafeAddr",
+                                                  "GroupWritableIncludeFile",
+                                                  "GroupReadableDefaultAuthInfoFile"};
   return kFlags;
 }
 
@@ -111,22 +116,26 @@ std::optional<SafetyIssue> check_tls_file(const std::string& path, TlsFileRole r
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     int err = errno;
-    return SafetyIssue{SafetyRule::FileMissing, std::strerror(err), "the file does not exist (or a link points nowhere)", path};
+    return SafetyIssue{SafetyRule::FileMissing, std::strerror(err),
+                       "the file does not exist (or a link points nowhere)", path};
   }
   if (!S_ISREG(st.st_mode)) {
     return SafetyIssue{SafetyRule::FileNotRegular, "Regular files only",
                        S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file", path};
   }
-  if ((st.st_mode & S_IWGRP) != 0) return SafetyIssue{SafetyRule::FileGroupWritable, "Group writable file", describe(st), path};
-  if ((st.st_mode & S_IWOTH) != 0) return SafetyIssue{SafetyRule::FileWorldWritable, "World writable file", describe(st), path};
+  if ((st.st_mode & S_IWGRP) != 0)
+    return SafetyIssue{SafetyRule::FileGroupWritable, "Group writable file", describe(st), path};
+  if ((st.st_mode & S_IWOTH) != 0)
+    return SafetyIssue{SafetyRule::FileWorldWritable, "World writable file", describe(st), path};
   if (role == TlsFileRole::Key) {
     if ((st.st_mode & S_IRGRP) != 0 && !policy.group_readable_key_file) {
       return SafetyIssue{SafetyRule::KeyGroupReadable, "Group readable file", describe(st), path};
     }
-    if ((st.st_mode & S_IROTH) != 0) return SafetyIssue{SafetyRule::KeyWorldReadable, "World readable file", describe(st), path};
+    if ((st.st_mode & S_IROTH) != 0)
+      return SafetyIssue{SafetyRule::KeyWorldReadable, "World readable file", describe(st), path};
   }
-  bool owner_ok = st.st_uid == 0 || st.st_uid == policy.run_as_uid ||
-                  (policy.trusted_uid && st.st_uid == *policy.trusted_uid);
+  bool owner_ok =
+      st.st_uid == 0 || st.st_uid == policy.run_as_uid || (policy.trusted_uid && st.st_uid == *policy.trusted_uid);
   if (!owner_ok) {
     return SafetyIssue{SafetyRule::FileOwner, "Permission denied",
                        fmt::format("{}; sendmail wants the owner to be root, {} (uid {}) or {}", describe(st),
@@ -137,10 +146,10 @@ std::optional<SafetyIssue> check_tls_file(const std::string& path, TlsFileRole r
   if (st.st_uid == policy.run_as_uid && (st.st_mode & S_IRUSR) == 0) {
     // safefile() grants access by the owner bits when the checking uid owns the file, root
     // included: a root-owned 0000 or 0200 file is EACCES although root could open it.
-    return SafetyIssue{SafetyRule::FileUnreadable, "Permission denied",
-                       fmt::format("{}; its owner (uid {}, the user sendmail checks as) has no read bit", describe(st),
-                                   st.st_uid),
-                       path};
+    return SafetyIssue{
+        SafetyRule::FileUnreadable, "Permission denied",
+        fmt::format("{}; its owner (uid {}, the user sendmail checks as) has no read bit", describe(st), st.st_uid),
+        path};
   }
   if (policy.run_as_uid != 0) {
     bool readable = (st.st_uid == policy.run_as_uid && (st.st_mode & S_IRUSR) != 0) ||
@@ -148,7 +157,8 @@ std::optional<SafetyIssue> check_tls_file(const std::string& path, TlsFileRole r
     if (!readable) {
       return SafetyIssue{SafetyRule::FileOwner, "Permission denied",
                          fmt::format("{}; {} (uid {}) cannot read it", describe(st),
-                                     sendmail_cf_name(SendmailOption::RunAsUser), policy.run_as_uid), path};
+                                     sendmail_cf_name(SendmailOption::RunAsUser), policy.run_as_uid),
+                         path};
     }
   }
   return std::nullopt;

@@ -20,9 +20,9 @@ namespace mtlscert {
 
 /// SafetyPolicy: who sendmail checks as, and the DontBlameSendmail flags that relax the rules.
 struct SafetyPolicy {
-  uid_t run_as_uid = 0;               ///< RunAsUser (root unless configured)
+  uid_t run_as_uid = 0;  ///< RunAsUser (root unless configured)
   gid_t run_as_gid = 0;
-  std::optional<uid_t> trusted_uid;   ///< TrustedUser (Debian: smmta), also accepted as owner
+  std::optional<uid_t> trusted_uid;           ///< TrustedUser (Debian: smmta), also accepted as owner
   bool group_readable_key_file = false;       ///< DontBlameSendmail=GroupReadableKeyFile
   bool trust_sticky_bit = false;              ///< DontBlameSendmail=TrustStickyBit (Debian sets it)
   bool group_writable_dir_path_safe = false;  ///< DontBlameSendmail=GroupWritableDirPathSafe

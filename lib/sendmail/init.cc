@@ -16,19 +16,19 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "sendmail/init_ca_files.h"
+#include "core/error.h"
+#include "core/io.h"
+#include "core/ossl_error.h"
 #include "pki/ca.h"
 #include "pki/cert_info.h"
 #include "pki/csr.h"
-#include "core/error.h"
-#include "core/io.h"
 #include "pki/genkey.h"
-#include "sendmail/emit_mc.h"
 #include "pki/names.h"
 #include "pki/objects.h"
-#include "core/ossl_error.h"
-#include "sendmail/doctor.h"
 #include "pki/pem_write.h"
+#include "sendmail/doctor.h"
+#include "sendmail/emit_mc.h"
+#include "sendmail/init_ca_files.h"
 
 namespace mtlscert {
 namespace {
@@ -78,8 +78,7 @@ bool ensure_dir(const std::string& dir, mode_t mode) {
       if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
         throw Error(fmt::format("directory {} is {}-writable (mode {}): others could replace the TLS files below "
                                 "it, and sendmail refuses them there",
-                                prefix, (st.st_mode & S_IWOTH) != 0 ? "world" : "group",
-                                io::mode_string(st.st_mode)),
+                                prefix, (st.st_mode & S_IWOTH) != 0 ? "world" : "group", io::mode_string(st.st_mode)),
                     prefix, fmt::format("chmod go-w {}", prefix));
       }
       continue;
@@ -112,13 +111,13 @@ void check_reused(const std::string& path, std::string_view role, bool is_key) {
   if (::stat(path.c_str(), &st) != 0) return;
   const mode_t m = st.st_mode & 07777;
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-    throw Error(fmt::format("{} {} is owned by another user (uid {}): that user can change it, so init will not "
-                            "reuse it",
-                            role, path, st.st_uid),
-                path,
-                is_key ? fmt::format("treat the key as known to that user: remove {} and rerun init to make a new one",
-                                     path)
-                       : fmt::format("check its content, then chown root {} (or remove it and rerun init)", path));
+    throw Error(
+        fmt::format("{} {} is owned by another user (uid {}): that user can change it, so init will not "
+                    "reuse it",
+                    role, path, st.st_uid),
+        path,
+        is_key ? fmt::format("treat the key as known to that user: remove {} and rerun init to make a new one", path)
+               : fmt::format("check its content, then chown root {} (or remove it and rerun init)", path));
   }
   if ((m & (S_IWGRP | S_IWOTH)) != 0) {
     throw Error(fmt::format("{} {} is {}-writable (mode {}): others could replace it, so init will not reuse it", role,
@@ -129,8 +128,8 @@ void check_reused(const std::string& path, std::string_view role, bool is_key) {
     throw Error(fmt::format("{} {} is world-readable (mode {}): every user of this machine may have copied it, so "
                             "init will not reuse it",
                             role, path, io::mode_string(m)),
-                path, fmt::format("make a new key: remove {} and rerun init (chmod 600 alone does not undo a copy)",
-                                  path));
+                path,
+                fmt::format("make a new key: remove {} and rerun init (chmod 600 alone does not undo a copy)", path));
   }
 }
 
@@ -210,8 +209,8 @@ void write_mc(InitResult& r, const std::string& cert, const std::string& key, co
   r.findings = e.findings;
   r.blocked = e.blocked;
   r.warnings.insert(r.warnings.end(), e.mc.warnings.begin(), e.mc.warnings.end());
-  std::string status = e.blocked ? "not written: the pre-flight found errors (below)"
-                                 : (e.unchanged ? kUnchanged : "written");
+  std::string status =
+      e.blocked ? "not written: the pre-flight found errors (below)" : (e.unchanged ? kUnchanged : "written");
   r.files.push_back({r.mc_path, e.blocked ? file_mode(r.mc_path) : 0644, purpose, status});
 }
 
@@ -227,11 +226,12 @@ void unique_warnings(std::vector<std::string>& warnings) {
 
 std::string bundle_or_default(const std::string& b) { return b.empty() ? std::string(kSystemCaBundle) : b; }
 
-void add_ca_files(InitResult& r, const detail::CaFilesOutcome& o, const std::string& cacert, const std::string& capath) {
-  r.files.push_back({cacert, 0644,
-                     fmt::format("confCACERT: the {} CA(s) clients should use (sent in the CA list; keep it short)",
-                                 o.advertised),
-                     status_of(o.cacert_changed, "written")});
+void add_ca_files(InitResult& r, const detail::CaFilesOutcome& o, const std::string& cacert,
+                  const std::string& capath) {
+  r.files.push_back(
+      {cacert, 0644,
+       fmt::format("confCACERT: the {} CA(s) clients should use (sent in the CA list; keep it short)", o.advertised),
+       status_of(o.cacert_changed, "written")});
   r.files.push_back({capath, file_mode(capath),
                      fmt::format("confCACERT_PATH: {} trusted CA(s), hashed (verification only, not sent)", o.trusted),
                      status_of(o.capath_changed, "written")});
@@ -374,8 +374,8 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
   // 4. The CA files: needs the server certificate's chain, so after the certificate.
   if (exists(cert_path)) {
     ensure_dir(capath, 0755);  // explicitly 0755: split would make it with the umask's mode
-    add_ca_files(r, detail::write_ca_files(bundle_or_default(req.cacert), extra_pem, cert_path, cacert, capath),
-                 cacert, capath);
+    add_ca_files(r, detail::write_ca_files(bundle_or_default(req.cacert), extra_pem, cert_path, cacert, capath), cacert,
+                 capath);
   } else {
     r.files.push_back({cert_path, 0, "certificate: confSERVER_CERT and confCLIENT_CERT",
                        "pending: mtlscert install-cert CERT puts it here"});
@@ -389,19 +389,22 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
     r.next_steps.push_back(fmt::format("Submit {} to your CA (it names {}).", csr_path, r.host));
     r.next_steps.push_back(fmt::format("Install what it returns: mtlscert install-cert CERT --dir {}", r.dir));
   }
-  r.next_steps.push_back(fmt::format("Add to /etc/mail/sendmail.mc, after the line DOMAIN(`debian-mta')dnl:  "
-                                     "include(`{}')dnl",
-                                     r.mc_path));
+  r.next_steps.push_back(
+      fmt::format("Add to /etc/mail/sendmail.mc, after the line DOMAIN(`debian-mta')dnl:  "
+                  "include(`{}')dnl",
+                  r.mc_path));
   r.next_steps.push_back("Rebuild and restart: sendmailconfig (Debian), or make -C /etc/mail and restart sendmail.");
   r.next_steps.push_back("Check: mtlscert doctor /etc/mail/sendmail.cf, then mtlscert probe localhost");
   if (req.private_ca) {
-    r.next_steps.push_back(fmt::format("For a certificate from a public CA instead: submit {}, then mtlscert "
-                                       "install-cert CERT --dir {}",
-                                       csr_path, r.dir));
-    r.next_steps.push_back(fmt::format("Give {}/ca.crt to the peers that should verify you; let clients relay with: "
-                                       "mtlscert access --ca {}/ca.crt",
-                                       req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir),
-                                       req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir)));
+    r.next_steps.push_back(
+        fmt::format("For a certificate from a public CA instead: submit {}, then mtlscert "
+                    "install-cert CERT --dir {}",
+                    csr_path, r.dir));
+    r.next_steps.push_back(
+        fmt::format("Give {}/ca.crt to the peers that should verify you; let clients relay with: "
+                    "mtlscert access --ca {}/ca.crt",
+                    req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir),
+                    req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir)));
   }
   unique_warnings(r.warnings);
   return r;
@@ -412,8 +415,9 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
   r.dir = absolute_dir(req.dir);
   r.mc_path = r.dir + "/" + std::string(kInitMcName);
   if (!exists(r.mc_path)) {
-    throw Error(fmt::format("{} does not exist: install-cert installs into a directory made by mtlscert init", r.mc_path),
-                r.mc_path, fmt::format("run: mtlscert init HOST --dir {}", r.dir));
+    throw Error(
+        fmt::format("{} does not exist: install-cert installs into a directory made by mtlscert init", r.mc_path),
+        r.mc_path, fmt::format("run: mtlscert init HOST --dir {}", r.dir));
   }
   SendmailConfig cfg = read_sendmail_config(r.mc_path);
   const std::string cert_path = cfg.tls.server_cert_file;
@@ -428,12 +432,13 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
   for (auto& o : file.objects) {
     if (o.kind == ObjectKind::Certificate && o.cert) certs.push_back(o.cert.get());
   }
-  if (certs.empty()) throw Error(fmt::format("{} holds no certificate", req.cert), req.cert, "give the PEM file your CA returned");
+  if (certs.empty())
+    throw Error(fmt::format("{} holds no certificate", req.cert), req.cert, "give the PEM file your CA returned");
   X509* leaf = certs.front();
   CertInfo info = describe_certificate(leaf, req.now);
   if (!same_public_key(X509_get0_pubkey(leaf), key.get())) {
-    throw Error(fmt::format("{} does not match the key {} (its public key is another one)", req.cert, key_path), req.cert,
-                fmt::format("this certificate was issued for another CSR; submit {}/{}.csr", r.dir, r.host));
+    throw Error(fmt::format("{} does not match the key {} (its public key is another one)", req.cert, key_path),
+                req.cert, fmt::format("this certificate was issued for another CSR; submit {}/{}.csr", r.dir, r.host));
   }
   if (!names_host(info, r.host)) {
     throw Error(fmt::format("{} does not name {} (SAN: {})", req.cert, r.host,
@@ -459,9 +464,9 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
     if (X509_verify_cert(ctx.get()) != 1) {
       const int err = X509_STORE_CTX_get_error(ctx.get());
       ossl::clear_errors();
-      throw Error(fmt::format("{}: its chain does not verify: {}", req.cert, X509_verify_cert_error_string(err)),
-                  req.cert,
-                  fmt::format("append the intermediate certificate(s) the CA sent after the certificate in {}", req.cert));
+      throw Error(
+          fmt::format("{}: its chain does not verify: {}", req.cert, X509_verify_cert_error_string(err)), req.cert,
+          fmt::format("append the intermediate certificate(s) the CA sent after the certificate in {}", req.cert));
     }
   }
   std::string pem;
@@ -470,12 +475,15 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
   if (exists(cert_path)) old = io::read_file(cert_path, "certificate");
   const bool changed = old != pem;
   if (changed) io::write_file_atomic(cert_path, pem, {0644, true, std::nullopt, "certificate"});
-  r.files.push_back({cert_path, 0644, "certificate: confSERVER_CERT and confCLIENT_CERT",
-                     status_of(changed, fmt::format("installed ({} certificate(s), ends {})", certs.size(), info.not_after))});
+  r.files.push_back(
+      {cert_path, 0644, "certificate: confSERVER_CERT and confCLIENT_CERT",
+       status_of(changed, fmt::format("installed ({} certificate(s), ends {})", certs.size(), info.not_after))});
   std::string private_ca;
-  if (exists(r.dir + "/ca/ca.crt")) private_ca = certificate_pem(first_cert(r.dir + "/ca/ca.crt", "CA certificate").get());
-  add_ca_files(r, detail::write_ca_files(bundle, private_ca + extra_pem, cert_path, cfg.tls.ca_cert_file, cfg.tls.ca_cert_path),
-               cfg.tls.ca_cert_file, cfg.tls.ca_cert_path);
+  if (exists(r.dir + "/ca/ca.crt"))
+    private_ca = certificate_pem(first_cert(r.dir + "/ca/ca.crt", "CA certificate").get());
+  add_ca_files(
+      r, detail::write_ca_files(bundle, private_ca + extra_pem, cert_path, cfg.tls.ca_cert_file, cfg.tls.ca_cert_path),
+      cfg.tls.ca_cert_file, cfg.tls.ca_cert_path);
   struct stat st {};
   std::string group;
   if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 040) != 0) group = kDefaultKeyGroup;
@@ -494,7 +502,8 @@ std::string to_json(const InitResult& r, std::string_view schema) {
   j["mc"] = r.mc_path;
   j["files"] = nlohmann::ordered_json::array();
   for (const auto& f : r.files) {
-    j["files"].push_back({{"path", f.path}, {"mode", io::mode_string(f.mode)}, {"purpose", f.purpose}, {"status", f.status}});
+    j["files"].push_back(
+        {{"path", f.path}, {"mode", io::mode_string(f.mode)}, {"purpose", f.purpose}, {"status", f.status}});
   }
   j["checked"] = r.checked;
   j["findings"] = r.findings;

@@ -32,11 +32,11 @@ namespace mtlscert {
 struct InitRequest {
   std::string host;
   std::string dir = std::string(kDefaultInitDir);
-  bool private_ca = false;      ///< --ca private
-  std::string ca_dir;           ///< default DIR/ca
-  std::string cacert;           ///< the CA bundle to trust (default kSystemCaBundle)
+  bool private_ca = false;  ///< --ca private
+  std::string ca_dir;       ///< default DIR/ca
+  std::string cacert;       ///< the CA bundle to trust (default kSystemCaBundle)
   KeySpec key;
-  std::string key_group;        ///< --group: key 0640 with this group
+  std::string key_group;  ///< --group: key 0640 with this group
   SubjectFields subject;
   std::time_t now = 0;
 };
@@ -45,18 +45,18 @@ struct InitRequest {
 struct InitFile {
   std::string path;
   mode_t mode = 0;
-  std::string purpose;   ///< "private key: confSERVER_KEY and confCLIENT_KEY"
-  std::string status;    ///< "created", "already present; unchanged", "rewritten: …", "pending: …"
+  std::string purpose;  ///< "private key: confSERVER_KEY and confCLIENT_KEY"
+  std::string status;   ///< "created", "already present; unchanged", "rewritten: …", "pending: …"
 };
 
 struct InitResult {
   std::string host;
-  std::string dir;                  ///< absolute
-  std::string mc_path;              ///< DIR/mtlscert-starttls.m4
+  std::string dir;      ///< absolute
+  std::string mc_path;  ///< DIR/mtlscert-starttls.m4
   std::vector<InitFile> files;
-  std::vector<Finding> findings;    ///< the pre-flight's, when it ran
-  bool checked = false;             ///< the pre-flight ran (a certificate exists)
-  bool blocked = false;             ///< an error finding: the .m4 was not (re)written
+  std::vector<Finding> findings;  ///< the pre-flight's, when it ran
+  bool checked = false;           ///< the pre-flight ran (a certificate exists)
+  bool blocked = false;           ///< an error finding: the .m4 was not (re)written
   std::vector<std::string> warnings;
   std::vector<std::string> next_steps;
 };
@@ -66,9 +66,9 @@ struct InitResult {
 InitResult init_mail_tls(const InitRequest& request, std::string_view template_text, std::string_view version);
 
 struct InstallCertRequest {
-  std::string cert;                 ///< the certificate file (leaf first, chain after it)
+  std::string cert;  ///< the certificate file (leaf first, chain after it)
   std::string dir = std::string(kDefaultInitDir);
-  std::string cacert;               ///< the CA bundle to trust (default kSystemCaBundle)
+  std::string cacert;  ///< the CA bundle to trust (default kSystemCaBundle)
   std::time_t now = 0;
 };
 

@@ -14,14 +14,14 @@ namespace {
 // GNU m4 builtins that expand without parentheses (measured with m4 1.4.19), and the
 // sendmail cf macros a path word could collide with. Prefix rules below cover conf*, LOCAL_*.
 constexpr std::array<std::string_view, 17> kM4Builtins = {
-    "dnl",       "divert",  "divnum",   "undivert", "__file__",  "__line__",   "__program__", "__unix__", "__gnu__",
-    "m4exit",    "sysval",  "traceon",  "traceoff", "dumpdef",   "changecom",  "changequote", "debugmode"};
+    "dnl",    "divert", "divnum",  "undivert", "__file__", "__line__",  "__program__", "__unix__", "__gnu__",
+    "m4exit", "sysval", "traceon", "traceoff", "dumpdef",  "changecom", "changequote", "debugmode"};
 constexpr std::array<std::string_view, 1> kM4BuiltinsMore = {"debugfile"};
 constexpr std::array<std::string_view, 20> kCfMacros = {
-    "MAILER",         "FEATURE",        "OSTYPE",         "DOMAIN",           "HACK",
-    "SITE",           "SITECONFIG",     "VERSIONID",      "DAEMON_OPTIONS",   "CLIENT_OPTIONS",
-    "MASQUERADE_AS",  "EXPOSED_USER",   "LOCAL_USER",     "LOCAL_DOMAIN",     "MAILER_DEFINITIONS",
-    "RELAY_DOMAIN",   "GENERICS_DOMAIN", "CANONIFY_DOMAIN", "QUEUE_GROUP",     "INPUT_MAIL_FILTER"};
+    "MAILER",        "FEATURE",         "OSTYPE",          "DOMAIN",         "HACK",
+    "SITE",          "SITECONFIG",      "VERSIONID",       "DAEMON_OPTIONS", "CLIENT_OPTIONS",
+    "MASQUERADE_AS", "EXPOSED_USER",    "LOCAL_USER",      "LOCAL_DOMAIN",   "MAILER_DEFINITIONS",
+    "RELAY_DOMAIN",  "GENERICS_DOMAIN", "CANONIFY_DOMAIN", "QUEUE_GROUP",    "INPUT_MAIL_FILTER"};
 
 bool is_word_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_word_char(char c) { return is_word_start(c) || (c >= '0' && c <= '9'); }

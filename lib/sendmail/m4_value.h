@@ -37,8 +37,7 @@ struct M4Value {
 /// the rule it breaks, e.g. "confSERVER_KEY: '/etc/mail/tls/o'brien.key' contains an
 /// apostrophe ('), which m4 cannot quote". `flag` names where the value came from
 /// ("--server-key") and is used in the message when not empty.
-M4Value check_m4_value(std::string_view macro, std::string_view value, M4ValueKind kind,
-                       std::string_view flag = {});
+M4Value check_m4_value(std::string_view macro, std::string_view value, M4ValueKind kind, std::string_view flag = {});
 
 /// m4_expanding_words lists the words of value that m4 (builtins usable without
 /// parentheses) or the sendmail cf (MAILER, FEATURE, conf*, LOCAL_*, _*_ …) would expand

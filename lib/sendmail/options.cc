@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "sendmail/preflight.h"
 #include "core/text.h"
+#include "sendmail/preflight.h"
 
 namespace mtlscert {
 namespace {
@@ -31,7 +31,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .flag = "--server-cert",
                 .log_when_missing = kMissing,
                 .meaning = "absolute path (RSA,ECDSA pair: two, one comma)"},
-     .tls = &SendmailTls::server_cert_file, .shown = true},
+     .tls = &SendmailTls::server_cert_file,
+     .shown = true},
     {.id = ServerKey,
      .option = {.macro = "confSERVER_KEY",
                 .name = "ServerKeyFile",
@@ -43,7 +44,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .log_when_missing = kMissing,
                 .log_when_unusable = "STARTTLS={side}, error: SSL_CTX_use_PrivateKey_file({path}) failed",
                 .meaning = "the matching key(s), unencrypted"},
-     .tls = &SendmailTls::server_key_file, .shown = true},
+     .tls = &SendmailTls::server_key_file,
+     .shown = true},
     {.id = ClientCert,
      .option = {.macro = "confCLIENT_CERT",
                 .name = "ClientCertFile",
@@ -52,7 +54,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .noun = "client certificate",
                 .flag = "--client-cert",
                 .meaning = "(default: the server certificate)"},
-     .tls = &SendmailTls::client_cert_file, .shown = true},
+     .tls = &SendmailTls::client_cert_file,
+     .shown = true},
     {.id = ClientKey,
      .option = {.macro = "confCLIENT_KEY",
                 .name = "ClientKeyFile",
@@ -61,7 +64,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .noun = "client key",
                 .flag = "--client-key",
                 .meaning = "(default: the server key)"},
-     .tls = &SendmailTls::client_key_file, .shown = true},
+     .tls = &SendmailTls::client_key_file,
+     .shown = true},
     {.id = CaCert,
      .option = {.macro = "confCACERT",
                 .name = "CACertFile",
@@ -73,7 +77,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .log_when_missing = kMissing,
                 .log_when_unusable = "STARTTLS=server, error: load verify locs {ca_path}, {path} failed: 0",
                 .meaning = "your issuers; its names are sent to clients"},
-     .tls = &SendmailTls::ca_cert_file, .shown = true},
+     .tls = &SendmailTls::ca_cert_file,
+     .shown = true},
     {.id = CaCertPath,
      .option = {.macro = "confCACERT_PATH",
                 .name = "CACertPath",
@@ -83,7 +88,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .flag = "--cacert-path",
                 .log_when_missing = kMissing,
                 .meaning = "hashed CA directory, e.g. /etc/ssl/certs"},
-     .tls = &SendmailTls::ca_cert_path, .shown = true},
+     .tls = &SendmailTls::ca_cert_path,
+     .shown = true},
     {.id = Crl,
      .option = {.macro = "confCRL",
                 .name = "CRLFile",
@@ -93,7 +99,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .flag = "--crl",
                 .log_when_unusable = "STARTTLS=server, error: PEM_read_bio_X509_CRL({path})=failed",
                 .meaning = "a PEM CRL file"},
-     .tls = &SendmailTls::crl_file, .shown = true},
+     .tls = &SendmailTls::crl_file,
+     .shown = true},
     {.id = DhParameters,
      .option = {.macro = "confDH_PARAMETERS",
                 .name = "DHParameters",
@@ -104,7 +111,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .keywords = "5 1 2 i none",
                 .log_when_unusable = "STARTTLS=server, error: cannot read DH parameters({path})",
                 .meaning = "a PEM file, or i (built-in 2048), 2, none"},
-     .tls = &SendmailTls::dh_parameters, .shown = true},
+     .tls = &SendmailTls::dh_parameters,
+     .shown = true},
     {.id = TlsSrvOptions,
      .option = {.macro = "confTLS_SRV_OPTIONS",
                 .name = "TLSSrvOptions",
@@ -112,7 +120,8 @@ constexpr std::array<SendmailOptionRow, 13> kSendmailOptions = {{
                 .noun = "server TLS options",
                 .flag = "--no-client-cert-request",
                 .meaning = "`V': ask clients for no certificate (no CA list sent)"},
-     .tls = &SendmailTls::tls_srv_options, .shown = true},
+     .tls = &SendmailTls::tls_srv_options,
+     .shown = true},
     {.id = DontBlameSendmail,
      .option = {.macro = "confDONT_BLAME_SENDMAIL",
                 .name = "DontBlameSendmail",
@@ -163,8 +172,8 @@ bool is_option_keyword(const MtaOption& option, std::string_view value) {
   return false;
 }
 
-std::string option_log(const MtaOption& option, std::string_view format, std::string_view path,
-                       std::string_view side, std::string_view ca_path) {
+std::string option_log(const MtaOption& option, std::string_view format, std::string_view path, std::string_view side,
+                       std::string_view ca_path) {
   if (format.empty()) return {};
   return fmt::format(fmt::runtime(format), fmt::arg("name", option.name), fmt::arg("path", path),
                      fmt::arg("side", side), fmt::arg("ca_path", ca_path));

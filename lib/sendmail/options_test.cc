@@ -3,10 +3,10 @@
 #include <set>
 #include <string>
 
-#include "sendmail/m4_value.h"
-#include "sendmail/preflight.h"
-#include "sendmail/options.h"
 #include "core/text.h"
+#include "sendmail/m4_value.h"
+#include "sendmail/options.h"
+#include "sendmail/preflight.h"
 
 using namespace mtlscert;
 

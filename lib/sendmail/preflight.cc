@@ -2,24 +2,24 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <strings.h>
+#include <algorithm>
 
-#include <openssl/err.h>
 #include <fmt/format.h>
+#include <openssl/err.h>
 
-#include "bundle/ca_file.h"
 #include "bundle/bundle.h"
-#include "pki/cert_info.h"
+#include "bundle/ca_file.h"
 #include "core/error.h"
-#include "sendmail/file_safety.h"
 #include "core/io.h"
+#include "core/ossl_error.h"
+#include "core/text.h"
+#include "pki/cert_info.h"
 #include "pki/key.h"
 #include "pki/names.h"
 #include "pki/objects.h"
-#include "core/ossl_error.h"
+#include "sendmail/file_safety.h"
 #include "sendmail/options.h"
-#include "core/text.h"
 
 namespace mtlscert {
 namespace {
@@ -87,8 +87,8 @@ class Checker {
   std::vector<Finding> run();
 
  private:
-  void add(Level level, std::string code, std::string message, std::string hint, std::string path,
-           std::string log = {}, CertRef cert = {}) {
+  void add(Level level, std::string code, std::string message, std::string hint, std::string path, std::string log = {},
+           CertRef cert = {}) {
     out_.push_back(Finding{.level = level,
                            .code = std::move(code),
                            .message = std::move(message),
@@ -119,7 +119,8 @@ bool Checker::required_option(SendmailOption id, const std::string& value) {
   const std::string_view option = o.name;
   std::string log = option_log(o, o.log_when_missing);
   if (value.empty()) {
-    add(Level::Error, "option-missing", fmt::format("{} is not set: sendmail does not offer STARTTLS without it", option),
+    add(Level::Error, "option-missing",
+        fmt::format("{} is not set: sendmail does not offer STARTTLS without it", option),
         fmt::format("set all four of {}", sendmail_names(sendmail_required(), true)), {}, log);
     return false;
   }
@@ -164,9 +165,10 @@ bool Checker::safe(const std::string& path, SendmailOption id, const char* side,
     case SafetyRule::KeyGroupReadable:
       message = fmt::format("{} {} is readable by its group ({}) and {} lacks GroupReadableKeyFile: {}", what, path,
                             issue->detail, cf(DontBlameSendmail), effect);
-      hint = fmt::format("chmod 0600 {} (or root:{} 0640 and GroupReadableKeyFile, which emit-mc adds for a key "
-                         "whose group is {})",
-                         path, kDefaultKeyGroup, kDefaultKeyGroup);
+      hint = fmt::format(
+          "chmod 0600 {} (or root:{} 0640 and GroupReadableKeyFile, which emit-mc adds for a key "
+          "whose group is {})",
+          path, kDefaultKeyGroup, kDefaultKeyGroup);
       break;
     case SafetyRule::KeyWorldReadable:
       message = fmt::format("{} {} is world-readable ({}): {}, whatever {} says", what, path, issue->detail, effect,
@@ -174,9 +176,10 @@ bool Checker::safe(const std::string& path, SendmailOption id, const char* side,
       hint = fmt::format("chmod 0600 {}", path);
       break;
     case SafetyRule::FileUnreadable:
-      message = fmt::format("{} {} has no read permission for its owner ({}): sendmail's safefile() answers "
-                            "Permission denied even as root: {}",
-                            what, path, issue->detail, effect);
+      message = fmt::format(
+          "{} {} has no read permission for its owner ({}): sendmail's safefile() answers "
+          "Permission denied even as root: {}",
+          what, path, issue->detail, effect);
       hint = fmt::format("chmod {} {}", *o.safety == TlsFileRole::Key ? "0600" : "0644", path);
       break;
     case SafetyRule::FileOwner:
@@ -186,13 +189,13 @@ bool Checker::safe(const std::string& path, SendmailOption id, const char* side,
     case SafetyRule::DirWorldWritable:
     case SafetyRule::DirGroupWritable:
       message = fmt::format("{} {} lies below an unsafe directory ({}): {}", what, path, issue->detail, effect);
-      hint = fmt::format("chmod go-w {} (sendmail checks every directory on the path), or keep TLS files in "
-                         "{} (root, 0755)",
-                         issue->subject, kDefaultInitDir);
+      hint = fmt::format(
+          "chmod go-w {} (sendmail checks every directory on the path), or keep TLS files in "
+          "{} (root, 0755)",
+          issue->subject, kDefaultInitDir);
       break;
   }
-  add(level, std::string(safety_rule_code(issue->rule)), message, hint, path,
-      sendmail_unsafe_line(side, path, *issue));
+  add(level, std::string(safety_rule_code(issue->rule)), message, hint, path, sendmail_unsafe_line(side, path, *issue));
   return false;
 }
 
@@ -255,8 +258,8 @@ void Checker::check_pair(const std::string& cert, const std::string& key, bool p
     add(level, "key-mismatch",
         fmt::format("key {} does not belong to certificate {}: sendmail {}", key, cert,
                     primary ? "does not offer STARTTLS" : "drops this second pair"),
-        "give the key the certificate was issued for (compare: openssl x509 -noout -pubkey; openssl pkey -pubout)",
-        key, primary ? fmt::format("STARTTLS=server, error: SSL_CTX_check_private_key failed({}): 0", key) : "",
+        "give the key the certificate was issued for (compare: openssl x509 -noout -pubkey; openssl pkey -pubout)", key,
+        primary ? fmt::format("STARTTLS=server, error: SSL_CTX_check_private_key failed({}): 0", key) : "",
         cert_ref(cf->leaf.get(), 0, cf->leaf_line));
     return;
   }
@@ -330,8 +333,8 @@ void Checker::check_cacert() {
         fmt::format("CA file {} is a system trust bundle ({} certificates): every name is sent to clients asked for "
                     "a certificate",
                     path, certs),
-        fmt::format("use {}=/etc/ssl/certs for verification and a small {} with only your issuers",
-                    macro(CaCertPath), o.macro),
+        fmt::format("use {}=/etc/ssl/certs for verification and a small {} with only your issuers", macro(CaCertPath),
+                    o.macro),
         path);
   }
   bool no_request = tls_.tls_srv_options.find('V') != std::string::npos;
@@ -339,8 +342,8 @@ void Checker::check_cacert() {
     f.path = path;
     if (no_request && f.level > Level::Notice) {
       f.level = Level::Notice;
-      f.message += fmt::format(" (no client certificate is requested: {} has V, so the list is not sent)",
-                               cf(TlsSrvOptions));
+      f.message +=
+          fmt::format(" (no client certificate is requested: {} has V, so the list is not sent)", cf(TlsSrvOptions));
     }
     out_.push_back(std::move(f));
   }
@@ -359,8 +362,8 @@ void Checker::check_server_leaf(CertFile& server) {
     time_reported = true;
   } else if (info.days_left < 0) {
     add(Level::Error, "cert-expired",
-        fmt::format("server certificate {} expired on {}: verifying peers reject it", path, info.not_after),
-        "renew it", path, {}, ref);
+        fmt::format("server certificate {} expired on {}: verifying peers reject it", path, info.not_after), "renew it",
+        path, {}, ref);
     time_reported = true;
   } else if (info.days_left < ctx_.expiry_warn_days) {
     add(Level::Warn, "cert-expires-soon",
@@ -403,14 +406,16 @@ void Checker::check_server_leaf(CertFile& server) {
   VerifyOutcome v = verify(store_.get(), leaf, nullptr, X509_PURPOSE_SSL_SERVER, ctx_.now);
   bool time_error = v.error == X509_V_ERR_CERT_HAS_EXPIRED || v.error == X509_V_ERR_CERT_NOT_YET_VALID;
   if (v.ok || (time_reported && time_error && v.depth == 0)) return;
-  std::string hint = fmt::format("put the issuing CA (and any intermediate) in {} or hash it into {} "
-                                 "(openssl rehash)",
-                                 tls_.ca_cert_file, tls_.ca_cert_path);
+  std::string hint = fmt::format(
+      "put the issuing CA (and any intermediate) in {} or hash it into {} "
+      "(openssl rehash)",
+      tls_.ca_cert_file, tls_.ca_cert_path);
   if (sk_X509_num(server.extra.get()) > 0 &&
       verify(store_.get(), leaf, server.extra.get(), X509_PURPOSE_SSL_SERVER, ctx_.now).ok) {
-    hint = fmt::format("{} holds the intermediate, but Debian's sendmail sends only the first certificate of "
-                       "{}: add the other certificates of that file to {} (or hash them into {})",
-                       path, cf(ServerCert), tls_.ca_cert_file, tls_.ca_cert_path);
+    hint = fmt::format(
+        "{} holds the intermediate, but Debian's sendmail sends only the first certificate of "
+        "{}: add the other certificates of that file to {} (or hash them into {})",
+        path, cf(ServerCert), tls_.ca_cert_file, tls_.ca_cert_path);
   }
   add(Level::Error, "server-chain",
       fmt::format("server certificate {} does not verify as a TLS server with {} + {}: {} "
@@ -447,8 +452,8 @@ void Checker::check_client() {
   CertRef ref = cert_ref(cf->leaf.get(), 0, cf->leaf_line);
   if (!same_public_key(pkey.get(), X509_get0_pubkey(cf->leaf.get()))) {
     add(Level::Warn, "key-mismatch",
-        fmt::format("client key {} does not belong to client certificate {}: sendmail sends no client certificate",
-                    key, cert),
+        fmt::format("client key {} does not belong to client certificate {}: sendmail sends no client certificate", key,
+                    cert),
         "give the key the certificate was issued for", key, {}, ref);
     return;
   }

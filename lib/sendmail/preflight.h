@@ -23,24 +23,24 @@ namespace mtlscert {
 
 /// SendmailTls: the sendmail options that matter, as sendmail would read them.
 struct SendmailTls {
-  std::string server_cert_file;  ///< ServerCertFile (one file or "rsa,ecdsa")
-  std::string server_key_file;   ///< ServerKeyFile
-  std::string client_cert_file;  ///< ClientCertFile (empty: none)
-  std::string client_key_file;   ///< ClientKeyFile
-  std::string ca_cert_file;      ///< CACertFile
-  std::string ca_cert_path;      ///< CACertPath
-  std::string crl_file;          ///< CRLFile (empty: none)
-  std::string dh_parameters;     ///< DHParameters (empty: default; 5, 1, 2, i, none or a file)
-  std::string tls_srv_options;   ///< TLSSrvOptions ("V": no client certificate request)
+  std::string server_cert_file;                  ///< ServerCertFile (one file or "rsa,ecdsa")
+  std::string server_key_file;                   ///< ServerKeyFile
+  std::string client_cert_file;                  ///< ClientCertFile (empty: none)
+  std::string client_key_file;                   ///< ClientKeyFile
+  std::string ca_cert_file;                      ///< CACertFile
+  std::string ca_cert_path;                      ///< CACertPath
+  std::string crl_file;                          ///< CRLFile (empty: none)
+  std::string dh_parameters;                     ///< DHParameters (empty: default; 5, 1, 2, i, none or a file)
+  std::string tls_srv_options;                   ///< TLSSrvOptions ("V": no client certificate request)
   std::vector<std::string> dont_blame_sendmail;  ///< DontBlameSendmail flags in effect
-  uid_t run_as_uid = 0;          ///< RunAsUser
+  uid_t run_as_uid = 0;                          ///< RunAsUser
   gid_t run_as_gid = 0;
   std::optional<uid_t> trusted_uid;  ///< TrustedUser
 };
 
 /// PreflightContext: what the checks compare against.
 struct PreflightContext {
-  std::string host;           ///< the name peers connect to (MX target); empty: not checked
+  std::string host;  ///< the name peers connect to (MX target); empty: not checked
   std::time_t now = 0;
   int expiry_warn_days = kExpiryWarnDays;  ///< warn when the server certificate ends sooner
   CaListThresholds thresholds;

@@ -7,11 +7,11 @@
 
 #include <ctime>
 
+#include "pki.h"
 #include "pki/cert_info.h"
+#include "process.h"
 #include "sendmail/file_safety.h"
 #include "sendmail/preflight.h"
-#include "pki.h"
-#include "process.h"
 #include "tempdir.h"
 
 using namespace mtlscert;
@@ -99,7 +99,8 @@ TEST_CASE("preflight: each of the four required options missing or relative") {
       {[](SendmailTls& t) { t.server_key_file.clear(); }, "option-missing", "STARTTLS: ServerKeyFile missing"},
       {[](SendmailTls& t) { t.ca_cert_file.clear(); }, "option-missing", "STARTTLS: CACertFile missing"},
       {[](SendmailTls& t) { t.ca_cert_path.clear(); }, "option-missing", "STARTTLS: CACertPath missing"},
-      {[](SendmailTls& t) { t.server_cert_file = "server.crt"; }, "option-relative", "STARTTLS: ServerCertFile missing"},
+      {[](SendmailTls& t) { t.server_cert_file = "server.crt"; }, "option-relative",
+       "STARTTLS: ServerCertFile missing"},
       {[](SendmailTls& t) { t.ca_cert_path = "capath"; }, "option-relative", "STARTTLS: CACertPath missing"},
   };
   for (const auto& row : rows) {
@@ -241,8 +242,12 @@ TEST_CASE("preflight: validity of the server certificate") {
   };
   for (const auto& row : rows) {
     CAPTURE(row.code);
-    Issued leaf = make_cert({.cn = kHost, .ca = false, .dns = {kHost}, .eku = "serverAuth",
-                             .not_before = row.not_before, .not_after = row.not_after},
+    Issued leaf = make_cert({.cn = kHost,
+                             .ca = false,
+                             .dns = {kHost},
+                             .eku = "serverAuth",
+                             .not_before = row.not_before,
+                             .not_after = row.not_after},
                             &fx.ca);
     fx.dir.write("server.crt", leaf.cert_pem());
     fx.dir.write("server.key", leaf.key_pem(), 0600);

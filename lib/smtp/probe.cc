@@ -52,10 +52,15 @@ const StageRow& stage_row(ProbeStage stage) { return kStages[static_cast<std::si
 // Alerts a server sends about the client's certificate (or its absence).
 bool client_cert_alert(int alert) {
   switch (alert) {
-    case 42: case 43: case 44: case 45: case 46: case 48: case 49: case 116:
-      return true;
-    default:
-      return false;
+    case 42:
+    case 43:
+    case 44:
+    case 45:
+    case 46:
+    case 48:
+    case 49:
+    case 116: return true;
+    default: return false;
   }
 }
 
@@ -123,9 +128,9 @@ class Dialogue {
       if (reply.code == 454) hint = "the server could not start TLS (sendmail: its certificate or key is unusable now)";
       std::string first_line = printable(reply.first_line());
       if (row.keep_unexpected) report_.*row.reply = std::move(reply);
-      throw NetError("reply", fmt::format("{} answered {} with '{}', expected {}", where(), row.command, first_line,
-                                          row.expected),
-                     hint);
+      throw NetError(
+          "reply", fmt::format("{} answered {} with '{}', expected {}", where(), row.command, first_line, row.expected),
+          hint);
     }
     report_.*row.reply = std::move(reply);
   }
@@ -163,7 +168,8 @@ class Dialogue {
     }
     std::time_t now = options_.now != 0 ? options_.now : std::time(nullptr);
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
-      for (int i = 0; i < sk_X509_num(chain); ++i) report_.chain.push_back(describe_certificate(sk_X509_value(chain, i), now));
+      for (int i = 0; i < sk_X509_num(chain); ++i)
+        report_.chain.push_back(describe_certificate(sk_X509_value(chain, i), now));
     }
     for (const auto& issue : tls.capture().verify_issues) {
       if (issue.code == X509_V_ERR_HOSTNAME_MISMATCH || issue.code == X509_V_ERR_IP_ADDRESS_MISMATCH) continue;
@@ -218,11 +224,11 @@ class Dialogue {
       if (report_.client_cert_requested && client_cert_alert(alert)) {
         report_.client_cert = ClientCertStatus::Rejected;
         TlsAlert a = describe_alert(alert);
-        throw NetError("tls-alert",
-                       fmt::format("{} rejected the client {} after the handshake with TLS alert {} ({})", where(),
-                                   report_.client_cert_sent ? "certificate" : "(no certificate sent)", a.number,
-                                   a.name),
-                       fmt::format("likely cause: {}", a.likely_cause));
+        throw NetError(
+            "tls-alert",
+            fmt::format("{} rejected the client {} after the handshake with TLS alert {} ({})", where(),
+                        report_.client_cert_sent ? "certificate" : "(no certificate sent)", a.number, a.name),
+            fmt::format("likely cause: {}", a.likely_cause));
       }
       throw;
     }

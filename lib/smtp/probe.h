@@ -15,44 +15,44 @@
 #include <vector>
 
 #include "bundle/ca_list.h"
-#include "pki/cert_info.h"
 #include "core/finding.h"
+#include "pki/cert_info.h"
 #include "smtp/reply.h"
 #include "smtp/transport.h"
 
 namespace mtlscert {
 
 struct ProbeOptions {
-  std::string target;               ///< HOST[:PORT], [IPV6]:PORT
-  bool smtps = false;               ///< implicit TLS (default port 465) instead of STARTTLS (25)
-  std::string ehlo;                 ///< empty: default_ehlo_name()
-  std::string servername;           ///< SNI and the name verified; empty: the host
-  std::string cacert;               ///< CA file; with cacert_path empty too: the system store
-  std::string cacert_path;          ///< hashed CA directory
-  std::string cert;                 ///< client certificate (chain) to present
-  std::string key;                  ///< its key
-  int timeout_seconds = 10;         ///< connect, each reply, the handshake
-  std::string tls_version;          ///< "", "1.2" or "1.3"
+  std::string target;        ///< HOST[:PORT], [IPV6]:PORT
+  bool smtps = false;        ///< implicit TLS (default port 465) instead of STARTTLS (25)
+  std::string ehlo;          ///< empty: default_ehlo_name()
+  std::string servername;    ///< SNI and the name verified; empty: the host
+  std::string cacert;        ///< CA file; with cacert_path empty too: the system store
+  std::string cacert_path;   ///< hashed CA directory
+  std::string cert;          ///< client certificate (chain) to present
+  std::string key;           ///< its key
+  int timeout_seconds = 10;  ///< connect, each reply, the handshake
+  std::string tls_version;   ///< "", "1.2" or "1.3"
   bool insecure_skip_verify = false;
   ReplyLimits limits;
   CaListThresholds thresholds;
-  std::time_t now = 0;              ///< for days_left; 0: the current time
+  std::time_t now = 0;  ///< for days_left; 0: the current time
 };
 
 struct VerifyError {
   int depth = 0;
-  int code = 0;           ///< X509_V_ERR_*
-  std::string reason;     ///< X509_verify_cert_error_string
+  int code = 0;        ///< X509_V_ERR_*
+  std::string reason;  ///< X509_verify_cert_error_string
   std::string subject;
 };
 
 /// ClientCertStatus: what happened to the client certificate.
 enum class ClientCertStatus {
-  NotRequested,   ///< the server sent no CertificateRequest
-  NoneSent,       ///< requested, none presented (no --cert), session went on
-  Accepted,       ///< presented, and the server talked after the handshake
-  Rejected,       ///< the server ended the session with an alert because of it (or its absence)
-  Unknown,        ///< the dialogue stopped before the server's verdict
+  NotRequested,  ///< the server sent no CertificateRequest
+  NoneSent,      ///< requested, none presented (no --cert), session went on
+  Accepted,      ///< presented, and the server talked after the handshake
+  Rejected,      ///< the server ended the session with an alert because of it (or its absence)
+  Unknown,       ///< the dialogue stopped before the server's verdict
 };
 std::string_view client_cert_status_name(ClientCertStatus s);  ///< "not-requested", …
 
@@ -62,11 +62,11 @@ enum class ProbeStage { Connect, Greeting, Ehlo, Starttls, Handshake, PostTlsEhl
 std::string_view probe_stage_name(ProbeStage stage);
 
 struct ProbeFailure {
-  std::string code;     ///< NetError code: "refused", "timeout", "no-starttls", "tls-alert", …
+  std::string code;  ///< NetError code: "refused", "timeout", "no-starttls", "tls-alert", …
   ProbeStage stage = ProbeStage::Connect;
   std::string message;
   std::string hint;
-  int alert = -1;       ///< TLS alert number received, if any
+  int alert = -1;  ///< TLS alert number received, if any
 };
 
 struct ProbeReport {
@@ -75,15 +75,15 @@ struct ProbeReport {
   bool smtps = false;
   std::string servername;
   std::string ehlo_name;
-  std::string trust;         ///< "system trust store", "CA file /x", …
+  std::string trust;  ///< "system trust store", "CA file /x", …
 
   std::optional<SmtpReply> greeting;
-  std::optional<SmtpReply> ehlo;             ///< before TLS (STARTTLS mode)
-  std::vector<std::string> capabilities;     ///< before TLS
+  std::optional<SmtpReply> ehlo;          ///< before TLS (STARTTLS mode)
+  std::vector<std::string> capabilities;  ///< before TLS
   bool starttls_offered = false;
   std::optional<SmtpReply> starttls_reply;
 
-  bool tls = false;          ///< the handshake completed
+  bool tls = false;  ///< the handshake completed
   std::string tls_version, cipher, group, signature_algorithm;
   std::vector<CertInfo> chain;  ///< as sent by the server, leaf first
 

@@ -22,9 +22,9 @@ namespace {
 std::vector<std::string> problems(const ProbeReport& r) {
   std::vector<std::string> out;
   if (!r.verify_skipped && !r.verified) {
-    out.push_back(r.verify_errors.empty() ? "the server sent no certificate"
-                                          : fmt::format("the certificate does not verify ({})",
-                                                        r.verify_errors.front().reason));
+    out.push_back(r.verify_errors.empty()
+                      ? "the server sent no certificate"
+                      : fmt::format("the certificate does not verify ({})", r.verify_errors.front().reason));
   }
   if (!r.verify_skipped && !r.name_matches && !r.chain.empty()) {
     out.push_back(fmt::format("the certificate is not valid for {}", r.servername));
@@ -32,7 +32,8 @@ std::vector<std::string> problems(const ProbeReport& r) {
   for (const auto& f : r.findings) {
     if (f.level != Level::Error) continue;
     if (f.code.rfind("ca-list-", 0) == 0) {
-      out.push_back(fmt::format("its list of acceptable CAs is {} bytes ({})", with_commas(r.ca_list.list_bytes), f.code));
+      out.push_back(
+          fmt::format("its list of acceptable CAs is {} bytes ({})", with_commas(r.ca_list.list_bytes), f.code));
     } else {
       out.push_back(f.message);
     }
@@ -74,8 +75,9 @@ std::vector<Finding> ProbeReport::all_findings() const {
 std::string ProbeReport::verdict() const {
   if (failure && !could_not_run()) return fmt::format("PROBLEM: {}", failure->message);
   if (failure) return fmt::format("FAILED: {}", failure->message);
-  std::string what = smtps ? fmt::format("{} speaks implicit TLS ({})", endpoint.display(), tls_version)
-                           : fmt::format("{} offers STARTTLS and the {} handshake works", endpoint.display(), tls_version);
+  std::string what =
+      smtps ? fmt::format("{} speaks implicit TLS ({})", endpoint.display(), tls_version)
+            : fmt::format("{} offers STARTTLS and the {} handshake works", endpoint.display(), tls_version);
   auto found = problems(*this);
   if (!found.empty()) {
     std::string joined;
@@ -93,16 +95,21 @@ std::string probe_json(const ProbeReport& r) {
   doc["schema"] = "mtlscert.probe/1";
   doc["verdict"] = r.verdict();
   doc["exit_code"] = r.exit_code();
-  doc["target"] = {{"host", r.endpoint.host}, {"port", r.endpoint.port}, {"address", r.peer_address},
-                   {"mode", r.smtps ? "smtps" : "starttls"}, {"servername", r.servername}, {"ehlo", r.ehlo_name}};
-  doc["error"] = r.failure ? json{{"code", r.failure->code}, {"stage", probe_stage_name(r.failure->stage)},
-                                  {"message", r.failure->message}, {"hint", r.failure->hint},
+  doc["target"] = {{"host", r.endpoint.host},    {"port", r.endpoint.port},
+                   {"address", r.peer_address},  {"mode", r.smtps ? "smtps" : "starttls"},
+                   {"servername", r.servername}, {"ehlo", r.ehlo_name}};
+  doc["error"] = r.failure ? json{{"code", r.failure->code},
+                                  {"stage", probe_stage_name(r.failure->stage)},
+                                  {"message", r.failure->message},
+                                  {"hint", r.failure->hint},
                                   {"alert", r.failure->alert < 0 ? json(nullptr) : json(r.failure->alert)}}
                            : json(nullptr);
   doc["greeting"] = reply(r.greeting);
   doc["capabilities"] = r.capabilities;
   doc["starttls_offered"] = r.starttls_offered;
-  doc["tls"] = r.tls ? json{{"version", r.tls_version}, {"cipher", r.cipher}, {"group", r.group},
+  doc["tls"] = r.tls ? json{{"version", r.tls_version},
+                            {"cipher", r.cipher},
+                            {"group", r.group},
                             {"signature_algorithm", r.signature_algorithm}}
                      : json(nullptr);
   doc["chain"] = r.chain;
@@ -110,21 +117,23 @@ std::string probe_json(const ProbeReport& r) {
   for (const auto& e : r.verify_errors) {
     errors.push_back({{"depth", e.depth}, {"code", e.code}, {"reason", e.reason}, {"subject", e.subject}});
   }
-  doc["verification"] = {{"skipped", r.verify_skipped}, {"trust", r.trust}, {"verified", r.verified},
+  doc["verification"] = {{"skipped", r.verify_skipped},
+                         {"trust", r.trust},
+                         {"verified", r.verified},
                          {"result", r.verify_errors.empty() ? std::string("ok") : r.verify_errors.front().reason},
                          {"errors", errors}};
   doc["name"] = {{"checked", r.servername}, {"matches", r.name_matches}};
-  doc["client_certificate"] = {
-      {"requested", r.client_cert_requested},
-      {"certificate_request_bytes", r.certificate_request_bytes},
-      {"ca_names", r.ca_names},
-      {"ca_list", [&] {
-         nlohmann::ordered_json list = r.ca_list;
-         list["verdict"] = r.ca_list_verdict;
-         return list;
-       }()},
-      {"sent", r.client_cert_sent},
-      {"status", client_cert_status_name(r.client_cert)}};
+  doc["client_certificate"] = {{"requested", r.client_cert_requested},
+                               {"certificate_request_bytes", r.certificate_request_bytes},
+                               {"ca_names", r.ca_names},
+                               {"ca_list",
+                                [&] {
+                                  nlohmann::ordered_json list = r.ca_list;
+                                  list["verdict"] = r.ca_list_verdict;
+                                  return list;
+                                }()},
+                               {"sent", r.client_cert_sent},
+                               {"status", client_cert_status_name(r.client_cert)}};
   doc["post_tls_ehlo"] = reply(r.post_tls_ehlo);
   doc["post_tls_capabilities"] = r.post_tls_capabilities;
   doc["findings"] = r.findings;

@@ -253,8 +253,8 @@ bool match_loopback(std::string_view h) {
 // Protocol words of RFC 3848 (and the common lower-case forms): with TLS or without.
 bool protocol_has_tls(const std::string& p) {
   const std::string l = lower(p);
-  return l == "esmtps" || l == "esmtpsa" || l == "lmtps" || l == "lmtpsa" || l == "utf8smtps" ||
-         l == "utf8smtpsa" || l == "utf8lmtps" || l == "utf8lmtpsa";
+  return l == "esmtps" || l == "esmtpsa" || l == "lmtps" || l == "lmtpsa" || l == "utf8smtps" || l == "utf8smtpsa" ||
+         l == "utf8lmtps" || l == "utf8lmtpsa";
 }
 bool protocol_is_clear(const std::string& p) {
   const std::string l = lower(p);
@@ -375,11 +375,14 @@ namespace {
 ReceivedReport judge(std::string_view section, bool cut) {
   ReceivedReport report;
   if (cut) {
-    report.findings.push_back(
-        {Level::Warn, "received-headers-too-long",
-         fmt::format("the header section is longer than {} KiB: only its first {} KiB were read",
-                     kMaxHeaderSection >> 10, kMaxHeaderSection >> 10),
-         "no mail server writes that much header; check that this is a mail message", "", {}, ""});
+    report.findings.push_back({Level::Warn,
+                               "received-headers-too-long",
+                               fmt::format("the header section is longer than {} KiB: only its first {} KiB were read",
+                                           kMaxHeaderSection >> 10, kMaxHeaderSection >> 10),
+                               "no mail server writes that much header; check that this is a mail message",
+                               "",
+                               {},
+                               ""});
   }
   for (const auto& header : unfold_headers(section)) {
     if (header.size() < 9 || lower(std::string_view(header).substr(0, 9)) != "received:") continue;
@@ -402,28 +405,39 @@ ReceivedReport judge(std::string_view section, bool cut) {
                               hop.loopback ? " over loopback: nothing left the machine" : "");
       if (!hop.loopback) {
         f.hint = fmt::format("{} offered no STARTTLS or the sender did not use it: run mtlscert probe {}",
-                             hop.by.empty() ? "the receiving server" : hop.by,
-                             hop.by.empty() ? "HOST" : hop.by);
+                             hop.by.empty() ? "the receiving server" : hop.by, hop.by.empty() ? "HOST" : hop.by);
       }
       report.findings.push_back(std::move(f));
     } else if (hop.tls == HopTls::Unknown) {
-      report.findings.push_back({Level::Notice, "received-unknown",
-                                 fmt::format("{}: the header says nothing about TLS", where), "", "", {}, ""});
+      report.findings.push_back({Level::Notice,
+                                 "received-unknown",
+                                 fmt::format("{}: the header says nothing about TLS", where),
+                                 "",
+                                 "",
+                                 {},
+                                 ""});
     }
     if (hop.cut) {
       report.findings.push_back(
-          {Level::Warn, "received-header-too-long",
+          {Level::Warn,
+           "received-header-too-long",
            fmt::format("{}: the Received: header is longer than {} bytes: only its first {} were read", where,
                        kMaxReceivedHeader, kMaxReceivedHeader),
-           "no mail server writes such a header; the message may have been forged or mangled", "", {}, ""});
+           "no mail server writes such a header; the message may have been forged or mangled",
+           "",
+           {},
+           ""});
     }
     if (hop.verify == "FAIL") {
       report.findings.push_back(
-          {Level::Error, "received-verify-fail",
+          {Level::Error,
+           "received-verify-fail",
            fmt::format("{}: verify=FAIL: the client certificate was presented but did not verify", where),
            "the receiving server lacks the client's CA in its CACertFile/CACertPath, or the certificate has no "
            "clientAuth EKU (mtlscert inspect CERT)",
-           "", {}, ""});
+           "",
+           {},
+           ""});
     }
   }
   if (report.hops.empty()) {
@@ -480,7 +494,9 @@ std::string to_json(const ReceivedReport& r) {
   j["schema"] = "mtlscert.received/1";
   j["hops"] = nlohmann::ordered_json::array();
   for (const auto& h : r.hops) {
-    auto opt = [](const std::string& s) { return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s); };
+    auto opt = [](const std::string& s) {
+      return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+    };
     j["hops"].push_back({{"number", h.number},
                          {"from", opt(h.from)},
                          {"by", opt(h.by)},

@@ -24,24 +24,24 @@ enum class HopTls {
 std::string_view hop_tls_name(HopTls tls);  ///< "tls", "clear", "local", "unknown"
 
 struct ReceivedHop {
-  int number = 0;          ///< 1 = the first hop of the journey (the lowest Received: header)
-  std::string header;      ///< the header value, unfolded, white space collapsed
-  std::string from;        ///< the word after "from" (may be empty)
-  std::string by;          ///< the word after "by"
-  std::string protocol;    ///< the word after "with" (ESMTPS, esmtps, SMTP, …)
-  std::string mta;         ///< sendmail, postfix, exim, microsoft, qmail, generic, or empty
+  int number = 0;        ///< 1 = the first hop of the journey (the lowest Received: header)
+  std::string header;    ///< the header value, unfolded, white space collapsed
+  std::string from;      ///< the word after "from" (may be empty)
+  std::string by;        ///< the word after "by"
+  std::string protocol;  ///< the word after "with" (ESMTPS, esmtps, SMTP, …)
+  std::string mta;       ///< sendmail, postfix, exim, microsoft, qmail, generic, or empty
   HopTls tls = HopTls::Unknown;
-  bool loopback = false;   ///< the connection came from 127.0.0.1, ::1 or localhost
-  std::string version;     ///< TLSv1.3, TLS1.3, TLS1_2, … as the MTA wrote it
+  bool loopback = false;  ///< the connection came from 127.0.0.1, ::1 or localhost
+  std::string version;    ///< TLSv1.3, TLS1.3, TLS1_2, … as the MTA wrote it
   std::string cipher;
   std::string bits;
-  std::string verify;      ///< OK, FAIL, NO, NOT, … (sendmail's words; mapped for others)
-  bool cut = false;        ///< the header was longer than kMaxReceivedHeader: only its start was read
+  std::string verify;  ///< OK, FAIL, NO, NOT, … (sendmail's words; mapped for others)
+  bool cut = false;    ///< the header was longer than kMaxReceivedHeader: only its start was read
 };
 
 struct ReceivedReport {
-  std::vector<ReceivedHop> hops;   ///< journey order: first hop first
-  std::vector<Finding> findings;   ///< received-clear (error), received-verify-fail (error), …
+  std::vector<ReceivedHop> hops;  ///< journey order: first hop first
+  std::vector<Finding> findings;  ///< received-clear (error), received-verify-fail (error), …
 };
 
 /// The header section read at most (a normal one is a few KiB): a message with more is cut

@@ -52,8 +52,8 @@ TEST_CASE("received: one header per MTA, as each writes it") {
        HopTls::Tls, "exim", "TLS1.3", "TLS_AES_256_GCM_SHA384", "", ""},
       {"from [192.0.2.21] by mx.example with esmtps (TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256) (Exim 4.92) id 1t",
        HopTls::Tls, "exim", "TLS1.2", "ECDHE_RSA_AES_256_GCM_SHA384", "256", ""},
-      {"from m.example by mx.example with esmtps X=TLS1.3:TLS_AES_128_GCM_SHA256:128 CV=yes id 1t", HopTls::Tls,
-       "exim", "TLS1.3", "TLS_AES_128_GCM_SHA256", "128", "OK"},
+      {"from m.example by mx.example with esmtps X=TLS1.3:TLS_AES_128_GCM_SHA256:128 CV=yes id 1t", HopTls::Tls, "exim",
+       "TLS1.3", "TLS_AES_128_GCM_SHA256", "128", "OK"},
       {"from unknown (HELO m.example) (192.0.2.30) by mx.example with (ECDHE-RSA-AES256-GCM-SHA384 encrypted) "
        "SMTP; 28 Nov 2026",
        HopTls::Tls, "qmail", "", "ECDHE-RSA-AES256-GCM-SHA384", "", ""},
@@ -62,11 +62,10 @@ TEST_CASE("received: one header per MTA, as each writes it") {
       {"from AM0P.outlook.com (2603:10a6::1) by AM0Q.outlook.com (2603:10a6::2) with Microsoft SMTP Server "
        "(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1; date",
        HopTls::Tls, "microsoft", "TLS1_2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "", ""},
-      {"from old.example (old.example [192.0.2.6]) by a.example (8.15.2/8.15.2) with ESMTP id X0; date",
-       HopTls::Clear, "", "", "", "", ""},
+      {"from old.example (old.example [192.0.2.6]) by a.example (8.15.2/8.15.2) with ESMTP id X0; date", HopTls::Clear,
+       "", "", "", "", ""},
       {"from unknown (HELO x) (192.0.2.31) by mx.example with SMTP; 28 Nov 2026", HopTls::Clear, "", "", "", "", ""},
-      {"(from root@localhost) by s.example (8.17.1.9/8.17.1.9/Submit) id 5A; date", HopTls::Local, "", "", "", "",
-       ""},
+      {"(from root@localhost) by s.example (8.17.1.9/8.17.1.9/Submit) id 5A; date", HopTls::Local, "", "", "", "", ""},
       {"(qmail 12345 invoked by uid 1000); 28 Nov 2026", HopTls::Local, "", "", "", "", ""},
       {"by s.example id 5A; date", HopTls::Unknown, "", "", "", "", ""},
   };
@@ -139,7 +138,7 @@ TEST_CASE("regression: issue 13 row 5: a 40 KB word in a Received: header is rea
   ReceivedHop h = parse_received_header(" from " + word + " by mx");
   CHECK(h.cut);
   CHECK(h.from == std::string(kMaxReceivedHeader - 6, '0'));  // the value cut after " from " and 8186 digits
-  CHECK(h.by.empty());                                         // beyond the part read
+  CHECK(h.by.empty());                                        // beyond the part read
   CHECK(h.tls == HopTls::Unknown);
 
   ReceivedReport r = check_received("Received: from " + word + " by mx\r\n\r\n");
@@ -148,8 +147,8 @@ TEST_CASE("regression: issue 13 row 5: a 40 KB word in a Received: header is rea
   CHECK(!has_level(r.findings, Level::Error));
 
   // Every pattern fed a 40 KB run of the characters it repeats: no crash, no match.
-  for (const char* prefix : {"(version=", "(using ", "(TLS", " X=TLS", "(version=TLS1_2, cipher=", "(", "[127.",
-                             "with ", "by ", "CV="}) {
+  for (const char* prefix :
+       {"(version=", "(using ", "(TLS", " X=TLS", "(version=TLS1_2, cipher=", "(", "[127.", "with ", "by ", "CV="}) {
     CAPTURE(prefix);
     for (char fill : {'a', '0', ':', '.', '(', ' '}) {
       ReceivedHop hop = parse_received_header(std::string(prefix) + std::string(40000, fill));
@@ -220,8 +219,11 @@ TEST_CASE("received: the hand matcher takes what the MTA patterns took, edge by 
 }
 
 TEST_CASE("regression: fuzz_received crash-b005af3e: received --json survives header bytes that are not UTF-8") {
-  ReceivedReport r = check_received("Received: from a\xf6" "b by mx with ESMTP\r\n\r\n");
+  ReceivedReport r = check_received(
+      "Received: from a\xf6"
+      "b by mx with ESMTP\r\n\r\n");
   REQUIRE(r.hops.size() == 1);
   const std::string json = to_json(r);
-  CHECK(json.find("\"from\": \"a\xef\xbf\xbd" "b\"") != std::string::npos);  // U+FFFD in its place
+  CHECK(json.find("\"from\": \"a\xef\xbf\xbd"
+                  "b\"") != std::string::npos);  // U+FFFD in its place
 }

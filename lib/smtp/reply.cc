@@ -114,8 +114,7 @@ bool has_keyword(const std::vector<std::string>& capabilities, std::string_view 
   for (const auto& cap : capabilities) {
     std::string_view word(cap);
     word = word.substr(0, word.find(' '));
-    if (word.size() == keyword.size() &&
-        std::equal(word.begin(), word.end(), keyword.begin(), [](char a, char b) {
+    if (word.size() == keyword.size() && std::equal(word.begin(), word.end(), keyword.begin(), [](char a, char b) {
           return std::toupper(static_cast<unsigned char>(a)) == std::toupper(static_cast<unsigned char>(b));
         })) {
       return true;

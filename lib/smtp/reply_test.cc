@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include <cstring>
 #include <unistd.h>
+#include <cstring>
 
 #include "smtp/probe.h"
 #include "smtp/reply.h"

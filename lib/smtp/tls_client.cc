@@ -1,7 +1,7 @@
 #include "smtp/tls_client.h"
 
-#include <openssl/err.h>
 #include <fcntl.h>
+#include <openssl/err.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,9 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "core/ossl_error.h"
 #include "pki/cert_info.h"
 #include "pki/key.h"
-#include "core/ossl_error.h"
 #include "smtp/tls_alert.h"
 
 namespace mtlscert {
@@ -84,9 +84,9 @@ void require_file(const std::string& path, std::string_view role, bool directory
     throw Error(fmt::format("{} '{}': expected a {}, found a {}", role, path, directory ? "directory" : "file",
                             directory ? "file" : "directory"),
                 path,
-                directory             ? "use --cacert for a file"
-                : role == "CA file"   ? "use --cacert-path for a hashed directory"
-                                      : "pass the path of a file");
+                directory           ? "use --cacert for a file"
+                : role == "CA file" ? "use --cacert-path for a hashed directory"
+                                    : "pass the path of a file");
   }
   // OpenSSL would block forever on a FIFO and read /dev/zero without end: files only.
   if (!directory && !S_ISREG(st.st_mode)) {
@@ -138,8 +138,9 @@ ossl::Ptr<SSL_CTX> make_client_ctx(const TlsClientConfig& config) {
     require_file(config.cert, "client certificate file", false);
     require_file(config.key, "client key file", false);
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), config.cert.c_str()) != 1) {
-      ossl::throw_error(fmt::format("client certificate file '{}': no PEM certificate chain could be read", config.cert),
-                        config.cert, "pass a PEM file: the client certificate first, then its intermediates");
+      ossl::throw_error(
+          fmt::format("client certificate file '{}': no PEM certificate chain could be read", config.cert), config.cert,
+          "pass a PEM file: the client certificate first, then its intermediates");
     }
     protect_key_memory();
     if (SSL_CTX_use_PrivateKey_file(ctx.get(), config.key.c_str(), SSL_FILETYPE_PEM) != 1) {
@@ -189,10 +190,10 @@ void TlsSession::fail(int ssl_error, const char* doing) {
   std::string reason = queue.empty() ? "unknown TLS failure" : queue.back().reason;
   if (capture_->alert_sent >= 0) {
     TlsAlert a = describe_alert(capture_->alert_sent);
-    throw NetError("tls-alert",
-                   fmt::format("mtlscert aborted the TLS session {} with alert {} ({}): {}", doing, a.number, a.name,
-                               reason),
-                   fmt::format("likely cause: {}", a.likely_cause));
+    throw NetError(
+        "tls-alert",
+        fmt::format("mtlscert aborted the TLS session {} with alert {} ({}): {}", doing, a.number, a.name, reason),
+        fmt::format("likely cause: {}", a.likely_cause));
   }
   throw NetError("tls", fmt::format("TLS failed {}: {}", doing, reason));
 }

@@ -14,11 +14,11 @@
 namespace mtlscert {
 
 struct TlsClientConfig {
-  std::string cafile;           ///< --cacert; empty with capath empty: the system store
-  std::string capath;           ///< --cacert-path
-  std::string cert;             ///< --cert (chain file, leaf first)
-  std::string key;              ///< --key
-  std::string version;          ///< "", "1.2" or "1.3"
+  std::string cafile;   ///< --cacert; empty with capath empty: the system store
+  std::string capath;   ///< --cacert-path
+  std::string cert;     ///< --cert (chain file, leaf first)
+  std::string key;      ///< --key
+  std::string version;  ///< "", "1.2" or "1.3"
 };
 
 /// make_client_ctx builds the SSL_CTX; throws Error naming the file for an
@@ -28,19 +28,19 @@ ossl::Ptr<SSL_CTX> make_client_ctx(const TlsClientConfig& config);
 struct VerifyIssue {
   int depth = 0;
   int code = 0;
-  std::string reason;  ///< X509_verify_cert_error_string
-  std::string subject; ///< the certificate at that depth, if known
+  std::string reason;   ///< X509_verify_cert_error_string
+  std::string subject;  ///< the certificate at that depth, if known
 };
 
 /// What the handshake showed, filled in by OpenSSL callbacks.
 struct TlsCapture {
-  int alert_received = -1;                ///< description byte of the first alert from the server
-  int alert_sent = -1;                    ///< description byte of the first alert we sent
-  bool certificate_request = false;       ///< the server sent a CertificateRequest
+  int alert_received = -1;                    ///< description byte of the first alert from the server
+  int alert_sent = -1;                        ///< description byte of the first alert we sent
+  bool certificate_request = false;           ///< the server sent a CertificateRequest
   std::size_t certificate_request_bytes = 0;  ///< its size, handshake header included
   std::size_t client_certificate_bytes = 0;   ///< size of the Certificate message we sent (0: none)
-  ossl::OwnedNameStack ca_names;          ///< acceptable CA names, copied when the request arrived
-  std::vector<VerifyIssue> verify_issues; ///< every chain error, deduplicated, in callback order
+  ossl::OwnedNameStack ca_names;              ///< acceptable CA names, copied when the request arrived
+  std::vector<VerifyIssue> verify_issues;     ///< every chain error, deduplicated, in callback order
 };
 
 /// TlsSession: a TLS client over a connected socket (not owned).

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -145,11 +145,10 @@ AddrList resolve(const std::string& host, const std::string& port, const addrinf
   std::unique_lock<std::mutex> lock(lookup->mutex);
   if (!lookup->done_cv.wait_until(lock, deadline, [&] { return lookup->done; })) {
     lookup->abandoned = true;
-    throw NetError("timeout",
-                   fmt::format("resolving '{}' timed out after {} ms: the DNS server did not answer", host,
-                               timeout.count()),
-                   "check the nameserver lines of /etc/resolv.conf (dig " + host +
-                       " MX), or give the server's IP address");
+    throw NetError(
+        "timeout",
+        fmt::format("resolving '{}' timed out after {} ms: the DNS server did not answer", host, timeout.count()),
+        "check the nameserver lines of /etc/resolv.conf (dig " + host + " MX), or give the server's IP address");
   }
   if (lookup->rc != 0) {
     throw NetError("resolve", fmt::format("cannot resolve '{}': {}", host, gai_strerror(lookup->rc)),
@@ -189,10 +188,10 @@ SocketTransport SocketTransport::connect(const Endpoint& endpoint, std::chrono::
     if (err == EINPROGRESS) {
       if (!wait_fd(fd, POLLOUT, deadline)) {
         ::close(fd);
-        throw NetError("timeout",
-                       fmt::format("connecting to {} ({}) timed out after {} ms", endpoint.display(), peer,
-                                   timeout.count()),
-                       "check that the server is up and that no firewall drops the connection");
+        throw NetError(
+            "timeout",
+            fmt::format("connecting to {} ({}) timed out after {} ms", endpoint.display(), peer, timeout.count()),
+            "check that the server is up and that no firewall drops the connection");
       }
       socklen_t len = sizeof err;
       if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;

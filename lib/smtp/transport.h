@@ -91,8 +91,7 @@ bool wait_fd(int fd, short events, Deadline deadline);
 /// MemoryTransport: reads from a fixed string, records writes (for unit tests).
 class MemoryTransport final : public Transport {
  public:
-  explicit MemoryTransport(std::string input, std::size_t chunk = 4096)
-      : input_(std::move(input)), chunk_(chunk) {}
+  explicit MemoryTransport(std::string input, std::size_t chunk = 4096) : input_(std::move(input)), chunk_(chunk) {}
   std::size_t read_some(char* buf, std::size_t n, Deadline deadline) override;
   void write_all(std::string_view data, Deadline deadline) override;
   const std::string& written() const noexcept { return written_; }

@@ -17,7 +17,8 @@ bool has(const std::string& text, const std::string& needle) { return text.find(
 const std::string kHost = "smtp.example.org";
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  for (std::size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
   return s;
 }
 
@@ -119,7 +120,8 @@ TEST_CASE("install-cert checks the certificate, installs it, and the result is h
   TempDir tmp;
   const std::string dir = tmp.file("tls");
   REQUIRE(run_mtlscert({"init", kHost, "--dir", dir, "--type", "ecdsa"}).exit_code == 0);
-  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Outside CA", "--type", "ecdsa"}).exit_code == 0);
+  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Outside CA", "--type", "ecdsa"}).exit_code ==
+          0);
   REQUIRE(run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), dir + "/" + kHost + ".csr", "-o", tmp.file("leaf.crt")})
               .exit_code == 0);
   // Leaf alone: the chain cannot be built.
@@ -130,7 +132,8 @@ TEST_CASE("install-cert checks the certificate, installs it, and the result is h
   REQUIRE(openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
                    tmp.file("o.key"), "-subj", "/CN=" + kHost, "-out", tmp.file("o.csr")})
               .exit_code == 0);
-  REQUIRE(run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), tmp.file("o.csr"), "-o", tmp.file("o.crt")}).exit_code == 0);
+  REQUIRE(run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), tmp.file("o.csr"), "-o", tmp.file("o.crt")}).exit_code ==
+          0);
   bad = run_mtlscert({"install-cert", tmp.file("o.crt"), "--dir", dir});
   CHECK(bad.exit_code == 2);
   CHECK(has(bad.err, "does not match the key"));
@@ -186,7 +189,8 @@ TEST_CASE("doctor: one broken configuration per rule, each with its finding code
   CHECK(seen >= 15);
   auto missing = run_mtlscert({"doctor", tmp.file("nope.cf")});
   CHECK(missing.exit_code == 2);
-  auto writable = run_mtlscert({"doctor", "--strict", tmp.write("w.cf", replace_all(slurp(fixtures + "/good.cf"), "@DIR@", dir), 0666)});
+  auto writable = run_mtlscert(
+      {"doctor", "--strict", tmp.write("w.cf", replace_all(slurp(fixtures + "/good.cf"), "@DIR@", dir), 0666)});
   CHECK(writable.exit_code == 1);
   CHECK(has(writable.out, " cf-writable: "));
 }
@@ -220,7 +224,7 @@ TEST_CASE("access: keys equal sendmail's encoding of openssl's one-line names, a
   tmp.write("store/ca.pem", slurp(ca));
   REQUIRE(openssl({"rehash", tmp.file("store")}).exit_code == 0);
   r = run_mtlscert({"access", "--ca", ca, "--trust-store", tmp.file("store")});
-  CHECK(r.exit_code == 1);  // refused: CERTISSUER:<public CA> RELAY is an open relay
+  CHECK(r.exit_code == 1);                   // refused: CERTISSUER:<public CA> RELAY is an open relay
   CHECK(has(r.err, " access-public-ca: "));  // stdout would hold the lines: findings beside them on stderr
   r = run_mtlscert({"access", "--client", tmp.file("c.crt"), "--trust-store", tmp.file("store")});
   CHECK(has(r.err, " access-public-ca: "));  // stdout holds the lines: findings beside them on stderr
@@ -244,7 +248,9 @@ TEST_CASE("received: exit status per fixture") {
     const char* needle;
   };
   const Row rows[] = {
-      {"sendmail.eml", 0, "hop 2: client.test.example -> smtp.test.example: tls TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=OK [sendmail]"},
+      {"sendmail.eml", 0,
+       "hop 2: client.test.example -> smtp.test.example: tls TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=OK "
+       "[sendmail]"},
       {"postfix.eml", 0, "tls TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NOT [postfix]"},
       {"exim.eml", 0, "tls TLS1.2 cipher=ECDHE_RSA_AES_256_GCM_SHA384 bits=256 [exim]"},
       {"qmail.eml", 0, "cipher=ECDHE-RSA-AES256-GCM-SHA384 [qmail]"},

@@ -11,7 +11,6 @@
 #include "process.h"
 #include "tempdir.h"
 
-
 using namespace mtlscert;
 using namespace mtlscert::test;
 
@@ -208,9 +207,8 @@ TEST_CASE("bundle trim keeps clean CAs, reports each drop, and its output verifi
   CHECK(openssl({"verify", "-CAfile", small, dir.write("o.pem", p.other_leaf.cert_pem())}).exit_code != 0);
 
   // --keep by fingerprint prefix adds the other root.
-  std::string fp = openssl({"x509", "-in", dir.write("or.pem", p.other_root.cert_pem()), "-noout", "-fingerprint",
-                            "-sha256"})
-                       .out;
+  std::string fp =
+      openssl({"x509", "-in", dir.write("or.pem", p.other_root.cert_pem()), "-noout", "-fingerprint", "-sha256"}).out;
   fp = fp.substr(fp.find('=') + 1, 11);  // "AA:BB:CC:DD"
   std::string three = dir.file("three.pem");
   r = run_mtlscert({"bundle", "trim", in, "--keep-issuers-of", chain, "--keep", fp, "-o", three});
@@ -218,8 +216,8 @@ TEST_CASE("bundle trim keeps clean CAs, reports each drop, and its output verifi
   CHECK(pem_blocks(slurp(three)).size() == 3);
 
   // A certificate whose issuer is not in the bundle: exit 2, nothing written.
-  r = run_mtlscert({"bundle", "trim", dir.write("only-other.pem", p.other_root.cert_pem()), "--keep-issuers-of",
-                    chain, "-o", dir.file("none.pem")});
+  r = run_mtlscert({"bundle", "trim", dir.write("only-other.pem", p.other_root.cert_pem()), "--keep-issuers-of", chain,
+                    "-o", dir.file("none.pem")});
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "no chain to a CA of"));
   CHECK(file_mode(dir.file("none.pem")) == -1);

@@ -12,8 +12,17 @@ namespace {
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 
 std::string make_csr(const TempDir& dir, const std::string& name, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args{"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                "-keyout", dir.file(name + ".key"), "-out", dir.file(name + ".csr")};
+  std::vector<std::string> args{"req",
+                                "-new",
+                                "-newkey",
+                                "ec",
+                                "-pkeyopt",
+                                "ec_paramgen_curve:P-256",
+                                "-nodes",
+                                "-keyout",
+                                dir.file(name + ".key"),
+                                "-out",
+                                dir.file(name + ".csr")};
   args.insert(args.end(), extra.begin(), extra.end());
   REQUIRE(openssl(args).exit_code == 0);
   ::chmod(dir.file(name + ".key").c_str(), 0600);
@@ -45,8 +54,9 @@ TEST_CASE("ca sign: profiles set the EKU, openssl verifies the purpose") {
   TempDir dir;
   std::string ca = dir.file("ca");
   REQUIRE(run_mtlscert({"ca", "init", "--dir", ca, "--name", "CA", "--type", "ecdsa"}).exit_code == 0);
-  std::string csr = make_csr(dir, "s", {"-subj", "/CN=smtp.test.example", "-addext",
-                                        "subjectAltName=DNS:smtp.test.example,DNS:mx2.test.example"});
+  std::string csr = make_csr(
+      dir, "s",
+      {"-subj", "/CN=smtp.test.example", "-addext", "subjectAltName=DNS:smtp.test.example,DNS:mx2.test.example"});
   struct Row {
     const char* profile;
     bool server;
@@ -57,8 +67,7 @@ TEST_CASE("ca sign: profiles set the EKU, openssl verifies the purpose") {
     std::string out = dir.file(std::string(row.profile) + ".crt");
     auto r = run_mtlscert({"ca", "sign", "--dir", ca, "--profile", row.profile, csr, "-o", out});
     REQUIRE(r.exit_code == 0);
-    CHECK(has(r.out, "Wrote certificate " + out + " for smtp.test.example, mx2.test.example (profile " +
-                         row.profile));
+    CHECK(has(r.out, "Wrote certificate " + out + " for smtp.test.example, mx2.test.example (profile " + row.profile));
     CHECK(file_mode(out) == 0644);
     CHECK((openssl({"verify", "-CAfile", ca + "/ca.crt", "-purpose", "sslserver", out}).exit_code == 0) == row.server);
     CHECK((openssl({"verify", "-CAfile", ca + "/ca.crt", "-purpose", "sslclient", out}).exit_code == 0) == row.client);
@@ -114,9 +123,9 @@ TEST_CASE("emit-mc: prints the lines, exits 1 with the predicted log line, write
   std::string csr = make_csr(dir, "s", {"-subj", "/CN=smtp.test.example"});
   REQUIRE(run_mtlscert({"ca", "sign", "--dir", ca, csr, "-o", dir.file("s.crt")}).exit_code == 0);
   ::mkdir(dir.file("capath").c_str(), 0755);
-  std::vector<std::string> args{"emit-mc", "--server-cert", dir.file("s.crt"), "--server-key", dir.file("s.key"),
-                                "--cacert", ca + "/ca.crt", "--cacert-path", dir.file("capath"),
-                                "--host", "smtp.test.example"};
+  std::vector<std::string> args{"emit-mc",          "--server-cert", dir.file("s.crt"),  "--server-key",
+                                dir.file("s.key"),  "--cacert",      ca + "/ca.crt",     "--cacert-path",
+                                dir.file("capath"), "--host",        "smtp.test.example"};
   auto r = run_mtlscert(args);
   CAPTURE(r.err);
   REQUIRE(r.exit_code == 0);

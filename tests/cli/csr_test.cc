@@ -36,7 +36,8 @@ TEST_CASE("csr --mx: CN and SAN are the MX host, EKU serverAuth+clientAuth, open
   std::string key = make_key(dir);
   auto r = run_mtlscert({"csr", "--key", key, "--mx", "toto.com. IN MX 10 SMTP.Toto.com.", "-o", dir.file("s.csr")});
   REQUIRE(r.exit_code == 0);
-  CHECK(contains(r.out, "Wrote CSR " + dir.file("s.csr") + " for smtp.toto.com (SAN: smtp.toto.com; ECDSA P-256 key, mode 0644)."));
+  CHECK(contains(r.out, "Wrote CSR " + dir.file("s.csr") +
+                            " for smtp.toto.com (SAN: smtp.toto.com; ECDSA P-256 key, mode 0644)."));
   CHECK(contains(r.out, "Next: submit it to your CA, or sign it with your own: mtlscert ca sign"));
   CHECK(file_mode(dir.file("s.csr")) == 0644);
 
@@ -56,7 +57,7 @@ TEST_CASE("csr: key usage and signature follow the key type") {
     const char* type;
     const char* key_usage;  // openssl's words
     const char* signature;
-    const char* warning;    // substring of stderr, or ""
+    const char* warning;  // substring of stderr, or ""
   };
   const Row rows[] = {
       {"rsa", "Digital Signature, Key Encipherment\n", "sha256WithRSAEncryption", ""},
@@ -68,8 +69,8 @@ TEST_CASE("csr: key usage and signature follow the key type") {
     CAPTURE(row_name);
     TempDir dir;
     std::string key = make_key(dir, row.type);
-    auto r = run_mtlscert({"csr", "--key", key, "--host", "smtp.toto.com", "--san", "mail.toto.com", "-o",
-                           dir.file("s.csr")});
+    auto r = run_mtlscert(
+        {"csr", "--key", key, "--host", "smtp.toto.com", "--san", "mail.toto.com", "-o", dir.file("s.csr")});
     REQUIRE(r.exit_code == 0);
     CHECK(contains(r.out, row.warning));  // a finding: on stdout
     auto text = openssl({"req", "-in", dir.file("s.csr"), "-noout", "-text", "-verify"});
@@ -108,12 +109,14 @@ TEST_CASE("csr: bad names and fields exit 2 with the rule that failed, and write
       {{"--host", "192.0.2.1"}, "it is an IP address"},
       {{"--host", "smtp_1.toto.com"}, "underscores are not allowed"},
       {{"--host", "smtp.toto.com;rm"}, "the character ';' is not allowed"},
-      {{"--host", "smtp.toto.com", "--san", "mail toto.com"}, "--san: 'mail toto.com' is not a valid host name: it contains white space"},
+      {{"--host", "smtp.toto.com", "--san", "mail toto.com"},
+       "--san: 'mail toto.com' is not a valid host name: it contains white space"},
       {{"--mx", "toto.com. IN MX 0 ."}, "null MX"},
       {{"--mx", "toto.com. IN A 192.0.2.1"}, "is not an MX record"},
       {{"--host", "smtp.toto.com", "--country", "UK"}, "--country: 'UK' is not a valid country"},
       {{"--host", "smtp.toto.com", "--country", "France"}, "two-letter ISO 3166 code"},
-      {{"--host", "smtp.toto.com", "--email", "postmaster"}, "--email: 'postmaster' is not a valid email address: it has no '@'"},
+      {{"--host", "smtp.toto.com", "--email", "postmaster"},
+       "--email: 'postmaster' is not a valid email address: it has no '@'"},
       {{"--host", "a.toto.com", "--mx", "10 b.toto.com."}, "--host excludes --mx"},
       {{}, "no host name: --host or --mx is required"},
   };
@@ -165,8 +168,8 @@ TEST_CASE("csr --interactive asks for each missing field, explains it, and re-as
   std::string key = make_key(dir);
   RunOptions answers;
   answers.input = "UK\nfr\nHauts-de-Seine\nNanterre\nTOTO\n\n\n";  // bad country, then FR; OU and email left out
-  auto r = run_mtlscert({"csr", "--key", key, "--host", "smtp.toto.com", "--interactive", "-o", dir.file("s.csr")},
-                        answers);
+  auto r =
+      run_mtlscert({"csr", "--key", key, "--host", "smtp.toto.com", "--interactive", "-o", dir.file("s.csr")}, answers);
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.err, "Country: the two-letter ISO 3166 code"));
   CHECK(contains(r.err, "Organization: the legal name of your company"));
@@ -200,8 +203,8 @@ TEST_CASE("csr -o - and --mx -: standard output and standard input, --json") {
   CHECK(verify.exit_code == 0);
   CHECK(contains(verify.out, "CN = smtp.toto.com"));
 
-  r = run_mtlscert({"csr", "--json", "--key", key, "--host", "smtp.toto.com", "--san", "mail.toto.com", "-o",
-                    dir.file("s.csr")});
+  r = run_mtlscert(
+      {"csr", "--json", "--key", key, "--host", "smtp.toto.com", "--san", "mail.toto.com", "-o", dir.file("s.csr")});
   REQUIRE(r.exit_code == 0);
   auto envelope = nlohmann::json::parse(r.out);
   CHECK(envelope["schema"] == "mtlscert.csr/2");

@@ -38,8 +38,8 @@ TEST_CASE("genkey writes a 0600 PKCS#8 key that openssl accepts") {
 
 TEST_CASE("genkey is 0600 even under a permissive umask, and never replaces without --force") {
   TempDir dir;
-  auto r = run({"sh", "-c", std::string("umask 000; exec ") + MTLSCERT_BIN + " genkey --type ecdsa -o " +
-                                dir.file("k.pem")});
+  auto r = run(
+      {"sh", "-c", std::string("umask 000; exec ") + MTLSCERT_BIN + " genkey --type ecdsa -o " + dir.file("k.pem")});
   REQUIRE(r.exit_code == 0);
   CHECK(file_mode(dir.file("k.pem")) == 0600);
   std::string before = slurp(dir.file("k.pem"));

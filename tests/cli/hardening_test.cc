@@ -77,7 +77,8 @@ TEST_CASE("issue 13 row 1: a client certificate from a public CA warns also with
   REQUIRE(openssl({"rehash", tmp.file("store")}).exit_code == 0);
   openssl_csr(tmp, "inter", "/O=Public Test Trust/CN=Public Test Issuing CA 7", "DNS:unused.example");
   openssl_sign(tmp, "inter", "root", "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n");
-  const std::string leaf_ext = "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:laptop.example.org\n";
+  const std::string leaf_ext =
+      "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:laptop.example.org\n";
   // Publicly-trusted: the CA/Browser Forum domain-validated policy, as every public CA sets it.
   openssl_csr(tmp, "public", "/CN=laptop.example.org", "DNS:laptop.example.org");
   openssl_sign(tmp, "public", "inter", leaf_ext + "certificatePolicies=2.23.140.1.2.1\n");
@@ -222,7 +223,8 @@ TEST_CASE("issue 13 row 19: under umask 002 init warns once, not once per CA fil
 
 TEST_CASE("issue 13 row 7: ca sign refuses a subject with two CNs, inspect and emit-mc flag one") {
   TempDir tmp;
-  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Row 7 CA", "--type", "ecdsa"}).exit_code == 0);
+  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Row 7 CA", "--type", "ecdsa"}).exit_code ==
+          0);
   openssl_csr(tmp, "two", "/CN=evil.example.org/CN=mx.example.org", "DNS:mx.example.org");
   auto r = run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), tmp.file("two.csr"), "-o", tmp.file("two.crt")});
   CHECK(r.exit_code == 2);
@@ -240,15 +242,16 @@ TEST_CASE("issue 13 row 7: ca sign refuses a subject with two CNs, inspect and e
   // A certificate with two CNs (signed by openssl, as another CA might): inspect and emit-mc flag it.
   tmp.write("ca.crt", slurp(tmp.file("ca/ca.crt")));
   tmp.write("ca.key", slurp(tmp.file("ca/ca.key")), 0600);
-  openssl_sign(tmp, "two", "ca",
-               "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:mx.example.org\n");
+  openssl_sign(
+      tmp, "two", "ca",
+      "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:mx.example.org\n");
   i = run_mtlscert({"inspect", tmp.file("two.crt")});
   CHECK(has(i.out, "[subject-repeated-attribute]"));
   CHECK(has(i.out, "first CN"));
   fs::create_directories(tmp.file("certs"));
   auto e = run_mtlscert({"emit-mc", "--server-cert", tmp.file("two.crt"), "--server-key", tmp.file("two.key"),
-                         "--cacert", tmp.file("ca.crt"), "--cacert-path", tmp.file("certs"), "--host",
-                         "mx.example.org", "-o", tmp.file("out.mc")});
+                         "--cacert", tmp.file("ca.crt"), "--cacert-path", tmp.file("certs"), "--host", "mx.example.org",
+                         "-o", tmp.file("out.mc")});
   INFO(e.err);
   CHECK(has(e.out + e.err, " subject-repeated-attribute: "));
   CHECK(has(e.out + e.err, "'evil.example.org'"));
@@ -256,7 +259,8 @@ TEST_CASE("issue 13 row 7: ca sign refuses a subject with two CNs, inspect and e
 
 TEST_CASE("issue 13 row 17: ca sign refuses a world-readable ca.key and warns on a group-readable one") {
   TempDir tmp;
-  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Row 17 CA", "--type", "ecdsa"}).exit_code == 0);
+  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Row 17 CA", "--type", "ecdsa"}).exit_code ==
+          0);
   openssl_csr(tmp, "mx", "/CN=mx.example.org", "DNS:mx.example.org");
   ::chmod(tmp.file("ca/ca.key").c_str(), 0644);
   auto r = run_mtlscert({"ca", "sign", "--dir", tmp.file("ca"), tmp.file("mx.csr"), "-o", tmp.file("a.crt")});
@@ -272,7 +276,8 @@ TEST_CASE("issue 13 row 17: ca sign refuses a world-readable ca.key and warns on
 
 TEST_CASE("issue 13 row 17: outputs below another user's directory or a symbolic link are called out") {
   TempDir tmp;
-  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Row 17 CA", "--type", "ecdsa"}).exit_code == 0);
+  REQUIRE(run_mtlscert({"ca", "init", "--dir", tmp.file("ca"), "--name", "Row 17 CA", "--type", "ecdsa"}).exit_code ==
+          0);
   openssl_csr(tmp, "mx", "/CN=mx.example.org", "DNS:mx.example.org");
   // A parent directory reached through a symbolic link: written, with a warning naming the real place.
   fs::create_directories(tmp.file("real"));

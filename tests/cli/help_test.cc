@@ -40,8 +40,8 @@ void check_help(const std::vector<std::string>& path, int& checked) {
   auto examples = r.out.find("\nEXAMPLES:\n");
   auto usage = r.out.find("\nUsage: ");
   CHECK(examples != std::string::npos);
-  CHECK(examples < usage);                                      // examples come first
-  CHECK(r.out.find("\n  $ " + name) != std::string::npos);     // ...and run this very command
+  CHECK(examples < usage);                                  // examples come first
+  CHECK(r.out.find("\n  $ " + name) != std::string::npos);  // ...and run this very command
   CHECK(r.out.find("\nEXIT CODES:\n  0  done; no error-level finding\n  1  ") != std::string::npos);
   CHECK(r.out.find("\n  2  could not run") != std::string::npos);
   ++checked;

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
-#include <algorithm>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -130,7 +130,8 @@ TEST_CASE("inspect: bad input exits 2 naming the file, the others are still show
   };
   const Row rows[] = {
       {dir.write("empty.pem", ""), "is empty; expected a certificate, CSR, private key or bundle"},
-      {dir.write("garbage.bin", std::string("\x30\x03\x02\x01\x05junkjunk", 13)), "it holds neither PEM blocks nor a DER object"},
+      {dir.write("garbage.bin", std::string("\x30\x03\x02\x01\x05junkjunk", 13)),
+       "it holds neither PEM blocks nor a DER object"},
       {dir.path(), "is a directory, not a file"},
       {dir.file("missing.pem"), "No such file or directory"},
   };
@@ -154,8 +155,9 @@ TEST_CASE("inspect: bad input exits 2 naming the file, the others are still show
 TEST_CASE("inspect: CSR signature, keys without their material, encrypted keys") {
   TempDir dir;
   REQUIRE(run_mtlscert({"genkey", "--type", "ecdsa", "-o", dir.file("k.pem")}).exit_code == 0);
-  REQUIRE(run_mtlscert({"csr", "--key", dir.file("k.pem"), "--host", "smtp.toto.com", "-o", dir.file("s.csr")})
-              .exit_code == 0);
+  REQUIRE(
+      run_mtlscert({"csr", "--key", dir.file("k.pem"), "--host", "smtp.toto.com", "-o", dir.file("s.csr")}).exit_code ==
+      0);
   REQUIRE(openssl({"req", "-in", dir.file("s.csr"), "-outform", "DER", "-out", dir.file("s.der")}).exit_code == 0);
   REQUIRE(openssl({"pkey", "-in", dir.file("k.pem"), "-outform", "DER", "-out", dir.file("k.der")}).exit_code == 0);
   REQUIRE(openssl({"pkcs8", "-topk8", "-in", dir.file("k.pem"), "-passout", "pass:secret", "-out", dir.file("enc.pem")})
@@ -170,13 +172,16 @@ TEST_CASE("inspect: CSR signature, keys without their material, encrypted keys")
   auto r = run_mtlscert({"inspect", dir.file("s.csr"), dir.file("s.der"), forged, dir.file("k.pem"), dir.file("k.der"),
                          dir.file("enc.pem")});
   CHECK(r.exit_code == 0);
-  CHECK(contains(r.out, dir.file("s.csr") + ": CSR (PEM)\n  Subject:     CN=smtp.toto.com\n  SAN:         DNS:smtp.toto.com\n"));
+  CHECK(contains(
+      r.out, dir.file("s.csr") + ": CSR (PEM)\n  Subject:     CN=smtp.toto.com\n  SAN:         DNS:smtp.toto.com\n"));
   CHECK(contains(r.out, dir.file("s.der") + ": CSR (DER)"));
   CHECK(contains(r.out, "ecdsa-with-SHA256, verifies (signed by the key it carries)"));
   CHECK(contains(r.out, forged + ": CSR (DER)\n  Subject:     CN=xmtp.toto.com"));
   CHECK(contains(r.out, "DOES NOT VERIFY"));
-  CHECK(contains(r.out, dir.file("k.pem") + ": private key (PEM)\n  Key:         ECDSA P-256 (key material not shown)"));
-  CHECK(contains(r.out, dir.file("k.der") + ": private key (DER)\n  Key:         ECDSA P-256 (key material not shown)"));
+  CHECK(
+      contains(r.out, dir.file("k.pem") + ": private key (PEM)\n  Key:         ECDSA P-256 (key material not shown)"));
+  CHECK(
+      contains(r.out, dir.file("k.der") + ": private key (DER)\n  Key:         ECDSA P-256 (key material not shown)"));
   CHECK(contains(r.out, dir.file("enc.pem") + ": encrypted private key (PEM)"));
   CHECK(contains(r.out, "its type and size need the passphrase"));
   std::string key_pem = slurp(dir.file("k.pem"));

@@ -22,8 +22,7 @@ std::string shell_quote(const std::string& s) {
 }
 
 // on_terminal runs mtlscert ARGS with stdout and stderr on a pseudo-terminal, TERM=xterm.
-RunResult on_terminal(const std::vector<std::string>& args,
-                      std::vector<std::pair<std::string, std::string>> env = {}) {
+RunResult on_terminal(const std::vector<std::string>& args, std::vector<std::pair<std::string, std::string>> env = {}) {
   std::string command = "exec " + shell_quote(MTLSCERT_BIN);
   for (const auto& a : args) command += " " + shell_quote(a);
   env.emplace_back("TERM", "xterm");
@@ -48,8 +47,9 @@ TEST_CASE("colour: only on a terminal, never with NO_COLOR or TERM=dumb") {
   auto no_color = on_terminal(bad, {{"NO_COLOR", "1"}});
   CHECK(no_color.out.find("mtlscert: error: --type: unknown key type 'dsa'") != std::string::npos);
   CHECK_FALSE(has_escape(no_color.out));
-  auto dumb = run({"script", "-qec", "TERM=dumb exec " + shell_quote(MTLSCERT_BIN) + " genkey --type dsa -o x", "/dev/null"},
-                  {.env = {kColorOk}});
+  auto dumb =
+      run({"script", "-qec", "TERM=dumb exec " + shell_quote(MTLSCERT_BIN) + " genkey --type dsa -o x", "/dev/null"},
+          {.env = {kColorOk}});
   CHECK(dumb.out.find("mtlscert: error: --type") != std::string::npos);
   CHECK_FALSE(has_escape(dumb.out));
 
@@ -117,8 +117,8 @@ TEST_CASE("progress: on a terminal only, never with --json or --quiet") {
 TEST_CASE("inspect: ESC and NUL in a certificate's CN and SAN are shown escaped, never raw") {
   TempDir dir;
   using mtlscert::test::make_cert;
-  auto evil = make_cert({.cn = std::string("evil\x1b[2J") + '\0' + "cn", .ca = false,
-                         .dns = {std::string("a\x1b]0;t\x07.example")}});
+  auto evil = make_cert(
+      {.cn = std::string("evil\x1b[2J") + '\0' + "cn", .ca = false, .dns = {std::string("a\x1b]0;t\x07.example")}});
   std::string path = dir.write("evil.pem", evil.cert_pem());
   auto r = run_mtlscert({"inspect", path});
   CAPTURE(r.out);
@@ -126,7 +126,7 @@ TEST_CASE("inspect: ESC and NUL in a certificate's CN and SAN are shown escaped,
   CHECK(r.out.find('\x1b') == std::string::npos);
   CHECK(r.out.find('\x07') == std::string::npos);
   CHECK(r.out.find("DNS:a\\x1b]0;t\\x07.example") != std::string::npos);  // the SAN, through the filter
-  CHECK(r.out.find("CN=evil\\1B[2J") != std::string::npos);                // the CN, RFC 2253-escaped
+  CHECK(r.out.find("CN=evil\\1B[2J") != std::string::npos);               // the CN, RFC 2253-escaped
 
   r = run_mtlscert({"inspect", "--json", path});
   CHECK(r.out.find('\x1b') == std::string::npos);

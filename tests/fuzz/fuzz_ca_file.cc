@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "ca_file_oracle.h"
 #include "bundle/ca_file.h"
+#include "ca_file_oracle.h"
 
 namespace {
 std::string g_path;

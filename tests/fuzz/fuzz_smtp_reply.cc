@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const unsigned selector = data[0];
   std::string input(reinterpret_cast<const char*>(data) + 1, size - 1);
   mtlscert::ReplyLimits limits;
-  limits.max_line = 8 + (selector & 0x3f) * 4;  // 8..260 bytes
+  limits.max_line = 8 + (selector & 0x3f) * 4;         // 8..260 bytes
   limits.max_lines = 1 + ((selector >> 6) & 0x3) * 3;  // 1..10 lines
   mtlscert::MemoryTransport transport(input, 1 + (selector % 7));
   mtlscert::LineReader reader(transport);

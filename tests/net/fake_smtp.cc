@@ -27,7 +27,9 @@ bool send_all(int fd, std::string_view data, const std::atomic<bool>& stop) {
   auto deadline = Clock::now() + std::chrono::seconds(10);
   while (!data.empty()) {
     if (stop || Clock::now() > deadline) return false;
-    struct pollfd p {fd, POLLOUT, 0};
+    struct pollfd p {
+      fd, POLLOUT, 0
+    };
     if (::poll(&p, 1, 100) <= 0) continue;
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n <= 0) return false;
@@ -41,7 +43,9 @@ bool recv_line(int fd, std::string& line, const std::atomic<bool>& stop) {
   line.clear();
   auto deadline = Clock::now() + std::chrono::seconds(10);
   while (!stop && Clock::now() < deadline) {
-    struct pollfd p {fd, POLLIN, 0};
+    struct pollfd p {
+      fd, POLLIN, 0
+    };
     if (::poll(&p, 1, 100) <= 0) continue;
     char c = 0;
     if (::recv(fd, &c, 1, 0) != 1) return false;
@@ -142,7 +146,9 @@ void FakeSmtpServer::record(std::string line) {
 
 void FakeSmtpServer::loop() {
   while (!stop_) {
-    struct pollfd p {listen_fd_, POLLIN, 0};
+    struct pollfd p {
+      listen_fd_, POLLIN, 0
+    };
     if (::poll(&p, 1, 100) <= 0) continue;
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
@@ -163,7 +169,9 @@ void FakeSmtpServer::serve(int fd) {
     // Say nothing until the client gives up (or the test ends).
     char c;
     while (!stop_) {
-      struct pollfd p {fd, POLLIN, 0};
+      struct pollfd p {
+        fd, POLLIN, 0
+      };
       if (::poll(&p, 1, 100) > 0 && ::recv(fd, &c, 1, 0) <= 0) return;
     }
     return;
@@ -177,7 +185,8 @@ void FakeSmtpServer::serve(int fd) {
     return;
   }
   if (b == Behaviour::EscapeGreeting) {
-    static const std::string kEvil = std::string("220 fake.test.example \x1b[2J\x1b]0;owned\x07 ESMTP") + '\0' + "x\r\n";
+    static const std::string kEvil =
+        std::string("220 fake.test.example \x1b[2J\x1b]0;owned\x07 ESMTP") + '\0' + "x\r\n";
     if (!send_all(fd, kEvil, stop_)) return;
   } else if (!send_all(fd, "220 fake.test.example ESMTP fake ready\r\n", stop_)) {
     return;
@@ -224,7 +233,9 @@ void FakeSmtpServer::serve(int fd) {
 void FakeSmtpServer::serve_tls(int fd) {
   if (!ctx_) return;
   // Blocking with a receive timeout: a stuck client cannot hold the thread for long.
-  struct timeval tv {5, 0};
+  struct timeval tv {
+    5, 0
+  };
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   ossl::Ptr<SSL> ssl(SSL_new(ctx_.get()));

@@ -14,28 +14,28 @@
 namespace mtlscert::test {
 
 enum class Behaviour {
-  Normal,              ///< 220, EHLO with STARTTLS, 220 to STARTTLS, TLS, EHLO, QUIT
-  NoStarttls,          ///< EHLO without STARTTLS
-  Refuse454,           ///< 454 to STARTTLS
-  EndlessMultiline,    ///< EHLO answered with "250-" lines until the client goes away
-  HugeLine,            ///< EHLO answered with one 100 KB line
-  Silent,              ///< accepts and says nothing
-  CloseAfterStarttls,  ///< 220 to STARTTLS, then closes instead of TLS
-  Greeting554,         ///< "554 5.3.2 go away" as greeting
-  GarbageGreeting,     ///< "HTTP/1.1 400 Bad Request"
-  InjectAfterStarttls, ///< "220 Ready" and a second reply in the same packet
-  EscapeGreeting,      ///< a greeting holding ESC (a screen-clearing sequence) and a NUL, then Normal
+  Normal,               ///< 220, EHLO with STARTTLS, 220 to STARTTLS, TLS, EHLO, QUIT
+  NoStarttls,           ///< EHLO without STARTTLS
+  Refuse454,            ///< 454 to STARTTLS
+  EndlessMultiline,     ///< EHLO answered with "250-" lines until the client goes away
+  HugeLine,             ///< EHLO answered with one 100 KB line
+  Silent,               ///< accepts and says nothing
+  CloseAfterStarttls,   ///< 220 to STARTTLS, then closes instead of TLS
+  Greeting554,          ///< "554 5.3.2 go away" as greeting
+  GarbageGreeting,      ///< "HTTP/1.1 400 Bad Request"
+  InjectAfterStarttls,  ///< "220 Ready" and a second reply in the same packet
+  EscapeGreeting,       ///< a greeting holding ESC (a screen-clearing sequence) and a NUL, then Normal
 };
 
 struct FakeTls {
-  X509* cert = nullptr;                 ///< server certificate (borrowed)
-  EVP_PKEY* key = nullptr;              ///< its key (borrowed)
-  std::vector<X509*> extra_chain;       ///< sent after the leaf
-  bool request_client_cert = false;     ///< send a CertificateRequest
-  bool require_client_cert = false;     ///< and fail without one
-  std::vector<X509*> client_trust;      ///< CAs that verify client certificates
-  std::vector<X509_NAME*> ca_names;     ///< the acceptable CA names sent (borrowed)
-  std::string max_version;              ///< "1.2" to cap the server at TLS 1.2
+  X509* cert = nullptr;              ///< server certificate (borrowed)
+  EVP_PKEY* key = nullptr;           ///< its key (borrowed)
+  std::vector<X509*> extra_chain;    ///< sent after the leaf
+  bool request_client_cert = false;  ///< send a CertificateRequest
+  bool require_client_cert = false;  ///< and fail without one
+  std::vector<X509*> client_trust;   ///< CAs that verify client certificates
+  std::vector<X509_NAME*> ca_names;  ///< the acceptable CA names sent (borrowed)
+  std::string max_version;           ///< "1.2" to cap the server at TLS 1.2
 };
 
 struct FakeSmtpOptions {

@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   Issued ca = make_cert({.cn = "Bench Root CA"});
-  Issued leaf = make_cert({.cn = "mx.bench.example", .ca = false, .dns = {"mx.bench.example"}, .eku = "serverAuth"}, &ca);
+  Issued leaf =
+      make_cert({.cn = "mx.bench.example", .ca = false, .dns = {"mx.bench.example"}, .eku = "serverAuth"}, &ca);
   std::FILE* f = std::fopen((std::string(argv[1]) + "/ca.pem").c_str(), "w");
   if (f == nullptr) return 2;
   std::string pem = ca.cert_pem();

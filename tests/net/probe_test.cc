@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fake_smtp.h"
 #include "bundle/ca_list.h"
+#include "fake_smtp.h"
 #include "pki.h"
 #include "process.h"
 #include "tempdir.h"
@@ -28,15 +28,18 @@ const char* const kName = "mx.test.example";
 struct Pki {
   Issued ca = make_cert({.cn = "Probe Test Root CA", .extra_rdns = {{"O", "mtlscert tests"}}});
   Issued leaf = make_cert({.cn = kName, .ca = false, .dns = {kName}, .eku = "serverAuth"}, &ca);
-  Issued expired = make_cert({.cn = kName, .ca = false, .dns = {kName}, .eku = "serverAuth",
-                              .not_before = "20000101000000Z", .not_after = "20010101000000Z"},
+  Issued expired = make_cert({.cn = kName,
+                              .ca = false,
+                              .dns = {kName},
+                              .eku = "serverAuth",
+                              .not_before = "20000101000000Z",
+                              .not_after = "20010101000000Z"},
                              &ca);
   Issued other_ca = make_cert({.cn = "Somebody Else's CA"});
   Issued stranger = make_cert({.cn = kName, .ca = false, .dns = {kName}, .eku = "serverAuth"}, &other_ca);
   Issued client_ca = make_cert({.cn = "Probe Test Client CA"});
-  Issued client = make_cert({.cn = "client.test.example", .ca = false, .dns = {"client.test.example"},
-                             .eku = "clientAuth"},
-                            &client_ca);
+  Issued client = make_cert(
+      {.cn = "client.test.example", .ca = false, .dns = {"client.test.example"}, .eku = "clientAuth"}, &client_ca);
   Issued rogue_client = make_cert({.cn = "rogue.test.example", .ca = false, .eku = "clientAuth"}, &other_ca);
   TempDir dir;
   std::string ca_pem = dir.write("ca.pem", ca.cert_pem());
@@ -56,8 +59,8 @@ FakeTls good_tls(Issued& leaf) { return FakeTls{.cert = leaf.cert.get(), .key = 
 bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 std::vector<std::string> probe_args(const FakeSmtpServer& s, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"probe", s.address(), "--servername", kName, "--cacert", pki().ca_pem,
-                                "--ehlo", "probe.test.example", "--timeout", "5"};
+  std::vector<std::string> args{"probe",      s.address(), "--servername",       kName,       "--cacert",
+                                pki().ca_pem, "--ehlo",    "probe.test.example", "--timeout", "5"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -84,8 +87,10 @@ TEST_CASE("probe: a good STARTTLS server verifies, exit 0, and is reported in fu
   auto r = run_mtlscert(probe_args(s));
   CAPTURE(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("OK: " + s.address() + " offers STARTTLS and the TLSv1.3 handshake works; the certificate "
-                    "verifies for mx.test.example.\n", 0) == 0);
+  CHECK(r.out.rfind("OK: " + s.address() +
+                        " offers STARTTLS and the TLSv1.3 handshake works; the certificate "
+                        "verifies for mx.test.example.\n",
+                    0) == 0);
   CHECK(has(r.out, "Greeting:      220 fake.test.example ESMTP fake ready"));
   CHECK(has(r.out, "Capabilities:  PIPELINING, SIZE 10240000, STARTTLS, 8BITMIME"));
   CHECK(has(r.out, "Verification:  OK against CA file " + pki().ca_pem));
@@ -163,12 +168,18 @@ TEST_CASE("probe: broken and hostile servers end within the timeout with exit 2 
     std::string message;  // substring of stderr
   };
   const Row rows[] = {
-      {Behaviour::Refuse454, {}, "reply", "answered STARTTLS with '454 4.7.0 TLS not available due to local problem', expected 220"},
+      {Behaviour::Refuse454,
+       {},
+       "reply",
+       "answered STARTTLS with '454 4.7.0 TLS not available due to local problem', expected 220"},
       {Behaviour::EndlessMultiline, {}, "too-many-lines", "the server sent more than 512 lines in one 250 reply"},
       {Behaviour::HugeLine, {}, "line-too-long", "the server sent a line longer than 4096 bytes"},
       {Behaviour::Silent, {"--timeout", "1"}, "timeout", "no answer within 1 s"},
       {Behaviour::CloseAfterStarttls, {}, "closed", "the server closed the connection during the handshake"},
-      {Behaviour::Greeting554, {}, "reply", "answered greeting with '554 5.3.2 fake.test.example go away', expected 220"},
+      {Behaviour::Greeting554,
+       {},
+       "reply",
+       "answered greeting with '554 5.3.2 fake.test.example go away', expected 220"},
       {Behaviour::GarbageGreeting, {}, "garbage", "not an SMTP reply: 'HTTP/1.1 400 Bad Request'"},
   };
   for (const auto& row : rows) {
@@ -223,11 +234,17 @@ TEST_CASE("probe: verification and name failures exit 1 with OpenSSL's reason") 
     std::string detail;   // substring of stdout
   };
   Row rows[] = {
-      {&pki().expired, {}, "but the certificate does not verify (certificate has expired).",
+      {&pki().expired,
+       {},
+       "but the certificate does not verify (certificate has expired).",
        "certificate has expired (depth 0: CN=mx.test.example)"},
-      {&pki().stranger, {}, "but the certificate does not verify (unable to get local issuer certificate).",
+      {&pki().stranger,
+       {},
+       "but the certificate does not verify (unable to get local issuer certificate).",
        "Verification:  FAILED against CA file"},
-      {&pki().leaf, {"--servername", "wrong.test.example"}, "but the certificate is not valid for wrong.test.example.",
+      {&pki().leaf,
+       {"--servername", "wrong.test.example"},
+       "but the certificate is not valid for wrong.test.example.",
        "Name:          wrong.test.example does NOT match the certificate"},
   };
   for (auto& row : rows) {
@@ -263,8 +280,10 @@ TEST_CASE("probe: a 20 KB list of acceptable CA names is measured exactly and ju
     std::string o = "Example Trust Services Organisation Number " + std::to_string(i);
     std::string cn = "Example Global Root Certification Authority G" + std::to_string(i) + " for mail";
     X509_NAME_add_entry_by_txt(n.get(), "C", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("FR"), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(n.get(), "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1, 0);
-    X509_NAME_add_entry_by_txt(n.get(), "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n.get(), "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(o.c_str()), -1, -1,
+                               0);
+    X509_NAME_add_entry_by_txt(n.get(), "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
+                               0);
     expected += 2 + static_cast<std::size_t>(i2d_X509_NAME(n.get(), nullptr));
     borrowed.push_back(n.get());
     names.push_back(std::move(n));
@@ -283,20 +302,22 @@ TEST_CASE("probe: a 20 KB list of acceptable CA names is measured exactly and ju
     CHECK(j["client_certificate"]["ca_list"]["unique_names"] == 150);
     CHECK(j["client_certificate"]["ca_list"]["list_bytes"] == expected);
     CHECK(j["client_certificate"]["certificate_request_bytes"].get<std::size_t>() > expected);
-    CHECK(j["client_certificate"]["ca_names"][0] == "CN=Example Global Root Certification Authority G0 for mail,"
-                                                    "O=Example Trust Services Organisation Number 0,C=FR");
+    CHECK(j["client_certificate"]["ca_names"][0] ==
+          "CN=Example Global Root Certification Authority G0 for mail,"
+          "O=Example Trust Services Organisation Number 0,C=FR");
     CHECK(j["client_certificate"]["status"] == "none-sent");
     REQUIRE(j["findings"].size() == 1);
     CHECK(j["findings"][0]["code"] == "ca-list-record");
-    CHECK(has(j["summary"].get<std::string>(), "its list of acceptable CAs is " + with_commas(expected) +
-                                                    " bytes (ca-list-record)"));
+    CHECK(has(j["summary"].get<std::string>(),
+              "its list of acceptable CAs is " + with_commas(expected) + " bytes (ca-list-record)"));
   }
   FakeSmtpServer s({.tls = tls});
   auto r = run_mtlscert(probe_args(s));
   CHECK(r.exit_code == 1);
   CHECK(has(r.out, "Client cert:   requested; 150 acceptable CA names, list " + with_commas(expected) + " bytes"));
-  CHECK(has(r.out, "The CA list is " + with_commas(expected) + " bytes (150 names), above 16,000: it no longer fits "
-                   "one TLS record"));
+  CHECK(has(r.out, "The CA list is " + with_commas(expected) +
+                       " bytes (150 names), above 16,000: it no longer fits "
+                       "one TLS record"));
   CHECK(has(r.out, "... and 142 more (--json lists all)"));
 }
 
@@ -346,8 +367,9 @@ TEST_CASE("probe: the client certificate is accepted, rejected, or missing, and 
     CAPTURE(r.out);
     CAPTURE(r.err);
     CHECK(r.exit_code == 2);
-    CHECK(has(r.err, "rejected the client (no certificate sent) after the handshake with TLS alert 116 "
-                     "(certificate_required)"));
+    CHECK(has(r.err,
+              "rejected the client (no certificate sent) after the handshake with TLS alert 116 "
+              "(certificate_required)"));
     CHECK(has(r.err, "pass --cert and --key"));
   }
 }

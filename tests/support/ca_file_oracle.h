@@ -4,10 +4,10 @@
 // ca_file_test.cc). Header-only so the fuzz targets need no doctest.
 #pragma once
 
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 

@@ -64,13 +64,13 @@ Issued make_cert(const CertSpec& spec, const Issued* issuer) {
   X509_set_serialNumber(c, serial.get());
   X509_NAME* name = X509_get_subject_name(c);
   for (const auto& [k, v] : spec.extra_rdns) {
-    check(X509_NAME_add_entry_by_txt(name, k.c_str(), MBSTRING_UTF8,
-                                     reinterpret_cast<const unsigned char*>(v.c_str()), -1, -1, 0) == 1,
+    check(X509_NAME_add_entry_by_txt(name, k.c_str(), MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(v.c_str()),
+                                     -1, -1, 0) == 1,
           "rdn");
   }
   if (!spec.cn.empty()) {
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(spec.cn.c_str()),
-                               -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(spec.cn.c_str()), -1,
+                               -1, 0);
   }
   X509_set_issuer_name(c, issuer != nullptr ? X509_get_subject_name(issuer->cert.get()) : name);
   check(ASN1_TIME_set_string_X509(X509_getm_notBefore(c), spec.not_before.c_str()) == 1, "notBefore");
@@ -100,8 +100,6 @@ Issued make_cert(const CertSpec& spec, const Issued* issuer) {
   return out;
 }
 
-int subject_der_length(const X509* cert) {
-  return i2d_X509_NAME(X509_get_subject_name(cert), nullptr);
-}
+int subject_der_length(const X509* cert) { return i2d_X509_NAME(X509_get_subject_name(cert), nullptr); }
 
 }  // namespace mtlscert::test

@@ -5,24 +5,24 @@
 #include <string>
 #include <vector>
 
-#include "pki/key.h"
 #include "core/ossl.h"
+#include "pki/key.h"
 
 namespace mtlscert::test {
 
 struct CertSpec {
   std::string cn = "Test CA";
   std::vector<std::pair<std::string, std::string>> extra_rdns;  ///< e.g. {"O","Example"}, {"C","FR"}
-  bool ca = true;                      ///< basicConstraints CA:TRUE (critical); false → CA:FALSE
-  bool basic_constraints = true;       ///< false: no basicConstraints extension at all
-  int pathlen = -1;                    ///< >= 0 sets pathLenConstraint
-  std::vector<std::string> dns;        ///< SAN dNSNames
-  std::string eku;                     ///< e.g. "serverAuth,clientAuth"; empty: none
+  bool ca = true;                 ///< basicConstraints CA:TRUE (critical); false → CA:FALSE
+  bool basic_constraints = true;  ///< false: no basicConstraints extension at all
+  int pathlen = -1;               ///< >= 0 sets pathLenConstraint
+  std::vector<std::string> dns;   ///< SAN dNSNames
+  std::string eku;                ///< e.g. "serverAuth,clientAuth"; empty: none
   std::string not_before = "20000101000000Z";
   std::string not_after = "21000101000000Z";
-  std::string digest = "SHA256";       ///< "SHA1", "MD5" (if the provider allows) …
+  std::string digest = "SHA256";  ///< "SHA1", "MD5" (if the provider allows) …
   KeySpec key{KeyType::Ecdsa, 0, "P-256"};
-  long serial = 0;                     ///< 0: random
+  long serial = 0;  ///< 0: random
   /// Borrowed: certify this key instead of generating one (the benchmark generator
   /// reuses one key for thousands of certificates). Null: generate spec.key.
   EVP_PKEY* use_key = nullptr;

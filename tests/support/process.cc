@@ -112,8 +112,10 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   if (err_fd >= 0) close(err_fd);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 
@@ -131,8 +133,8 @@ void check_json_contract(const std::vector<std::string>& args, const RunResult& 
   if (!json || r.timed_out) return;
   RunOptions o;
   o.input = r.out;
-  RunResult v = run({"python3", MTLSCERT_SOURCE_DIR "/tests/scripts/lib/validate_json.py", MTLSCERT_SOURCE_DIR "/schemas"},
-                    o);
+  RunResult v =
+      run({"python3", MTLSCERT_SOURCE_DIR "/tests/scripts/lib/validate_json.py", MTLSCERT_SOURCE_DIR "/schemas"}, o);
   if (v.exit_code != 0) {
     std::string cmd;
     for (const auto& a : args) cmd += " " + a;

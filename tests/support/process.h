@@ -8,16 +8,16 @@
 namespace mtlscert::test {
 
 struct RunResult {
-  int exit_code = -1;    ///< exit status, or 128+signal when killed
-  std::string out;       ///< standard output
-  std::string err;       ///< standard error
+  int exit_code = -1;  ///< exit status, or 128+signal when killed
+  std::string out;     ///< standard output
+  std::string err;     ///< standard error
   bool timed_out = false;
 };
 
 struct RunOptions {
-  std::string input;                                    ///< fed to standard input
-  std::vector<std::pair<std::string, std::string>> env; ///< added to (or replacing in) the environment
-  std::string cwd;                                      ///< working directory, if not empty
+  std::string input;                                     ///< fed to standard input
+  std::vector<std::pair<std::string, std::string>> env;  ///< added to (or replacing in) the environment
+  std::string cwd;                                       ///< working directory, if not empty
   int timeout_seconds = 120;
 };
 

@@ -12,8 +12,8 @@ namespace mtlscert::test {
 
 TempDir::TempDir() {
   const char* base = std::getenv("MTLSCERT_TEST_TMP");
-  std::string tmpl = std::string(base != nullptr ? base : std::filesystem::temp_directory_path().string()) +
-                     "/mtlscert-test-XXXXXX";
+  std::string tmpl =
+      std::string(base != nullptr ? base : std::filesystem::temp_directory_path().string()) + "/mtlscert-test-XXXXXX";
   std::filesystem::create_directories(std::filesystem::path(tmpl).parent_path());
   if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + tmpl);
   path_ = tmpl;

@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
     std::perror("connect");
     return 2;
   }
-  if (reply(fd) != 220 || !say(fd, "EHLO client.test.example\r\n") || reply(fd) != 250 ||
-      !say(fd, "STARTTLS\r\n") || reply(fd) != 220) {
+  if (reply(fd) != 220 || !say(fd, "EHLO client.test.example\r\n") || reply(fd) != 250 || !say(fd, "STARTTLS\r\n") ||
+      reply(fd) != 220) {
     std::fprintf(stderr, "SMTP dialogue before STARTTLS failed\n");
     return 2;
   }
