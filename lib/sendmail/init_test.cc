@@ -72,7 +72,7 @@ TEST_CASE("init plan: a fresh directory, no CA: key and CSR to create, certifica
   CHECK(paths == std::vector<std::string>{plan.dir, plan.key, plan.csr, plan.cert, plan.cacert, plan.mc});
 }
 
-TEST_CASE("init plan: --ca private adds the CA (0700) and a certificate to create; the CA files are written") {
+TEST_CASE("init plan: --ca private adds the CA (0700) and a certificate to create, and the CA files are written") {
   InitFixture f(true);
   f.req.key_group = "root";
   const InitPlan plan = plan_init(f.req);

@@ -3,8 +3,9 @@
 // The .mc/.cf reader (cf_reader.cc), emit-mc (emit_mc.cc and the template's
 // placeholders), the pre-flight (preflight.cc), doctor and its JSON, and every message and
 // help text that names an option take every name, kind, file-safety class and log line from
-// here: an option name appears nowhere else in the library or the CLI. Facts: shared/reference/sendmail-tls-facts.md;
-// log lines measured against Debian 12's sendmail 8.17.1.9.
+// here: no other code of the library or the CLI spells an option name (comments, and the
+// commands' summary and example texts, which mirror the man pages, are documentation).
+// Facts: shared/reference/sendmail-tls-facts.md; log lines measured against Debian 12's sendmail 8.17.1.9.
 #pragma once
 
 #include <span>

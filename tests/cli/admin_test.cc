@@ -98,7 +98,7 @@ TEST_CASE("init --ca private: every file, a healthy doctor, and a rerun that cha
   CHECK(slurp(dir + "/" + kHost + ".crt") == cert);
 }
 
-TEST_CASE("init --dry-run: the plan file by file, exit 0, nothing written; --json lists the planned files") {
+TEST_CASE("init --dry-run: the plan file by file, exit 0, nothing written, and --json lists the planned files") {
   TempDir tmp;
   const std::string dir = tmp.file("tls");
   auto r = run_mtlscert({"init", kHost, "--dir", dir, "--ca", "private", "--dry-run"});
