@@ -26,12 +26,17 @@
 #include "cmd_received.h"
 #include "completion.h"
 #include "output.h"
+#include "sendmail/options.h"
 #include "suggest.h"
 
 namespace mtlscert::cli {
 namespace {
 
 using Runner = std::function<int(const Output&)>;
+
+// The CA options' .mc names, for help text (the library's table holds them).
+const std::string_view kCaCert = sendmail_macro(SendmailOption::CaCert);
+const std::string_view kCaCertPath = sendmail_macro(SendmailOption::CaCertPath);
 
 constexpr const char* kExitCodes = R"(EXIT CODES:
   0  done; no error-level finding
@@ -208,27 +213,23 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<EmitMcOptions>();
   CLI::App* sub = add_command(root, g, "emit-mc", kEmitMcSummary, kEmitMcExamples);
-  sub->add_option("--server-cert", o->server_cert, "confSERVER_CERT: absolute path (RSA,ECDSA pair: two, one comma)")
+  sub->add_option("--server-cert", o->server_cert, sendmail_option_help(SendmailOption::ServerCert))
       ->required()
       ->type_name("FILE");
-  sub->add_option("--server-key", o->server_key, "confSERVER_KEY: the matching key(s), unencrypted")
+  sub->add_option("--server-key", o->server_key, sendmail_option_help(SendmailOption::ServerKey))
       ->required()
       ->type_name("FILE");
-  sub->add_option("--client-cert", o->client_cert, "confCLIENT_CERT (default: the server certificate)")
-      ->type_name("FILE");
-  sub->add_option("--client-key", o->client_key, "confCLIENT_KEY (default: the server key)")->type_name("FILE");
-  sub->add_option("--cacert", o->cacert, "confCACERT: your issuers; its names are sent to clients")
-      ->required()
-      ->type_name("FILE");
-  sub->add_option("--cacert-path", o->cacert_path, "confCACERT_PATH: hashed CA directory, e.g. /etc/ssl/certs")
+  sub->add_option("--client-cert", o->client_cert, sendmail_option_help(SendmailOption::ClientCert))->type_name("FILE");
+  sub->add_option("--client-key", o->client_key, sendmail_option_help(SendmailOption::ClientKey))->type_name("FILE");
+  sub->add_option("--cacert", o->cacert, sendmail_option_help(SendmailOption::CaCert))->required()->type_name("FILE");
+  sub->add_option("--cacert-path", o->cacert_path, sendmail_option_help(SendmailOption::CaCertPath))
       ->required()
       ->type_name("DIR");
-  sub->add_option("--crl", o->crl, "confCRL: a PEM CRL file")->type_name("FILE");
-  sub->add_option("--dh-params", o->dh_params, "confDH_PARAMETERS: a PEM file, or i (built-in 2048), 2, none")
-      ->type_name("FILE");
+  sub->add_option("--crl", o->crl, sendmail_option_help(SendmailOption::Crl))->type_name("FILE");
+  sub->add_option("--dh-params", o->dh_params, sendmail_option_help(SendmailOption::DhParameters))->type_name("FILE");
   sub->add_option("--host", o->host, "The name peers connect to (MX target): checked in the SAN and CN");
   sub->add_flag("--no-client-cert-request", o->no_client_cert_request,
-                "confTLS_SRV_OPTIONS `V': ask clients for no certificate (no CA list sent)");
+                sendmail_option_help(SendmailOption::TlsSrvOptions));
   sub->add_option("--key-group", o->key_group, "A key readable by this group (only) gets GroupReadableKeyFile appended")
       ->capture_default_str();
   sub->add_flag("--no-check", o->no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
@@ -304,7 +305,8 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
 
   auto c = std::make_shared<BundleCheckOptions>();
   CLI::App* check = add_command(*bundle, g, "check", kBundleCheckSummary, kBundleCheckExamples);
-  check->add_option("FILE", c->file, "The bundle, as it would be used for confCACERT (PEM, DER or PKCS#7)")
+  check
+      ->add_option("FILE", c->file, fmt::format("The bundle, as it would be used for {} (PEM, DER or PKCS#7)", kCaCert))
       ->required()
       ->type_name("FILE");
   check->add_option("--at", c->at, "Judge validity at DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");
@@ -339,21 +341,24 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->type_name("FILE");
   split
       ->add_option("--advertise", s->advertise,
-                   "Certificate whose chain's CAs go in confCACERT (your server certificate, or client "
-                   "certificates you accept; repeatable)")
+                   fmt::format("Certificate whose chain's CAs go in {} (your server certificate, or client "
+                               "certificates you accept; repeatable)",
+                               kCaCert))
       ->type_name("FILE");
   split->add_option("--keep", s->keep, "Also advertise this CA: SHA-256 fingerprint or subject (repeatable)");
-  split->add_option("--cacert", s->cacert, "Short confCACERT file to write")->required()->type_name("FILE");
-  split->add_option("--cacert-path", s->cacert_path, "confCACERT_PATH directory to fill and hash")
+  split->add_option("--cacert", s->cacert, fmt::format("Short {} file to write", kCaCert))
+      ->required()
+      ->type_name("FILE");
+  split->add_option("--cacert-path", s->cacert_path, fmt::format("{} directory to fill and hash", kCaCertPath))
       ->required()
       ->type_name("DIR");
-  split->add_flag("--force", s->force, "Replace an existing confCACERT file and same-named CA files");
+  split->add_flag("--force", s->force, fmt::format("Replace an existing {} file and same-named CA files", kCaCert));
   split->add_option("--at", s->at, "Judge expiry at DATE instead of now");
   split->callback([s, &selected] { selected = [s](const Output& out) { return run_bundle_split(*s, out); }; });
 
   auto r = std::make_shared<BundleRehashOptions>();
   CLI::App* rehash = add_command(*bundle, g, "rehash", kBundleRehashSummary, kBundleRehashExamples);
-  rehash->add_option("DIR", r->dir, "The CA directory (confCACERT_PATH)")->required()->type_name("DIR");
+  rehash->add_option("DIR", r->dir, fmt::format("The CA directory ({})", kCaCertPath))->required()->type_name("DIR");
   rehash->add_flag("-n,--dry-run", r->dry_run, "Show what would change; change nothing");
   rehash->callback([r, &selected] { selected = [r](const Output& out) { return run_bundle_rehash(*r, out); }; });
 }
@@ -389,6 +394,7 @@ void register_init(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("--cacert", o->cacert, "CA bundle to verify peers with (default: the system bundle)")
       ->type_name("FILE");
   add_key_subject_flags(sub, *o);
+  sub->add_flag("-n,--dry-run", o->dry_run, "Show what would be made or kept; write nothing");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_init(*o, out); }; });
 }
 

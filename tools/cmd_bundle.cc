@@ -7,6 +7,7 @@
 #include "bundle/bundle.h"
 #include "bundle/rehash.h"
 #include "pki/cert_info.h"
+#include "sendmail/options.h"
 
 namespace mtlscert::cli {
 
@@ -46,6 +47,9 @@ const char* const kBundleRehashExamples = R"(  $ mtlscert bundle rehash /etc/mai
 
 namespace {
 
+// The option a checked or split CA file serves as (its name comes from the library's table).
+const std::string_view kCaCert = sendmail_macro(SendmailOption::CaCert);
+
 std::int64_t at_or_now(const std::string& at) {
   return at.empty() ? static_cast<std::int64_t>(std::time(nullptr)) : parse_date(at);
 }
@@ -74,8 +78,8 @@ int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
   report.inputs = {o.file};
   report.findings = r.findings;
   out.result(r.verdict);
-  out.result(fmt::format("{}: {}, {} sent as confCACERT.", r.file.path, plural(r.certs.size(), "certificate"),
-                         plural(r.list.unique_names, "distinct subject")));
+  out.result(fmt::format("{}: {}, {} sent as {}.", r.file.path, plural(r.certs.size(), "certificate"),
+                         plural(r.list.unique_names, "distinct subject"), kCaCert));
   CertificateRequestSize request = certificate_request_size(r.list);
   out.result(fmt::format("CertificateRequest: {} bytes with TLS 1.2, {} with TLS 1.3 (an OpenSSL 3 server's defaults).",
                          with_commas(request.tls12), with_commas(request.tls13)));
@@ -83,7 +87,7 @@ int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
   if (r.no_certificate()) {
     // Nothing to judge is not a verdict on a bundle: the input is unusable (exit 2).
     for (const auto& f : r.findings) out.finding(f);
-    return out.fail(Error(fmt::format("'{}' holds no certificate to use as confCACERT", o.file), o.file,
+    return out.fail(Error(fmt::format("'{}' holds no certificate to use as {}", o.file, kCaCert), o.file,
                           "give the PEM file of your CA certificates"),
                     &report);
   }
@@ -125,14 +129,13 @@ int run_bundle_split(const BundleSplitOptions& o, const Output& out) {
     out.say(fmt::format("left out {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
                         d.reason));
   }
-  out.result(fmt::format("Wrote {} ({}): the CA list is {}; the whole bundle as confCACERT would send {}.", r.cacert,
-                         plural(r.advertised.size(), "certificate"), budget(r.after), budget(r.before)));
+  out.result(fmt::format("Wrote {} ({}): the CA list is {}; the whole bundle as {} would send {}.", r.cacert,
+                         plural(r.advertised.size(), "certificate"), budget(r.after), kCaCert, budget(r.before)));
   out.result(fmt::format("Wrote {} ({} CA files, {} new hash links): trusted for verification, never sent.",
                          r.cacert_path, r.trusted, r.links_created));
   out.result("Add to sendmail.mc, then rebuild sendmail.cf:");
   // Kept apart so it can later call the shared m4 emitter (emit-mc).
-  out.result(sendmail_define("confCACERT", r.cacert));
-  out.result(sendmail_define("confCACERT_PATH", r.cacert_path));
+  for (const auto& line : split_define_lines(r)) out.result(line);
   return out.finish(report);
 }
 

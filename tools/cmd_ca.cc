@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "pki/ca.h"
+#include "sendmail/options.h"
 
 namespace mtlscert::cli {
 
@@ -41,7 +42,8 @@ int run_ca_init(const CaInitOptions& o, const Output& out) {
   report.add_warnings(r.warnings, "ca-advice");
   out.result(fmt::format("Made CA '{}' in {}: key {} ({}, mode 0600), certificate {} (valid until {}).", o.name, o.dir,
                          r.key_path, r.cert.key.label, r.cert_path, r.cert.not_after));
-  out.say(fmt::format("Give {} to peers that verify your servers (their confCACERT).", r.cert_path));
+  out.say(fmt::format("Give {} to peers that verify your servers (their {}).", r.cert_path,
+                      sendmail_macro(SendmailOption::CaCert)));
   out.say(fmt::format("Next: mtlscert ca sign --dir {} HOST.csr -o HOST.crt (the CSR from mtlscert csr)", o.dir));
   return out.finish(report);
 }

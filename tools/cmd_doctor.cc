@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sendmail/doctor.h"
+#include "sendmail/options.h"
 
 namespace mtlscert::cli {
 
@@ -16,6 +17,20 @@ const char* const kDoctorExamples = R"(  $ mtlscert doctor
       the define lines of the .mc and of every file it include()s
   $ mtlscert doctor --host smtp.example.org /etc/mail/sendmail.cf
       also check that the server certificate names the host peers connect to)";
+
+namespace {
+
+using enum SendmailOption;
+
+// "  ServerCertFile=… ServerKeyFile=…": two options as the .cf spells them, values as read.
+std::string option_pair(const SendmailTls& t, SendmailOption a, SendmailOption b) {
+  auto value = [&t](SendmailOption id) -> const std::string& {
+    return t.*sendmail_option_table()[static_cast<std::size_t>(id)].tls;
+  };
+  return fmt::format("  {}={} {}={}", sendmail_cf_name(a), value(a), sendmail_cf_name(b), value(b));
+}
+
+}  // namespace
 
 int run_doctor(const DoctorOptions& o, const Output& out) {
   DoctorRequest request;
@@ -33,11 +48,9 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
                           ? fmt::format(", {} included file(s)", r.config.files_read.size() - 1)
                           : std::string()));
   if (r.config.any_tls_option) {
-    out.say(fmt::format("  ServerCertFile={} ServerKeyFile={}", t.server_cert_file, t.server_key_file));
-    out.say(fmt::format("  CACertFile={} CACertPath={}", t.ca_cert_file, t.ca_cert_path));
-    if (!t.client_cert_file.empty()) {
-      out.say(fmt::format("  ClientCertFile={} ClientKeyFile={}", t.client_cert_file, t.client_key_file));
-    }
+    out.say(option_pair(t, ServerCert, ServerKey));
+    out.say(option_pair(t, CaCert, CaCertPath));
+    if (!t.client_cert_file.empty()) out.say(option_pair(t, ClientCert, ClientKey));
     out.say(fmt::format("  TLSSrvOptions={} RunAsUser={}", t.tls_srv_options.empty() ? "(none)" : t.tls_srv_options,
                         r.config.run_as_user.empty() ? "root" : r.config.run_as_user));
   }

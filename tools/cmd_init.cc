@@ -1,5 +1,6 @@
 #include "cmd_init.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -39,6 +40,15 @@ int print_init(const InitResult& r, const Output& out) {
     out.result(fmt::format("{}  {}  {}", f.path, f.mode == 0 ? "-" : io::mode_string(f.mode), f.status));
     out.say(fmt::format("    {}", f.purpose));
   }
+  if (r.dry_run) {
+    const auto count = [&r](std::string_view prefix) {
+      return std::count_if(r.files.begin(), r.files.end(),
+                           [prefix](const InitFile& f) { return f.status.starts_with(prefix); });
+    };
+    out.result(fmt::format("Dry run in {}: {} to create, {} to rewrite, {} to write, {} unchanged; nothing written.",
+                           r.dir, count("would create"), count("would rewrite"), count("would write"),
+                           count(kInitUnchanged)));
+  }
   const bool errors = has_level(r.findings, Level::Error);
   if (r.checked && !errors) out.result("Pre-flight: sendmail will accept these files and offer STARTTLS.");
   if (errors) {
@@ -64,7 +74,9 @@ int run_init(const InitOptions& o, const Output& out) {
   r.key_group = o.group;
   r.subject = SubjectFields{o.country, o.state, o.locality, o.org, o.ou, o.email};
   r.now = std::time(nullptr);
-  return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
+  const InitPlan plan = plan_init(r);
+  if (o.dry_run) return print_init(preview_init(plan), out);
+  return print_init(apply_init(plan, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
 }
 
 int run_install_cert(const InstallCertOptions& o, const Output& out) {

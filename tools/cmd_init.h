@@ -17,6 +17,7 @@ struct InitOptions {
   int bits = 2048;
   std::string curve = "P-256";
   std::string group;
+  bool dry_run = false;
   std::string country, state, locality, org, ou, email;
 };
 

@@ -180,6 +180,8 @@ struct SplitResult {
 /// to cacert_path (one PEM file each, named after its subject), then rehashes it.
 /// Throws Error; cacert is written last, so a failure leaves no half confCACERT.
 SplitResult split_bundle(const SplitRequest& request);
+/// split_define_lines: the two sendmail.mc lines that use the split files (CA file, then directory).
+std::vector<std::string> split_define_lines(const SplitResult& result);
 std::string to_json(const SplitResult& result);  ///< schema "mtlscert.bundle-split/1"
 
 }  // namespace mtlscert

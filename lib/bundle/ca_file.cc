@@ -14,6 +14,7 @@
 #include "core/ossl.h"
 #include "core/ossl_error.h"
 #include "core/parallel.h"
+#include "pki/base64.h"
 
 namespace mtlscert {
 namespace {
@@ -21,17 +22,6 @@ namespace {
 constexpr std::string_view kBeginCert = "-----BEGIN CERTIFICATE-----";
 constexpr std::string_view kEndCert = "-----END CERTIFICATE-----";
 constexpr std::size_t kColumns = 64;
-
-// The base64 alphabet's values, -1 elsewhere ('=' too: the fast path places padding itself).
-struct Base64Table {
-  signed char v[256];
-  constexpr Base64Table() : v() {
-    for (int i = 0; i < 256; ++i) v[i] = -1;
-    const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(a[i])] = static_cast<signed char>(i);
-  }
-};
-constexpr Base64Table kB64;
 
 // SHA-256 with the digest fetched once per process (EVP_sha256() would fetch per call).
 void sha256(const unsigned char* data, std::size_t len, std::array<unsigned char, 32>& out) {
@@ -48,18 +38,9 @@ bool decode_line(std::string_view line, bool last, std::string& out) {
   if (last) {
     while (pad < 2 && line[line.size() - 1 - pad] == '=') ++pad;
   }
-  std::size_t n = line.size() - pad;
-  unsigned int acc = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    int v = kB64.v[static_cast<unsigned char>(line[i])];
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<unsigned int>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
+  Base64Bits bits;  // '=' is not in the alphabet: the padding is placed above
+  for (std::size_t i = 0; i < line.size() - pad; ++i) {
+    if (!bits.add(static_cast<unsigned char>(line[i]), out)) return false;
   }
   return true;
 }

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sendmail/options.h"
+
 namespace mtlscert {
 
 std::string with_commas(std::size_t n) {
@@ -107,10 +109,10 @@ std::vector<Finding> judge_ca_list_size(const CaListSize& size, const CaListThre
     f.level = r.level;
     f.code = r.code;
     f.message = fmt::format("{}: {}", what, ca_list_verdict(size, t));
-    f.hint =
+    f.hint = fmt::format(
         "keep only the CAs that issued your own certificate and the client certificates you accept in "
-        "confCACERT, and put every other trusted CA in the hashed confCACERT_PATH directory "
-        "(mtlscert bundle split)";
+        "{}, and put every other trusted CA in the hashed {} directory (mtlscert bundle split)",
+        sendmail_macro(SendmailOption::CaCert), sendmail_macro(SendmailOption::CaCertPath));
     return {f};
   }
   return {};

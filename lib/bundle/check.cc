@@ -1,4 +1,4 @@
-// bundle_check.cc: a CA bundle judged as confCACERT.
+// check.cc: a CA bundle judged as confCACERT.
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
@@ -16,6 +16,7 @@
 #include "core/ossl_error.h"
 #include "core/parallel.h"
 #include "pki/cert_info.h"
+#include "sendmail/options.h"
 
 namespace mtlscert {
 namespace {
@@ -112,7 +113,9 @@ void check_certificate(const BundleCert& c, const BundleCheckOptions& opt, const
         c.has_basic_constraints ? "not a CA (basicConstraints CA:FALSE): it cannot issue the certificates it is "
                                   "trusted for, and its name only lengthens the CA list"
                                 : "not a CA (no basicConstraints): OpenSSL does not accept it as an issuer",
-        "keep CA certificates only in confCACERT; a server's own certificate belongs in confSERVER_CERT", c, path));
+        fmt::format("keep CA certificates only in {}; a server's own certificate belongs in {}",
+                    sendmail_macro(SendmailOption::CaCert), sendmail_macro(SendmailOption::ServerCert)),
+        c, path));
   }
   if (!c.self_issued) {
     int md = signature_digest(c.view->signature_nid);
@@ -157,6 +160,13 @@ std::vector<char> sent_objects(const PkiFile& file, const CaFile& ca) {
   return sent;
 }
 
+// What sendmail logs when OpenSSL cannot load path as its CA file (the CA directory unknown here).
+std::string ca_file_unusable_log(const std::string& path) {
+  const MtaOption& ca = sendmail_option(SendmailOption::CaCert);
+  return option_log(ca, ca.log_when_unusable, path, "server",
+                    fmt::format("<{}>", sendmail_macro(SendmailOption::CaCertPath)));
+}
+
 bool from_pkcs7(const PkiObject& o) { return o.label == "PKCS7" || o.label == "CERTIFICATE CHAIN"; }
 
 // The verdicts on the whole file, from what OpenSSL makes of it (read_ca_file).
@@ -165,14 +175,14 @@ void whole_file_verdicts(const BundleReport& r, std::vector<Finding>& out) {
   if (!r.ca.loads) {
     out.push_back(file_finding(
         Level::Error, "does-not-load",
-        "OpenSSL cannot load this file as a CA file (SSL_CTX_load_verify_locations fails): sendmail does not "
-        "offer STARTTLS with it as confCACERT",
+        fmt::format("OpenSSL cannot load this file as a CA file (SSL_CTX_load_verify_locations fails): sendmail "
+                    "does not offer STARTTLS with it as {}",
+                    sendmail_macro(SendmailOption::CaCert)),
         r.certs.empty() ? "put the CA certificates in it as PEM CERTIFICATE blocks"
                         : "write the certificates that parse as plain PEM: mtlscert bundle trim " + path +
                               " -o OUT.pem, then check OUT.pem",
         path));
-    out.back().sendmail_log =
-        fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
+    out.back().sendmail_log = ca_file_unusable_log(path);
   } else if (r.ca.names.empty()) {
     out.push_back(file_finding(
         Level::Error, "no-names-sent",
@@ -200,8 +210,7 @@ void whole_file_verdicts(const BundleReport& r, std::vector<Finding>& out) {
                                "the certificates are in PKCS#7 only: OpenSSL sends none of their names and does not "
                                "load them as CA certificates",
                                "convert it: mtlscert bundle trim " + path + " -o OUT.pem writes plain PEM", path));
-    out.back().sendmail_log =
-        fmt::format("STARTTLS=server, error: load verify locs <confCACERT_PATH>, {} failed: 0", path);
+    out.back().sendmail_log = ca_file_unusable_log(path);
   }
 }
 
@@ -216,14 +225,16 @@ void check_objects(const PkiFile& file, const CaFile& ca, std::vector<Finding>& 
                          fmt::format("{}: a private key ({}) inside the CA bundle, readable by everyone who may "
                                      "read the bundle",
                                      where, o.label),
-                         "remove it now and consider the key exposed; keys belong in confSERVER_KEY (mode 0600)",
+                         fmt::format("remove it now and consider the key exposed; keys belong in {} (mode 0600)",
+                                     sendmail_macro(SendmailOption::ServerKey)),
                          file.path, o.line, static_cast<int>(i));
         break;
       case ObjectKind::EncryptedPrivateKey:
         f = file_finding(Level::Error, "encrypted-private-key",
                          fmt::format("{}: an encrypted private key inside the CA bundle", where),
-                         "remove it; sendmail reads only unencrypted keys, from confSERVER_KEY", file.path, o.line,
-                         static_cast<int>(i));
+                         fmt::format("remove it; sendmail reads only unencrypted keys, from {}",
+                                     sendmail_macro(SendmailOption::ServerKey)),
+                         file.path, o.line, static_cast<int>(i));
         break;
       case ObjectKind::Csr:
         // OpenSSL skips a CSR block (or fails on it: then does-not-load says so).
@@ -360,16 +371,18 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
                                f.format == FileFormat::Unknown
                                    ? "no certificate: the file is neither PEM, DER nor PKCS#7"
                                    : "no certificate in the file",
-                               "confCACERT must hold at least the CA that issued your certificate", path));
+                               fmt::format("{} must hold at least the CA that issued your certificate",
+                                           sendmail_macro(SendmailOption::CaCert)),
+                               path));
   }
   if (f.format == FileFormat::Der || f.format == FileFormat::Pkcs7Der) {
     out.push_back(file_finding(Level::Error, "not-pem",
-                               fmt::format("the file is {}: sendmail reads confCACERT as PEM only, so it sends no CA "
+                               fmt::format("the file is {}: sendmail reads {} as PEM only, so it sends no CA "
                                            "list and fails to load its trust store",
-                                           file_format_name(f.format)),
+                                           file_format_name(f.format), sendmail_macro(SendmailOption::CaCert)),
                                "convert it to PEM: mtlscert bundle trim FILE -o OUT.pem", path));
   }
-  auto size = judge_ca_list_size(report.list, opt.thresholds, "confCACERT");
+  auto size = judge_ca_list_size(report.list, opt.thresholds, sendmail_macro(SendmailOption::CaCert));
   for (auto& s : size) {
     s.path = path;
     if (s.code == "ca-list-warn")
@@ -380,18 +393,20 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
   if (store) {
     out.push_back(file_finding(
         Level::Warn, "system-trust-store",
-        fmt::format("this is a system trust store ({} certificates): as confCACERT every one of their names is "
+        fmt::format("this is a system trust store ({} certificates): as {} every one of their names is "
                     "sent to every client",
-                    report.certs.size()),
-        "use it for verification as confCACERT_PATH (/etc/ssl/certs) and keep confCACERT short "
-        "(mtlscert bundle split)",
+                    report.certs.size(), sendmail_macro(SendmailOption::CaCert)),
+        fmt::format("use it for verification as {} (/etc/ssl/certs) and keep {} short (mtlscert bundle split)",
+                    sendmail_macro(SendmailOption::CaCertPath), sendmail_macro(SendmailOption::CaCert)),
         path));
   } else if (report.certs.size() > opt.many_certificates) {
     out.push_back(file_finding(Level::Notice, "many-certificates",
                                fmt::format("{} certificates: an MTA needs the issuers of its own certificate and the "
                                            "CAs of the client certificates it accepts, usually 1 to 3",
                                            report.certs.size()),
-                               "keep only those in confCACERT (mtlscert bundle trim --keep-issuers-of CERT)", path));
+                               fmt::format("keep only those in {} (mtlscert bundle trim --keep-issuers-of CERT)",
+                                           sendmail_macro(SendmailOption::CaCert)),
+                               path));
   }
   check_objects(f, report.ca, out);
 

@@ -23,6 +23,7 @@
 #include "core/ossl_error.h"
 #include "core/parallel.h"
 #include "pki/objects.h"
+#include "sendmail/options.h"
 
 namespace mtlscert {
 namespace {
@@ -58,6 +59,12 @@ bool parse_link_name(const std::string& name, BucketKey& key, unsigned& id) {
   return true;
 }
 
+Error unreadable_dir(const std::string& dir, int err) {
+  return Error(
+      fmt::format("CA directory '{}': {}", dir, std::strerror(err)), dir,
+      fmt::format("give the {} directory (it must exist and be readable)", sendmail_macro(SendmailOption::CaCertPath)));
+}
+
 bool hashable_extension(const std::string& name) {
   auto dot = name.rfind('.');
   if (dot == std::string::npos) return false;
@@ -65,15 +72,6 @@ bool hashable_extension(const std::string& name) {
   for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return ext == "pem" || ext == "crt" || ext == "cer" || ext == "crl";
 }
-
-struct Candidate {
-  std::string name;
-  std::size_t size = 0;  // from stat: one read() fetches the whole file
-  bool ok = false;
-  BucketKey key{};
-  std::array<unsigned char, 32> digest{};
-  std::string problem;
-};
 
 // Reads a file already known (by stat) to be a regular file of `size` bytes: open,
 // one read, close (io::read_file's extra checks cost more than the parse here).
@@ -94,12 +92,8 @@ bool read_small(int dirfd, const std::string& name, std::size_t size, std::strin
 }
 
 // What openssl rehash links: a PEM file holding exactly one certificate or CRL.
-void hash_file(int dirfd, Candidate& c) {
-  std::string bytes;
-  if (!read_small(dirfd, c.name, c.size, bytes)) {
-    c.problem = fmt::format("{}: cannot read it: {}", c.name, std::strerror(errno));
-    return;
-  }
+void hash_bytes(RehashEntry& c, std::string_view bytes) {
+  c.candidate = true;
   PkiFile f = load_objects(bytes, c.name, {.x509 = false});
   std::size_t found = 0;
   const PkiObject* only = nullptr;
@@ -120,18 +114,20 @@ void hash_file(int dirfd, Candidate& c) {
     return;
   }
   int ok = 0;
-  if (only->kind == ObjectKind::Certificate) {
-    c.key = {kCert, X509_NAME_hash_ex(only->view.subject.get(), nullptr, nullptr, &ok)};
+  c.crl = only->kind == ObjectKind::Crl;
+  if (!c.crl) {
+    c.name_hash = X509_NAME_hash_ex(only->view.subject.get(), nullptr, nullptr, &ok);
     c.digest = only->sha256;
   } else {
-    c.key = {kCrl, X509_NAME_hash_ex(X509_CRL_get_issuer(only->crl.get()), nullptr, nullptr, &ok)};
+    c.name_hash = X509_NAME_hash_ex(X509_CRL_get_issuer(only->crl.get()), nullptr, nullptr, &ok);
     unsigned int len = 0;
     X509_CRL_digest(only->crl.get(), EVP_sha256(), c.digest.data(), &len);
   }
-  c.ok = ok == 1;
-  if (!c.ok) c.problem = fmt::format("{}: OpenSSL could not hash its name", c.name);
+  if (ok != 1) c.problem = fmt::format("{}: OpenSSL could not hash its name", c.name);
   ossl::clear_errors();
 }
+
+BucketKey key_of(const RehashEntry& c) { return {c.crl ? kCrl : kCert, c.name_hash}; }
 
 std::string link_name(const BucketKey& key, unsigned id) {
   return fmt::format("{:08x}.{}{}", key.second, key.first == kCrl ? "r" : "", id);
@@ -144,51 +140,89 @@ struct OwnLink {
 };
 
 struct Bucket {
-  std::vector<const Candidate*> files;  // needed links, file-name order
-  std::vector<OwnLink> links;           // links we may have made
-  std::set<unsigned> occupied;          // ids held by things we never touch
+  std::vector<const RehashEntry*> files;  // needed links, file-name order
+  std::vector<OwnLink> links;             // links we may have made
+  std::set<unsigned> occupied;            // ids held by things we never touch
 };
 
-}  // namespace
-
-std::size_t RehashPlan::count(RehashLink::Action action) const {
-  return static_cast<std::size_t>(
-      std::count_if(links.begin(), links.end(), [&](const RehashLink& l) { return l.action == action; }));
+// The links of one bucket: keep the right ones, remove the stale ones, create the missing.
+void plan_bucket(const BucketKey& key, Bucket& b, const std::set<std::string>& present,
+                 const std::map<std::string, BucketKey>& needed_in, RehashPlan& plan) {
+  // OpenSSL's directory lookup tries <hash>.0, .1, … and stops at the first missing
+  // number, so the numbers of a bucket must stay contiguous: an existing link is kept
+  // only below (needed links + foreign entries), as openssl rehash does.
+  std::set<unsigned> used = b.occupied;
+  std::size_t limit = b.files.size() + b.occupied.size();
+  std::vector<const RehashEntry*> unlinked;
+  std::set<std::string> linked, kept_names;
+  std::sort(b.links.begin(), b.links.end(), [](const OwnLink& x, const OwnLink& y) { return x.id < y.id; });
+  for (const RehashEntry* c : b.files) {
+    auto it = std::find_if(b.links.begin(), b.links.end(), [&](const OwnLink& l) {
+      return l.target == c->name && l.id < limit && used.count(l.id) == 0;
+    });
+    if (it != b.links.end()) {
+      plan.links.push_back({it->name, it->target, RehashLink::Action::Keep, {}});
+      kept_names.insert(it->name);
+      used.insert(it->id);
+      linked.insert(c->name);
+    } else {
+      unlinked.push_back(c);
+    }
+  }
+  std::set<std::string> renumbered;
+  for (const RehashEntry* c : unlinked) renumbered.insert(c->name);
+  for (const auto& l : b.links) {
+    if (kept_names.count(l.name) != 0) continue;
+    std::string reason;
+    if (present.count(l.target) == 0) {
+      reason = "its target no longer exists";
+    } else if (linked.count(l.target) != 0) {
+      reason = "another link already points to its target";
+    } else if (renumbered.count(l.target) != 0) {
+      reason = "renumbered: OpenSSL stops at the first missing number";
+    } else if (needed_in.count(l.target) == 0) {
+      reason = "its target is not a single certificate or CRL";
+    } else {
+      reason = fmt::format("its target's name hash is now {:08x}", needed_in.at(l.target).second);
+    }
+    plan.links.push_back({l.name, l.target, RehashLink::Action::Remove, reason});
+  }
+  unsigned next = 0;
+  for (const RehashEntry* c : unlinked) {
+    while (used.count(next) != 0) ++next;
+    plan.links.push_back({link_name(key, next), c->name, RehashLink::Action::Create, {}});
+    used.insert(next);
+  }
 }
 
-RehashPlan plan_rehash(const std::string& dir) {
-  RehashPlan plan;
-  plan.dir = dir;
-  // Opened once: every read, link and unlink below and in apply_rehash is relative to this
-  // descriptor, so a directory swapped for another (or for a symlink) between the plan and
-  // the links cannot make root touch the other one.
+// Opens dir once (O_NOFOLLOW): every read, link and unlink below and in apply_rehash is
+// relative to this descriptor, so a directory swapped for another (or for a symlink)
+// between the plan and the links cannot make root touch the other one.
+int open_ca_dir(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    struct stat st {};
-    if ((err == ELOOP || err == ENOTDIR) && ::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        throw Error(fmt::format("CA directory '{}' is a symbolic link; bundle rehash works on the directory itself, "
-                                "so that nobody can swap it while the links are made",
-                                dir),
-                    dir, fmt::format("give the real directory: mtlscert bundle rehash \"$(realpath '{}')\"", dir));
-      }
-      err = ENOTDIR;
+  if (fd >= 0) return fd;
+  int err = errno;
+  struct stat st {};
+  if ((err == ELOOP || err == ENOTDIR) && ::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      throw Error(fmt::format("CA directory '{}' is a symbolic link; bundle rehash works on the directory itself, "
+                              "so that nobody can swap it while the links are made",
+                              dir),
+                  dir, fmt::format("give the real directory: mtlscert bundle rehash \"$(realpath '{}')\"", dir));
     }
-    throw Error(fmt::format("CA directory '{}': {}", dir, std::strerror(err)), dir,
-                "give the confCACERT_PATH directory (it must exist and be readable)");
+    err = ENOTDIR;
   }
-  plan.dir_fd = std::shared_ptr<const int>(new int(fd), [](const int* p) {
-    ::close(*p);
-    delete p;
-  });
+  throw unreadable_dir(dir, err);
+}
+
+// The directory's names, sorted.
+std::vector<std::string> list_dir(int fd, const std::string& dir) {
   const int dup_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);  // fdopendir takes over the one it is given
   DIR* d = dup_fd < 0 ? nullptr : ::fdopendir(dup_fd);
   if (d == nullptr) {
     int err = errno;
     if (dup_fd >= 0) ::close(dup_fd);
-    throw Error(fmt::format("CA directory '{}': {}", dir, std::strerror(err)), dir,
-                "give the confCACERT_PATH directory (it must exist and be readable)");
+    throw unreadable_dir(dir, err);
   }
   std::vector<std::string> names;
   while (dirent* e = readdir(d)) {
@@ -197,109 +231,115 @@ RehashPlan plan_rehash(const std::string& dir) {
   }
   closedir(d);
   std::sort(names.begin(), names.end());
+  return names;
+}
 
+// One entry as lstat and readlink see it; a candidate's size is in size (hashed later).
+RehashEntry read_entry(int fd, const std::string& name, std::size_t& size) {
+  RehashEntry e;
+  e.name = name;
+  size = 0;
+  struct stat st {};
+  if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return e;
+  if (S_ISLNK(st.st_mode)) {
+    std::vector<char> buf(4096);
+    ssize_t n = ::readlinkat(fd, name.c_str(), buf.data(), buf.size() - 1);
+    if (n > 0) e.link_target.assign(buf.data(), static_cast<std::size_t>(n));
+  }
+  BucketKey key;
+  unsigned id = 0;
+  if (parse_link_name(name, key, id) || !hashable_extension(name)) return e;
+  if (S_ISLNK(st.st_mode) && ::fstatat(fd, name.c_str(), &st, 0) != 0) return e;
+  if (!S_ISREG(st.st_mode) || st.st_size > (16 << 20)) return e;
+  e.candidate = true;
+  size = static_cast<std::size_t>(st.st_size);
+  return e;
+}
+
+}  // namespace
+
+std::size_t RehashPlan::count(RehashLink::Action action) const {
+  return static_cast<std::size_t>(
+      std::count_if(links.begin(), links.end(), [&](const RehashLink& l) { return l.action == action; }));
+}
+
+RehashEntry rehash_candidate(std::string name, std::string_view bytes) {
+  RehashEntry e;
+  e.name = std::move(name);
+  hash_bytes(e, bytes);
+  return e;
+}
+
+RehashPlan plan_rehash_entries(std::string dir, std::vector<RehashEntry> entries) {
+  RehashPlan plan;
+  plan.dir = std::move(dir);
+  std::sort(entries.begin(), entries.end(), [](const RehashEntry& x, const RehashEntry& y) { return x.name < y.name; });
   std::map<BucketKey, Bucket> buckets;
-  std::set<std::string> present(names.begin(), names.end());
-  std::vector<Candidate> candidates;
-  for (const auto& name : names) {
-    struct stat st {};
-    if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+  std::set<std::string> present;
+  for (const auto& e : entries) {
+    present.insert(e.name);
     BucketKey key;
     unsigned id = 0;
-    if (parse_link_name(name, key, id)) {
-      std::string target;
-      if (S_ISLNK(st.st_mode)) {
-        std::vector<char> buf(4096);
-        ssize_t n = ::readlinkat(fd, name.c_str(), buf.data(), buf.size() - 1);
-        if (n > 0) target.assign(buf.data(), static_cast<std::size_t>(n));
-      }
-      if (!target.empty() && target.find('/') == std::string::npos) {
-        buckets[key].links.push_back({name, target, id});
-      } else {
-        buckets[key].occupied.insert(id);  // a file, or a link to elsewhere: not ours
-      }
-      continue;
+    if (!parse_link_name(e.name, key, id)) continue;
+    if (!e.link_target.empty() && e.link_target.find('/') == std::string::npos) {
+      buckets[key].links.push_back({e.name, e.link_target, id});
+    } else {
+      buckets[key].occupied.insert(id);  // a file, or a link to elsewhere: not ours
     }
-    if (!hashable_extension(name)) continue;
-    if (S_ISLNK(st.st_mode) && ::fstatat(fd, name.c_str(), &st, 0) != 0) continue;
-    if (!S_ISREG(st.st_mode) || st.st_size > (16 << 20)) continue;
-    Candidate c;
-    c.name = name;
-    c.size = static_cast<std::size_t>(st.st_size);
-    candidates.push_back(std::move(c));
   }
-  detail::parallel_for(candidates.size(), 64, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) hash_file(fd, candidates[i]);
-    ossl::clear_errors();
-  });
-
   std::map<std::string, BucketKey> needed_in;  // file name -> the bucket that links it
-  for (const auto& c : candidates) {
-    if (!c.ok) {
+  for (const auto& c : entries) {
+    if (!c.candidate) continue;
+    if (!c.problem.empty()) {
       plan.skipped.push_back(c.problem);
       continue;
     }
-    Bucket& b = buckets[c.key];
-    auto same = std::find_if(b.files.begin(), b.files.end(), [&](const Candidate* o) { return o->digest == c.digest; });
+    Bucket& b = buckets[key_of(c)];
+    auto same =
+        std::find_if(b.files.begin(), b.files.end(), [&](const RehashEntry* o) { return o->digest == c.digest; });
     if (same != b.files.end()) {
       plan.skipped.push_back(
-          fmt::format("{}: the same {} as {}", c.name, c.key.first == kCrl ? "CRL" : "certificate", (*same)->name));
+          fmt::format("{}: the same {} as {}", c.name, c.crl ? "CRL" : "certificate", (*same)->name));
       continue;
     }
     b.files.push_back(&c);
-    needed_in[c.name] = c.key;
-    (c.key.first == kCrl ? plan.crls : plan.certificates) += 1;
+    needed_in[c.name] = key_of(c);
+    (c.crl ? plan.crls : plan.certificates) += 1;
   }
-
-  // OpenSSL's directory lookup tries <hash>.0, .1, … and stops at the first missing
-  // number, so the numbers of a bucket must stay contiguous: an existing link is kept
-  // only below (needed links + foreign entries), as openssl rehash does.
-  for (auto& [key, b] : buckets) {
-    std::set<unsigned> used = b.occupied;
-    std::size_t limit = b.files.size() + b.occupied.size();
-    std::vector<const Candidate*> unlinked;
-    std::set<std::string> linked, kept_names;
-    std::sort(b.links.begin(), b.links.end(), [](const OwnLink& x, const OwnLink& y) { return x.id < y.id; });
-    for (const Candidate* c : b.files) {
-      auto it = std::find_if(b.links.begin(), b.links.end(), [&](const OwnLink& l) {
-        return l.target == c->name && l.id < limit && used.count(l.id) == 0;
-      });
-      if (it != b.links.end()) {
-        plan.links.push_back({it->name, it->target, RehashLink::Action::Keep, {}});
-        kept_names.insert(it->name);
-        used.insert(it->id);
-        linked.insert(c->name);
-      } else {
-        unlinked.push_back(c);
-      }
-    }
-    std::set<std::string> renumbered;
-    for (const Candidate* c : unlinked) renumbered.insert(c->name);
-    for (const auto& l : b.links) {
-      if (kept_names.count(l.name) != 0) continue;
-      std::string reason;
-      if (present.count(l.target) == 0) {
-        reason = "its target no longer exists";
-      } else if (linked.count(l.target) != 0) {
-        reason = "another link already points to its target";
-      } else if (renumbered.count(l.target) != 0) {
-        reason = "renumbered: OpenSSL stops at the first missing number";
-      } else if (needed_in.count(l.target) == 0) {
-        reason = "its target is not a single certificate or CRL";
-      } else {
-        reason = fmt::format("its target's name hash is now {:08x}", needed_in[l.target].second);
-      }
-      plan.links.push_back({l.name, l.target, RehashLink::Action::Remove, reason});
-    }
-    unsigned next = 0;
-    for (const Candidate* c : unlinked) {
-      while (used.count(next) != 0) ++next;
-      plan.links.push_back({link_name(key, next), c->name, RehashLink::Action::Create, {}});
-      used.insert(next);
-    }
-  }
+  for (auto& [key, b] : buckets) plan_bucket(key, b, present, needed_in, plan);
   std::sort(plan.links.begin(), plan.links.end(),
             [](const RehashLink& x, const RehashLink& y) { return x.name < y.name; });
+  return plan;
+}
+
+RehashPlan plan_rehash(const std::string& dir) {
+  const int fd = open_ca_dir(dir);
+  std::shared_ptr<const int> dir_fd(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
+  std::vector<RehashEntry> entries;
+  std::vector<std::size_t> sizes;
+  for (const auto& name : list_dir(fd, dir)) {
+    std::size_t size = 0;
+    entries.push_back(read_entry(fd, name, size));
+    sizes.push_back(size);
+  }
+  detail::parallel_for(entries.size(), 64, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      RehashEntry& e = entries[i];
+      if (!e.candidate) continue;
+      std::string bytes;
+      if (!read_small(fd, e.name, sizes[i], bytes)) {
+        e.problem = fmt::format("{}: cannot read it: {}", e.name, std::strerror(errno));
+        continue;
+      }
+      hash_bytes(e, bytes);
+    }
+    ossl::clear_errors();
+  });
+  RehashPlan plan = plan_rehash_entries(dir, std::move(entries));
+  plan.dir_fd = std::move(dir_fd);
   return plan;
 }
 

@@ -10,9 +10,11 @@
 // link keeps its number, so running it twice changes nothing.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mtlscert {
@@ -39,8 +41,28 @@ struct RehashPlan {
   std::size_t count(RehashLink::Action action) const;
 };
 
-/// plan_rehash opens dir once and decides every link. Throws Error if dir is unreadable,
-/// not a directory, or a symbolic link (give the real directory).
+/// RehashEntry: one entry of a CA directory, as the plan sees it (no disk behind it).
+struct RehashEntry {
+  std::string name;                        ///< a file name in the directory
+  std::string link_target;                 ///< a symbolic link's target, as written ("" for anything else)
+  bool candidate = false;                  ///< a regular file (or a link to one) with a hashable extension
+  bool crl = false;                        ///< candidate: it holds a CRL (else a certificate)
+  unsigned long name_hash = 0;             ///< candidate: hash of the subject (of the issuer for a CRL)
+  std::array<unsigned char, 32> digest{};  ///< candidate: SHA-256 of the object (identical ones link once)
+  std::string problem;                     ///< candidate: why it cannot be linked (empty: it can)
+};
+
+/// rehash_candidate: the candidate entry for a file called name holding bytes, hashed as
+/// openssl rehash hashes it (problem set when it is not exactly one PEM certificate or CRL).
+RehashEntry rehash_candidate(std::string name, std::string_view bytes);
+
+/// plan_rehash_entries decides every link from the directory's entries alone (in any
+/// order): a pure function, the whole of rehash's policy. The plan has no dir_fd.
+RehashPlan plan_rehash_entries(std::string dir, std::vector<RehashEntry> entries);
+
+/// plan_rehash opens dir once, reads its entries and hashes its candidates, then plans
+/// (plan_rehash_entries). Throws Error if dir is unreadable, not a directory, or a symbolic
+/// link (give the real directory).
 RehashPlan plan_rehash(const std::string& dir);
 
 /// apply_rehash removes the stale links, then creates the new ones. Throws Error

@@ -1,4 +1,4 @@
-// bundle_split.cc: one big bundle into a short confCACERT and a hashed confCACERT_PATH.
+// split.cc: one big bundle into a short confCACERT and a hashed confCACERT_PATH.
 #include <sys/stat.h>
 
 #include <openssl/pem.h>
@@ -59,9 +59,7 @@ SplitResult split_bundle(const SplitRequest& req) {
   r.path = req.path;
   r.cacert = absolute(req.cacert);
   r.cacert_path = absolute(req.cacert_path);
-  // Both are validated before anything is written: the define lines must be usable.
-  sendmail_define(sendmail_macro(SendmailOption::CaCert), r.cacert);
-  sendmail_define(sendmail_macro(SendmailOption::CaCertPath), r.cacert_path);
+  split_define_lines(r);  // both are validated before anything is written: the lines must be usable
   struct stat st {};
   if (!req.overwrite && lstat(r.cacert.c_str(), &st) == 0) {
     throw Error(fmt::format("refusing to replace CA bundle '{}': a file already exists there", r.cacert), r.cacert,
@@ -140,6 +138,11 @@ SplitResult split_bundle(const SplitRequest& req) {
   return r;
 }
 
+std::vector<std::string> split_define_lines(const SplitResult& r) {
+  return {sendmail_define(sendmail_macro(SendmailOption::CaCert), r.cacert),
+          sendmail_define(sendmail_macro(SendmailOption::CaCertPath), r.cacert_path)};
+}
+
 std::string to_json(const SplitResult& r) {
   using json = nlohmann::ordered_json;
   json doc{{"schema", "mtlscert.bundle-split/1"},
@@ -153,9 +156,7 @@ std::string to_json(const SplitResult& r) {
            {"left_out", r.dropped},
            {"ca_list_bytes_whole_bundle", r.before.list_bytes},
            {"ca_list_bytes_cacert", r.after.list_bytes},
-           {"define_lines",
-            {sendmail_define(sendmail_macro(SendmailOption::CaCert), r.cacert),
-             sendmail_define(sendmail_macro(SendmailOption::CaCertPath), r.cacert_path)}},
+           {"define_lines", split_define_lines(r)},
            {"warnings", r.warnings}};
   return doc.dump(2);
 }

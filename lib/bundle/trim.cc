@@ -1,4 +1,4 @@
-// bundle_trim.cc: choosing the CAs a clean bundle keeps, and writing it.
+// trim.cc: choosing the CAs a clean bundle keeps, and writing it.
 #include <openssl/err.h>
 #include <openssl/pem.h>
 

@@ -3,6 +3,7 @@
 // cannot drift apart. Each value says why it is what it is.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -16,6 +17,8 @@ inline constexpr int kDefaultRsaBits = 2048;
 inline constexpr int kDefaultCaRsaBits = 3072;
 /// The smallest RSA key we make or sign: OpenSSL's security level 2.
 inline constexpr int kMinRsaBits = 2048;
+/// The RSA sizes we make: the default, the CA's default, and one above for those who want it.
+inline constexpr std::array<int, 3> kRsaBitsOffered = {kDefaultRsaBits, kDefaultCaRsaBits, 4096};
 /// ECDSA's default curve: what every TLS 1.2/1.3 stack supports.
 inline constexpr std::string_view kDefaultCurve = "P-256";
 

@@ -1,6 +1,6 @@
 // mta_option.h: the shape of one row of an MTA's option table.
 //
-// Each MTA mtlscert knows gets one table of these rows (sendmail: sendmail_options.h), as
+// Each MTA mtlscert knows gets one table of these rows (sendmail: sendmail/options.h), as
 // BoringSSL keeps one kExtensions[] row per TLS extension: the configuration reader, the
 // emitter of configuration lines, the pre-flight checks, doctor and its JSON all take the
 // option's names, value kind, file-safety class and log lines from its row, so that an
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "sendmail/file_safety.h"
+#include "core/file_role.h"
 
 namespace mtlscert {
 

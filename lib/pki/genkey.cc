@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io.h"
+#include "sendmail/options.h"
 
 namespace mtlscert {
 
@@ -11,8 +12,9 @@ std::vector<std::string> key_spec_warnings(const KeySpec& spec) {
   std::vector<std::string> warnings;
   if (spec.type == KeyType::Ed25519) {
     warnings.push_back(
-        "most SMTP peers cannot use an Ed25519 certificate (no public CA issues them and many TLS stacks "
-        "lack it); use it only as a second key next to RSA or ECDSA (the comma form of confSERVER_CERT)");
+        fmt::format("most SMTP peers cannot use an Ed25519 certificate (no public CA issues them and many TLS "
+                    "stacks lack it); use it only as a second key next to RSA or ECDSA (the comma form of {})",
+                    sendmail_macro(SendmailOption::ServerCert)));
   }
   return warnings;
 }

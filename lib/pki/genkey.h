@@ -1,4 +1,4 @@
-// key_file.h: the genkey operation: make a key and store it safely.
+// genkey.h: the genkey operation: make a key and store it safely.
 #pragma once
 
 #include <sys/types.h>

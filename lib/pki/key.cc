@@ -78,9 +78,11 @@ std::string canonical_curve(std::string curve) {
 }  // namespace
 
 void validate_key_spec(const KeySpec& spec) {
-  if (spec.type == KeyType::Rsa && spec.bits != 2048 && spec.bits != 3072 && spec.bits != 4096) {
+  if (spec.type == KeyType::Rsa &&
+      std::find(kRsaBitsOffered.begin(), kRsaBitsOffered.end(), spec.bits) == kRsaBitsOffered.end()) {
     throw Error(fmt::format("--bits: {} is not offered for RSA", spec.bits), {},
-                "use 2048 (accepted by every SMTP peer), 3072 or 4096");
+                fmt::format("use {} (accepted by every SMTP peer), {} or {}", kRsaBitsOffered[0], kRsaBitsOffered[1],
+                            kRsaBitsOffered[2]));
   }
   if (spec.type == KeyType::Ecdsa && openssl_curve(canonical_curve(spec.curve)) == nullptr) {
     throw Error(fmt::format("--curve: '{}' is not offered", spec.curve), {}, "use P-256 or P-384");

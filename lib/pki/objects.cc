@@ -8,6 +8,7 @@
 #include "core/io.h"
 #include "core/ossl_error.h"
 #include "core/parallel.h"
+#include "pki/base64.h"
 #include "pki/key.h"
 #include "pki/pem.h"
 
@@ -44,24 +45,10 @@ std::size_t PkiFile::count(ObjectKind kind) const {
   return n;
 }
 
-namespace {
-
-constexpr std::array<signed char, 256> make_base64_table() {
-  std::array<signed char, 256> t{};
-  for (auto& v : t) v = -1;
-  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
-  return t;
-}
-constexpr auto kBase64 = make_base64_table();
-
-}  // namespace
-
 bool base64_decode(std::string_view text, std::string& out) {
   out.clear();
   out.reserve(text.size() * 3 / 4);
-  unsigned int acc = 0;
-  int bits = 0;
+  Base64Bits bits;
   int padding = 0;
   for (unsigned char c : text) {
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
@@ -70,17 +57,10 @@ bool base64_decode(std::string_view text, std::string& out) {
       continue;
     }
     if (padding > 0) return false;  // data after padding
-    int v = kBase64[c];
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<unsigned int>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
+    if (!bits.add(c, out)) return false;
   }
   if (padding > 2) return false;
-  return bits < 6;
+  return bits.pending() < 6;
 }
 
 std::string hex_fingerprint(const std::array<unsigned char, 32>& digest) {

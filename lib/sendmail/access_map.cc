@@ -48,15 +48,16 @@ void add_unique(AccessResult& r, std::set<std::string>& seen, AccessLine line) {
 void note_name(AccessResult& r, const X509_NAME* name, const std::string& path) {
   const std::string one = sendmail_oneline(name);
   if (oneline_truncated(name, one)) {
-    r.findings.push_back({Level::Warn,
-                          "access-name-truncated",
-                          fmt::format("the name {} is longer than sendmail's 256-byte buffer: its last RDNs are "
-                                      "left out of the key, exactly as sendmail leaves them out",
-                                      name_rfc2253(name)),
-                          "other certificates that differ only in those RDNs match the same line",
-                          path,
-                          {},
-                          ""});
+    r.findings.push_back(Finding{.level = Level::Warn,
+                                 .code = "access-name-truncated",
+                                 .message = fmt::format("the name {} is longer than sendmail's 256-byte buffer: its "
+                                                        "last RDNs are left out of the key, exactly as sendmail "
+                                                        "leaves them out",
+                                                        name_rfc2253(name)),
+                                 .hint = "other certificates that differ only in those RDNs match the same line",
+                                 .path = path,
+                                 .cert = {},
+                                 .sendmail_log = {}});
   }
 }
 
@@ -189,20 +190,21 @@ AccessResult make_access_lines(const AccessRequest& request) {
                 "give --ca CA.crt (relay for its clients), --client CLIENT.crt, --tls-srv NAME or --tls-clt NAME");
   }
   auto public_ca = [&](const X509_NAME* issuer, const std::string& path, Level level) {
-    r.findings.push_back(
-        {level,
-         "access-public-ca",
-         fmt::format("{} is a public CA ({} holds it or its issuer): anyone can get a certificate from it "
-                     "and relay through this server",
-                     name_rfc2253(issuer), request.trust_store_dir),
-         level == Level::Error
-             ? "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
-               "client certificate (CERTSUBJECT: lines), or --subject; --allow-public-ca if you really mean it"
-             : "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
-               "client certificate (CERTSUBJECT: lines)",
-         path,
-         {},
-         ""});
+    r.findings.push_back(Finding{
+        .level = level,
+        .code = "access-public-ca",
+        .message = fmt::format("{} is a public CA ({} holds it or its issuer): anyone can get a certificate from it "
+                               "and relay through this server",
+                               name_rfc2253(issuer), request.trust_store_dir),
+        .hint =
+            level == Level::Error
+                ? "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
+                  "client certificate (CERTSUBJECT: lines), or --subject; --allow-public-ca if you really mean it"
+                : "relay by issuer only for a private CA (mtlscert ca init); for a public CA use --client with each "
+                  "client certificate (CERTSUBJECT: lines)",
+        .path = path,
+        .cert = {},
+        .sendmail_log = {}});
   };
   for (const auto& path : request.ca_files) {
     for (auto& c : load_certs(path, "CA certificate")) {

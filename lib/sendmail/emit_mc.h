@@ -1,4 +1,4 @@
-// mc_emit.h: the sendmail.mc lines that turn STARTTLS on, rendered from
+// emit_mc.h: the sendmail.mc lines that turn STARTTLS on, rendered from
 // templates/sendmail-tls.mc.in with every value checked by m4_value.h and double-quoted.
 #pragma once
 

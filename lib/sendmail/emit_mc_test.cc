@@ -1,5 +1,5 @@
 // Template output against golden files (tests/data/golden/*.mc). To refresh after a
-// deliberate template change: MTLSCERT_UPDATE_GOLDEN=1 ./unit_tests -tc='mc_emit*'
+// deliberate template change: MTLSCERT_UPDATE_GOLDEN=1 ./unit_tests -tc='emit_mc*'
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -33,7 +33,7 @@ McRequest base() {
 
 }  // namespace
 
-TEST_CASE("mc_emit: golden outputs") {
+TEST_CASE("emit_mc: golden outputs") {
   std::string tmpl = load_template("sendmail-tls.mc.in");
   golden("basic.mc", render_mc(base(), tmpl, "0.0.0-test").text);
 
@@ -54,7 +54,7 @@ TEST_CASE("mc_emit: golden outputs") {
   golden("pair.mc", render_mc(pair, tmpl, "0.0.0-test").text);
 }
 
-TEST_CASE("mc_emit: refusals") {
+TEST_CASE("emit_mc: refusals") {
   std::string tmpl = load_template("sendmail-tls.mc.in");
   McRequest r = base();
   r.server_key = "/etc/mail/tls/rsa.key,/etc/mail/tls/ec.key";

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file_role.h"
+
 namespace mtlscert {
 
 /// SafetyPolicy: who sendmail checks as, and the DontBlameSendmail flags that relax the rules.
@@ -34,8 +36,6 @@ SafetyPolicy safety_policy_from_flags(const std::vector<std::string>& dont_blame
 
 /// The DontBlameSendmail flags Debian's DOMAIN(`debian-mta') sets on 8.17 (shared/reference B.5).
 const std::vector<std::string>& debian_mta_dont_blame_flags();
-
-enum class TlsFileRole { Key, Other };
 
 /// SafetyRule: the safefile() rule a file breaks, in the order sendmail checks them.
 enum class SafetyRule {

@@ -26,16 +26,17 @@
 #include "pki/names.h"
 #include "pki/objects.h"
 #include "pki/pem_write.h"
-#include "sendmail/doctor.h"
+#include "sendmail/cf_reader.h"
 #include "sendmail/emit_mc.h"
 #include "sendmail/init_ca_files.h"
+#include "sendmail/options.h"
 
 namespace mtlscert {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kUnchanged = "already present; unchanged";
+constexpr const char* kUnchanged = kInitUnchanged;
 
 bool exists(const std::string& path) {
   struct stat st {};
@@ -224,190 +225,333 @@ void unique_warnings(std::vector<std::string>& warnings) {
   warnings = std::move(out);
 }
 
+using enum SendmailOption;
+
+// "confSERVER_CERT and confCLIENT_CERT": the two options one file of init's serves.
+std::string server_and_client(SendmailOption server, SendmailOption client) {
+  return fmt::format("{} and {}", sendmail_macro(server), sendmail_macro(client));
+}
+
 std::string bundle_or_default(const std::string& b) { return b.empty() ? std::string(kSystemCaBundle) : b; }
 
 void add_ca_files(InitResult& r, const detail::CaFilesOutcome& o, const std::string& cacert,
                   const std::string& capath) {
+  r.files.push_back({cacert, 0644,
+                     fmt::format("{}: the {} CA(s) clients should use (sent in the CA list; keep it short)",
+                                 sendmail_macro(CaCert), o.advertised),
+                     status_of(o.cacert_changed, "written")});
   r.files.push_back(
-      {cacert, 0644,
-       fmt::format("confCACERT: the {} CA(s) clients should use (sent in the CA list; keep it short)", o.advertised),
-       status_of(o.cacert_changed, "written")});
-  r.files.push_back({capath, file_mode(capath),
-                     fmt::format("confCACERT_PATH: {} trusted CA(s), hashed (verification only, not sent)", o.trusted),
-                     status_of(o.capath_changed, "written")});
+      {capath, file_mode(capath),
+       fmt::format("{}: {} trusted CA(s), hashed (verification only, not sent)", sendmail_macro(CaCertPath), o.trusted),
+       status_of(o.capath_changed, "written")});
   r.warnings.insert(r.warnings.end(), o.warnings.begin(), o.warnings.end());
 }
 
-}  // namespace
+constexpr const char* kDirPurpose = "the TLS directory (root, 0755: sendmail checks every directory on the path)";
+constexpr const char* kCaPurpose = "the private CA (ca.key 0600 stays here; ca.crt goes to your peers)";
 
-InitResult init_mail_tls(const InitRequest& req, std::string_view template_text, std::string_view version) {
-  InitResult r;
-  const HostName host = validate_host_name(req.host, "HOST");
-  r.host = host.ascii;
-  check_common_name(host, "HOST");
-  validate_key_spec(req.key);
-  const SubjectFields subject = check_subject(req.subject);
-  r.dir = absolute_dir(req.dir);
-  const std::string base = r.dir + "/" + r.host;
-  const std::string key_path = base + ".key";
-  const std::string csr_path = base + ".csr";
-  const std::string cert_path = base + ".crt";
-  const std::string cacert = r.dir + "/cacert.pem";
-  const std::string capath = r.dir + "/certs";
-  r.mc_path = r.dir + "/" + std::string(kInitMcName);
+// A step; a kept file reports the mode it has, a new one the mode it will have.
+InitStep planned_step(InitAction action, const std::string& path, mode_t mode, std::string purpose,
+                      std::string why = {}) {
+  return {path, action == InitAction::Keep ? file_mode(path) : mode, std::move(purpose), action, std::move(why)};
+}
 
-  // Every file init would reuse is checked before anything is written or signed.
-  const std::string ca_dir_path = req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir);
-  check_reused(key_path, "private key", true);
-  check_reused(csr_path, "CSR", false);
-  check_reused(cert_path, "certificate", false);
-  check_reused(cacert, "confCACERT file", false);
-  check_reused(capath, "confCACERT_PATH directory", false);
-  check_reused(r.mc_path, "m4 file", false);
-  if (req.private_ca) {
-    check_reused(ca_dir_path, "CA directory", false);
-    check_reused(ca_dir_path + "/ca.key", "CA key", true);
-    check_reused(ca_dir_path + "/ca.crt", "CA certificate", false);
-    check_reused(ca_dir_path + "/serials", "CA serials file", false);
+// Every file init would reuse is checked before anything is written or signed.
+void check_reusable(const InitPlan& p) {
+  check_reused(p.key, "private key", true);
+  check_reused(p.csr, "CSR", false);
+  check_reused(p.cert, "certificate", false);
+  check_reused(p.cacert, fmt::format("{} file", sendmail_macro(CaCert)), false);
+  check_reused(p.capath, fmt::format("{} directory", sendmail_macro(CaCertPath)), false);
+  check_reused(p.mc, "m4 file", false);
+  if (p.request.private_ca) {
+    check_reused(p.ca_dir, "CA directory", false);
+    check_reused(p.ca_dir + "/ca.key", "CA key", true);
+    check_reused(p.ca_dir + "/ca.crt", "CA certificate", false);
+    check_reused(p.ca_dir + "/serials", "CA serials file", false);
   }
-  // The key inside is protected by its own mode (0600, or 0640 for --group's smmsp); the
-  // directory stays 0755 so that group can reach it. The CA directory (ca.key) is 0700.
-  make_dir(r.dir, 0755, r.files, "the TLS directory (root, 0755: sendmail checks every directory on the path)");
+}
 
-  // 1. The key: never overwritten; an existing one must load (unencrypted, a usable type).
-  ossl::Ptr<EVP_PKEY> key;
-  const std::string key_purpose = "private key: confSERVER_KEY and confCLIENT_KEY (never overwritten)";
-  if (exists(key_path)) {
-    key = load_private_key_file(key_path);
-    r.files.push_back({key_path, file_mode(key_path), key_purpose,
-                       fmt::format("{} ({})", kUnchanged, summarize_key(key.get()).label)});
-  } else {
-    KeyFileResult k = create_key_file({req.key, key_path, false, req.key_group});
-    r.warnings.insert(r.warnings.end(), k.warnings.begin(), k.warnings.end());
-    key = load_private_key_file(key_path);
-    r.files.push_back({key_path, k.mode, key_purpose, fmt::format("created ({})", k.key.label)});
-  }
+// 0. The directory: the key inside is protected by its own mode (0600, or 0640 for
+// --group's smmsp); the directory stays 0755 so that group can reach it.
+InitStep plan_dir(const std::string& dir) {
+  if (exists(dir) && !fs::is_directory(dir)) throw Error(fmt::format("{} exists and is not a directory", dir), dir);
+  return planned_step(exists(dir) ? InitAction::Keep : InitAction::Create, dir, 0755, kDirPurpose);
+}
 
-  // 2. The CSR: kept when it carries this key and names this host.
-  const std::string csr_purpose = "CSR for " + r.host + ": send it to a public CA";
-  std::string csr_status = "created";
-  if (exists(csr_path)) {
-    std::string why;
-    try {
-      PkiFile f = load_objects_file(csr_path, "CSR");
-      X509_REQ* csr = nullptr;
-      for (auto& o : f.objects) {
-        if (o.csr) csr = o.csr.get();
-      }
-      if (csr == nullptr) {
-        why = "it holds no CSR";
-      } else {
-        CsrInfo info = describe_csr(csr);
-        if (!same_public_key(X509_REQ_get0_pubkey(csr), key.get())) {
-          why = "it does not carry the key";
-        } else if (info.common_name != r.host) {
-          why = fmt::format("its CN is {}, not {}", info.common_name, r.host);
-        }
-      }
-    } catch (const Error& e) {
-      why = e.what();
+// 1. The key: never overwritten; an existing one must load (unencrypted, a usable type).
+// key is set to it (null: a new key will be made).
+InitStep plan_key(const InitPlan& p, ossl::Ptr<EVP_PKEY>& key) {
+  const std::string purpose =
+      fmt::format("private key: {} (never overwritten)", server_and_client(ServerKey, ClientKey));
+  if (!exists(p.key)) return {p.key, p.request.key_group.empty() ? 0600u : 0640u, purpose, InitAction::Create, {}};
+  key = load_private_key_file(p.key);
+  return planned_step(InitAction::Keep, p.key, 0, purpose, summarize_key(key.get()).label);
+}
+
+// 2. The CSR: kept when it carries this key and names this host.
+InitStep plan_csr(const InitPlan& p, EVP_PKEY* key) {
+  const std::string purpose = "CSR for " + p.request.host + ": send it to a public CA";
+  if (!exists(p.csr)) return {p.csr, 0644, purpose, InitAction::Create, {}};
+  std::string why;
+  try {
+    PkiFile f = load_objects_file(p.csr, "CSR");
+    X509_REQ* csr = nullptr;
+    for (auto& o : f.objects) {
+      if (o.csr) csr = o.csr.get();
     }
-    csr_status = why.empty() ? kUnchanged : "rewritten: " + why;
+    if (csr == nullptr) {
+      why = "it holds no CSR";
+    } else {
+      const CsrInfo info = describe_csr(csr);
+      if (key == nullptr || !same_public_key(X509_REQ_get0_pubkey(csr), key)) {
+        why = "it does not carry the key";  // a new key: no present CSR carries it
+      } else if (info.common_name != p.request.host) {
+        why = fmt::format("its CN is {}, not {}", info.common_name, p.request.host);
+      }
+    }
+  } catch (const Error& e) {
+    why = e.what();
   }
-  if (csr_status != kUnchanged) {
+  return planned_step(why.empty() ? InitAction::Keep : InitAction::Rewrite, p.csr, 0644, purpose, why);
+}
+
+// 3. With --ca private: the CA (made once, or reused) signs a server+client certificate,
+// kept while it is right for this key, host and CA. ca is set to the CA's certificate when
+// it exists (null: a new CA will be made).
+void plan_private_ca(InitPlan& p, EVP_PKEY* key, ossl::Ptr<X509>& ca) {
+  const bool have_ca = exists(p.ca_dir + "/ca.crt") && exists(p.ca_dir + "/ca.key");
+  p.ca_step = planned_step(have_ca ? InitAction::Keep : InitAction::Create, p.ca_dir, 0700, kCaPurpose,
+                           have_ca ? std::string() : ca_name(p.request, p.request.host));
+  if (have_ca) ca = first_cert(p.ca_dir + "/ca.crt", "CA certificate");
+  const std::string purpose =
+      "certificate (serverAuth+clientAuth) from the private CA: " + server_and_client(ServerCert, ClientCert);
+  if (!exists(p.cert)) {
+    p.cert_step = InitStep{p.cert, 0644, purpose, InitAction::Create, {}};
+    return;
+  }
+  std::string why;
+  try {
+    ossl::Ptr<X509> cert = first_cert(p.cert, "certificate");
+    // A new key or a new CA: the present certificate cannot be theirs.
+    why = key == nullptr ? "it does not match the key"
+                         : cert_problem(cert.get(), key, ca.get(), p.request.host, p.request.now);
+    if (why.empty() && !ca) why = "it was not issued by this CA";
+  } catch (const Error& e) {
+    why = e.what();
+  }
+  p.cert_step = planned_step(why.empty() ? InitAction::Keep : InitAction::Rewrite, p.cert, 0644, purpose, why);
+}
+
+// 4. The CA files need the server certificate's chain: written when it exists, else pending.
+void plan_ca_files(InitPlan& p) {
+  if (p.cert_ready) {
+    p.cacert_step = {
+        p.cacert,
+        0644,
+        fmt::format("{}: the CA(s) clients should use (sent in the CA list; keep it short)", sendmail_macro(CaCert)),
+        InitAction::Write,
+        {}};
+    p.capath_step = {
+        p.capath,
+        0755,
+        fmt::format("{}: the trusted CAs, hashed (verification only, not sent)", sendmail_macro(CaCertPath)),
+        InitAction::Write,
+        {}};
+    return;
+  }
+  p.cert_step = InitStep{p.cert, 0, "certificate: " + server_and_client(ServerCert, ClientCert), InitAction::Pending,
+                         "pending: mtlscert install-cert CERT puts it here"};
+  p.cacert_step = {p.cacert, 0, fmt::format("{}: the issuers of your certificate", sendmail_macro(CaCert)),
+                   InitAction::Pending, "pending: made by install-cert"};
+}
+
+std::vector<std::string> init_next_steps(const InitPlan& p) {
+  std::vector<std::string> next;
+  if (!p.cert_ready) {
+    next.push_back(fmt::format("Submit {} to your CA (it names {}).", p.csr, p.request.host));
+    next.push_back(fmt::format("Install what it returns: mtlscert install-cert CERT --dir {}", p.dir));
+  }
+  next.push_back(
+      fmt::format("Add to /etc/mail/sendmail.mc, after the line DOMAIN(`debian-mta')dnl:  "
+                  "include(`{}')dnl",
+                  p.mc));
+  next.push_back("Rebuild and restart: sendmailconfig (Debian), or make -C /etc/mail and restart sendmail.");
+  next.push_back("Check: mtlscert doctor /etc/mail/sendmail.cf, then mtlscert probe localhost");
+  if (p.request.private_ca) {
+    next.push_back(
+        fmt::format("For a certificate from a public CA instead: submit {}, then mtlscert "
+                    "install-cert CERT --dir {}",
+                    p.csr, p.dir));
+    next.push_back(
+        fmt::format("Give {}/ca.crt to the peers that should verify you; let clients relay with: "
+                    "mtlscert access --ca {}/ca.crt",
+                    p.ca_dir, p.ca_dir));
+  }
+  return next;
+}
+
+// The status init reports for a step it carried out (rewrite: "rewritten" or, for a
+// certificate, "reissued").
+std::string done_status(const InitStep& s, std::string_view rewritten = "rewritten") {
+  switch (s.action) {
+    case InitAction::Keep: return kUnchanged;
+    case InitAction::Create: return "created";
+    case InitAction::Rewrite: return fmt::format("{}: {}", rewritten, s.why);
+    case InitAction::Write: return "written";
+    case InitAction::Pending: return s.why;
+  }
+  return {};
+}
+
+// 1. applied: the key made unless kept (the plan loaded a kept one).
+void apply_key(const InitPlan& p, InitResult& r) {
+  const InitStep& s = p.key_step;
+  if (s.action == InitAction::Keep) {
+    r.files.push_back({s.path, s.mode, s.purpose, fmt::format("{} ({})", kUnchanged, s.why)});
+    return;
+  }
+  KeyFileResult k = create_key_file({p.request.key, s.path, false, p.request.key_group});
+  r.warnings.insert(r.warnings.end(), k.warnings.begin(), k.warnings.end());
+  r.files.push_back({s.path, k.mode, s.purpose, fmt::format("created ({})", k.key.label)});
+}
+
+// 2. applied: the CSR written unless kept.
+void apply_csr(const InitPlan& p, InitResult& r) {
+  if (p.csr_step.action != InitAction::Keep) {
     CsrFileRequest c;
-    c.key_path = key_path;
-    c.request.host = r.host;
-    c.request.subject = subject;
-    c.path = csr_path;
+    c.key_path = p.key;
+    c.request.host = p.request.host;
+    c.request.subject = p.request.subject;
+    c.path = p.csr;
     c.overwrite = true;
     CsrFileResult cr = create_csr_file(c);
     r.warnings.insert(r.warnings.end(), cr.warnings.begin(), cr.warnings.end());
   }
-  r.files.push_back({csr_path, file_mode(csr_path), csr_purpose, csr_status});
+  r.files.push_back({p.csr, file_mode(p.csr), p.csr_step.purpose, done_status(p.csr_step)});
+}
 
-  // 3. With --ca private: the CA (made once, or reused) signs a server+client certificate.
-  std::string extra_pem;
-  if (req.private_ca) {
-    const std::string& ca_dir = ca_dir_path;
-    const std::string ca_crt = ca_dir + "/ca.crt";
-    const std::string ca_key = ca_dir + "/ca.key";
-    const std::string ca_purpose = "the private CA (ca.key 0600 stays here; ca.crt goes to your peers)";
-    if (exists(ca_crt) && exists(ca_key)) {
-      r.files.push_back({ca_dir, file_mode(ca_dir), ca_purpose, kUnchanged});
-    } else {
-      CaInitRequest ci;
-      ci.dir = ca_dir;
-      ci.name = ca_name(req, r.host);
-      CaInitResult cr = ca_init(ci, req.now);
-      r.warnings.insert(r.warnings.end(), cr.warnings.begin(), cr.warnings.end());
-      r.files.push_back({ca_dir, file_mode(ca_dir), ca_purpose, "created (" + ci.name + ")"});
-    }
-    ossl::Ptr<X509> ca = first_cert(ca_crt, "CA certificate");
-    extra_pem = certificate_pem(ca.get());
-    std::string status = "created";
-    if (exists(cert_path)) {
-      std::string why;
-      try {
-        ossl::Ptr<X509> cert = first_cert(cert_path, "certificate");
-        why = cert_problem(cert.get(), key.get(), ca.get(), r.host, req.now);
-      } catch (const Error& e) {
-        why = e.what();
-      }
-      status = why.empty() ? kUnchanged : "reissued: " + why;
-    }
-    if (status != kUnchanged) {
-      CaSignRequest s;
-      s.dir = ca_dir;
-      s.csr_path = csr_path;
-      s.out = cert_path;
-      s.profile = CertProfile::ServerClient;
-      s.overwrite = true;
-      CaSignResult sr = ca_sign(s, req.now);
-      r.warnings.insert(r.warnings.end(), sr.warnings.begin(), sr.warnings.end());
-    }
-    r.files.push_back({cert_path, file_mode(cert_path),
-                       "certificate (serverAuth+clientAuth) from the private CA: confSERVER_CERT and confCLIENT_CERT",
-                       status});
-  }
-
-  // 4. The CA files: needs the server certificate's chain, so after the certificate.
-  if (exists(cert_path)) {
-    ensure_dir(capath, 0755);  // explicitly 0755: split would make it with the umask's mode
-    add_ca_files(r, detail::write_ca_files(bundle_or_default(req.cacert), extra_pem, cert_path, cacert, capath), cacert,
-                 capath);
+// 3. applied: the CA made unless kept, the certificate signed unless kept; returns the CA's PEM.
+std::string apply_private_ca(const InitPlan& p, InitResult& r) {
+  const InitStep& ca = *p.ca_step;
+  if (ca.action == InitAction::Keep) {
+    r.files.push_back({ca.path, file_mode(ca.path), ca.purpose, kUnchanged});
   } else {
-    r.files.push_back({cert_path, 0, "certificate: confSERVER_CERT and confCLIENT_CERT",
-                       "pending: mtlscert install-cert CERT puts it here"});
-    r.files.push_back({cacert, 0, "confCACERT: the issuers of your certificate", "pending: made by install-cert"});
+    CaInitRequest ci;
+    ci.dir = ca.path;
+    ci.name = ca.why;
+    CaInitResult cr = ca_init(ci, p.request.now);
+    r.warnings.insert(r.warnings.end(), cr.warnings.begin(), cr.warnings.end());
+    r.files.push_back({ca.path, file_mode(ca.path), ca.purpose, "created (" + ci.name + ")"});
   }
-
-  // 5. The sendmail.mc lines, checked by the pre-flight when the certificate exists.
-  write_mc(r, cert_path, key_path, cacert, capath, req.key_group, req.now, template_text, version);
-
-  if (!exists(cert_path)) {
-    r.next_steps.push_back(fmt::format("Submit {} to your CA (it names {}).", csr_path, r.host));
-    r.next_steps.push_back(fmt::format("Install what it returns: mtlscert install-cert CERT --dir {}", r.dir));
+  const std::string ca_pem = certificate_pem(first_cert(ca.path + "/ca.crt", "CA certificate").get());
+  const InitStep& cert = *p.cert_step;
+  if (cert.action != InitAction::Keep) {
+    CaSignRequest s;
+    s.dir = ca.path;
+    s.csr_path = p.csr;
+    s.out = p.cert;
+    s.profile = CertProfile::ServerClient;
+    s.overwrite = true;
+    CaSignResult sr = ca_sign(s, p.request.now);
+    r.warnings.insert(r.warnings.end(), sr.warnings.begin(), sr.warnings.end());
   }
-  r.next_steps.push_back(
-      fmt::format("Add to /etc/mail/sendmail.mc, after the line DOMAIN(`debian-mta')dnl:  "
-                  "include(`{}')dnl",
-                  r.mc_path));
-  r.next_steps.push_back("Rebuild and restart: sendmailconfig (Debian), or make -C /etc/mail and restart sendmail.");
-  r.next_steps.push_back("Check: mtlscert doctor /etc/mail/sendmail.cf, then mtlscert probe localhost");
+  r.files.push_back({p.cert, file_mode(p.cert), cert.purpose, done_status(cert, "reissued")});
+  return ca_pem;
+}
+
+}  // namespace
+
+std::vector<InitStep> InitPlan::steps() const {
+  std::vector<InitStep> out = {dir_step, key_step, csr_step};
+  if (ca_step) out.push_back(*ca_step);
+  if (cert_step) out.push_back(*cert_step);
+  out.push_back(cacert_step);
+  if (cert_ready) out.push_back(capath_step);
+  out.push_back(mc_step);
+  return out;
+}
+
+InitPlan plan_init(const InitRequest& req) {
+  InitPlan p;
+  p.request = req;
+  const HostName host = validate_host_name(req.host, "HOST");
+  p.request.host = host.ascii;
+  check_common_name(host, "HOST");
+  validate_key_spec(req.key);
+  p.request.subject = check_subject(req.subject);
+  p.dir = absolute_dir(req.dir);
+  const std::string base = p.dir + "/" + p.request.host;
+  p.key = base + ".key";
+  p.csr = base + ".csr";
+  p.cert = base + ".crt";
+  p.cacert = p.dir + "/cacert.pem";
+  p.capath = p.dir + "/certs";
+  p.mc = p.dir + "/" + std::string(kInitMcName);
+  p.ca_dir = req.ca_dir.empty() ? p.dir + "/ca" : absolute_dir(req.ca_dir);
+  check_reusable(p);
+  p.dir_step = plan_dir(p.dir);
+  ossl::Ptr<EVP_PKEY> key;
+  p.key_step = plan_key(p, key);
+  p.csr_step = plan_csr(p, key.get());
   if (req.private_ca) {
-    r.next_steps.push_back(
-        fmt::format("For a certificate from a public CA instead: submit {}, then mtlscert "
-                    "install-cert CERT --dir {}",
-                    csr_path, r.dir));
-    r.next_steps.push_back(
-        fmt::format("Give {}/ca.crt to the peers that should verify you; let clients relay with: "
-                    "mtlscert access --ca {}/ca.crt",
-                    req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir),
-                    req.ca_dir.empty() ? r.dir + "/ca" : absolute_dir(req.ca_dir)));
+    ossl::Ptr<X509> ca;
+    plan_private_ca(p, key.get(), ca);
   }
+  p.cert_ready = req.private_ca || exists(p.cert);
+  plan_ca_files(p);
+  p.mc_step = {p.mc, 0644, "the sendmail.mc lines (include it after DOMAIN(`debian-mta'))", InitAction::Write, {}};
+  p.next_steps = init_next_steps(p);
+  return p;
+}
+
+InitResult apply_init(const InitPlan& p, std::string_view template_text, std::string_view version) {
+  InitResult r;
+  r.host = p.request.host;
+  r.dir = p.dir;
+  r.mc_path = p.mc;
+  make_dir(p.dir, 0755, r.files, kDirPurpose);
+  apply_key(p, r);
+  apply_csr(p, r);
+  const std::string extra_pem = p.request.private_ca ? apply_private_ca(p, r) : std::string();
+  // 4. The CA files: needs the server certificate's chain, so after the certificate.
+  if (p.cert_ready) {
+    ensure_dir(p.capath, 0755);  // explicitly 0755: split would make it with the umask's mode
+    add_ca_files(r, detail::write_ca_files(bundle_or_default(p.request.cacert), extra_pem, p.cert, p.cacert, p.capath),
+                 p.cacert, p.capath);
+  } else {
+    for (const InitStep* s : {&*p.cert_step, &p.cacert_step}) r.files.push_back({s->path, 0, s->purpose, s->why});
+  }
+  // 5. The sendmail.mc lines, checked by the pre-flight when the certificate exists.
+  write_mc(r, p.cert, p.key, p.cacert, p.capath, p.request.key_group, p.request.now, template_text, version);
+  r.next_steps = p.next_steps;
   unique_warnings(r.warnings);
   return r;
+}
+
+InitResult preview_init(const InitPlan& p) {
+  InitResult r;
+  r.host = p.request.host;
+  r.dir = p.dir;
+  r.mc_path = p.mc;
+  r.dry_run = true;
+  for (const InitStep& s : p.steps()) {
+    std::string status;
+    switch (s.action) {
+      case InitAction::Keep: status = s.why.empty() ? kUnchanged : fmt::format("{} ({})", kUnchanged, s.why); break;
+      case InitAction::Create: status = "would create"; break;
+      case InitAction::Rewrite: status = fmt::format("would rewrite: {}", s.why); break;
+      case InitAction::Write: status = "would write"; break;
+      case InitAction::Pending: status = s.why; break;
+    }
+    r.files.push_back({s.path, s.mode, s.purpose, status});
+  }
+  r.next_steps = p.next_steps;
+  return r;
+}
+
+InitResult init_mail_tls(const InitRequest& req, std::string_view template_text, std::string_view version) {
+  return apply_init(plan_init(req), template_text, version);
 }
 
 InitResult install_cert(const InstallCertRequest& req, std::string_view template_text, std::string_view version) {
@@ -476,7 +620,7 @@ InitResult install_cert(const InstallCertRequest& req, std::string_view template
   const bool changed = old != pem;
   if (changed) io::write_file_atomic(cert_path, pem, {0644, true, std::nullopt, "certificate"});
   r.files.push_back(
-      {cert_path, 0644, "certificate: confSERVER_CERT and confCLIENT_CERT",
+      {cert_path, 0644, "certificate: " + server_and_client(ServerCert, ClientCert),
        status_of(changed, fmt::format("installed ({} certificate(s), ends {})", certs.size(), info.not_after))});
   std::string private_ca;
   if (exists(r.dir + "/ca/ca.crt"))
@@ -510,6 +654,7 @@ std::string to_json(const InitResult& r, std::string_view schema) {
   j["blocked"] = r.blocked;
   j["warnings"] = r.warnings;
   j["next_steps"] = r.next_steps;
+  if (r.dry_run) j["dry_run"] = true;  // only on a preview: init's document is otherwise unchanged
   return j.dump(2);
 }
 

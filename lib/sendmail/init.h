@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,9 @@ struct InitRequest {
   std::time_t now = 0;
 };
 
+/// The status of a file init found right and left alone.
+inline constexpr const char* kInitUnchanged = "already present; unchanged";
+
 /// InitFile: one line of the summary.
 struct InitFile {
   std::string path;
@@ -57,12 +61,59 @@ struct InitResult {
   std::vector<Finding> findings;  ///< the pre-flight's, when it ran
   bool checked = false;           ///< the pre-flight ran (a certificate exists)
   bool blocked = false;           ///< an error finding: the .m4 was not (re)written
+  bool dry_run = false;           ///< a preview (preview_init): nothing was written
   std::vector<std::string> warnings;
   std::vector<std::string> next_steps;
 };
 
-/// init_mail_tls runs every step. Throws Error for bad input (host, subject, key choice)
-/// or a step that cannot be done (unwritable DIR, an existing key that cannot be read).
+/// InitAction: what init does with one of its files.
+enum class InitAction {
+  Keep,     ///< already right: left alone
+  Create,   ///< missing: made
+  Rewrite,  ///< present but wrong (InitStep::why): made again (the key never is)
+  Write,    ///< rebuilt from its inputs; unchanged when the bytes are the same (CA files, .m4)
+  Pending,  ///< waits for the certificate (install-cert)
+};
+
+/// InitStep: one file of the plan.
+struct InitStep {
+  std::string path;
+  mode_t mode = 0;  ///< the mode it has or will have (0: not known before it is made)
+  std::string purpose;
+  InitAction action = InitAction::Keep;
+  std::string why;  ///< Rewrite: what is wrong with the present file; Keep: what it holds ("RSA 2048")
+};
+
+/// InitPlan: every file init would make or keep, decided from the disk as it is, before
+/// anything is written. The steps are numbered as init runs them.
+struct InitPlan {
+  InitRequest request;                                     ///< host as validated (ASCII), subject as checked
+  std::string dir;                                         ///< absolute
+  std::string key, csr, cert, cacert, capath, mc, ca_dir;  ///< the files' paths
+  InitStep dir_step;                                       ///< 0. the directory
+  InitStep key_step;                                       ///< 1. the key
+  InitStep csr_step;                                       ///< 2. the CSR
+  std::optional<InitStep> ca_step, cert_step;              ///< 3. --ca private: the CA and the certificate
+  InitStep cacert_step, capath_step;                       ///< 4. the CA files (Pending without a certificate)
+  InitStep mc_step;                                        ///< 5. the sendmail.mc lines
+  bool cert_ready = false;                                 ///< a certificate exists after step 3
+  std::vector<std::string> next_steps;
+  std::vector<InitStep> steps() const;  ///< the files in the order init reports them
+};
+
+/// plan_init validates the request and decides every step from the disk, writing nothing.
+/// Throws Error for bad input (host, subject, key choice), a file it would not reuse (owned
+/// by another user, writable by others, a world-readable key), or a key that cannot be read.
+InitPlan plan_init(const InitRequest& request);
+
+/// apply_init carries the plan out, step by step. Throws Error for a step that cannot be
+/// done (unwritable DIR, a directory on the path writable by others, ...).
+InitResult apply_init(const InitPlan& plan, std::string_view template_text, std::string_view version);
+
+/// preview_init: the plan as init's summary, nothing written ("would create", ...): --dry-run.
+InitResult preview_init(const InitPlan& plan);
+
+/// init_mail_tls runs every step: apply_init(plan_init(request)).
 InitResult init_mail_tls(const InitRequest& request, std::string_view template_text, std::string_view version);
 
 struct InstallCertRequest {

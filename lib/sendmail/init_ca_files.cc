@@ -13,6 +13,7 @@
 #include "bundle/bundle.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "sendmail/options.h"
 
 namespace mtlscert::detail {
 namespace {
@@ -49,7 +50,7 @@ CaFilesOutcome write_ca_files(const std::string& bundle, const std::string& extr
   std::string input = extra_pem;
   if (!input.empty() && input.back() != '\n') input += '\n';
   input += io::read_file(bundle, "CA bundle (--cacert)");
-  const std::string before = read_or_empty(cacert, "confCACERT");
+  const std::string before = read_or_empty(cacert, sendmail_macro(SendmailOption::CaCert));
   const std::string dir = cacert.substr(0, cacert.rfind('/'));
   TempInput temp(dir.empty() ? "." : dir, input);
 
@@ -63,7 +64,7 @@ CaFilesOutcome write_ca_files(const std::string& bundle, const std::string& extr
   SplitResult r = split_bundle(req);
   out.advertised = r.advertised.size();
   out.trusted = r.trusted;
-  out.cacert_changed = read_or_empty(cacert, "confCACERT") != before;
+  out.cacert_changed = read_or_empty(cacert, sendmail_macro(SendmailOption::CaCert)) != before;
   out.capath_changed = !r.files_written.empty() || r.links_created > 0;
   out.warnings = r.warnings;
   return out;

@@ -1,9 +1,7 @@
-// sendmail_options.cc: the table of sendmail's TLS options (one row each) and its lookups.
+// options.cc: the table of sendmail's TLS options (one row each) and its lookups.
 #include "sendmail/options.h"
 
 #include <array>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 #include "sendmail/preflight.h"
@@ -162,23 +160,6 @@ static_assert(rows_in_order(), "kSendmailOptions rows must follow SendmailOption
 
 }  // namespace
 
-bool is_option_keyword(const MtaOption& option, std::string_view value) {
-  std::string_view words = option.keywords;
-  while (!words.empty()) {
-    const std::size_t blank = words.find(' ');
-    if (words.substr(0, blank) == value) return true;
-    words = blank == std::string_view::npos ? std::string_view() : words.substr(blank + 1);
-  }
-  return false;
-}
-
-std::string option_log(const MtaOption& option, std::string_view format, std::string_view path, std::string_view side,
-                       std::string_view ca_path) {
-  if (format.empty()) return {};
-  return fmt::format(fmt::runtime(format), fmt::arg("name", option.name), fmt::arg("path", path),
-                     fmt::arg("side", side), fmt::arg("ca_path", ca_path));
-}
-
 std::span<const SendmailOptionRow> sendmail_option_table() { return kSendmailOptions; }
 
 const MtaOption& sendmail_option(SendmailOption id) { return kSendmailOptions[static_cast<std::size_t>(id)].option; }
@@ -186,6 +167,13 @@ const MtaOption& sendmail_option(SendmailOption id) { return kSendmailOptions[st
 std::string_view sendmail_macro(SendmailOption id) { return sendmail_option(id).macro; }
 
 std::string_view sendmail_cf_name(SendmailOption id) { return sendmail_option(id).name; }
+
+std::string sendmail_option_help(SendmailOption id) {
+  const MtaOption& o = sendmail_option(id);
+  // A meaning that opens with a parenthesis or a quoted letter reads on from the name.
+  const bool runs_on = !o.meaning.empty() && (o.meaning.front() == '(' || o.meaning.front() == '`');
+  return std::string(o.macro) + (runs_on ? " " : ": ") + std::string(o.meaning);
+}
 
 const SendmailOptionRow* find_sendmail_macro(std::string_view macro) {
   for (const auto& row : kSendmailOptions) {

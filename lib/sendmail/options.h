@@ -1,10 +1,11 @@
-// sendmail_options.h: sendmail's TLS options, one table row each (mta_option.h).
+// options.h: sendmail's TLS options, one table row each (mta_option.h).
 //
-// The .mc/.cf reader (sendmail_config.cc), emit-mc (mc_emit.cc and the template's
-// placeholders), the pre-flight (preflight.cc), doctor and its JSON take every name, kind,
-// file-safety class and log line from here: an option name appears nowhere else in the
-// library. Facts: shared/reference/sendmail-tls-facts.md; log lines measured against
-// Debian 12's sendmail 8.17.1.9.
+// The .mc/.cf reader (cf_reader.cc), emit-mc (emit_mc.cc and the template's
+// placeholders), the pre-flight (preflight.cc), doctor and its JSON, and every message and
+// help text that names an option take every name, kind, file-safety class and log line from
+// here: no other code of the library or the CLI spells an option name (comments, and the
+// commands' summary and example texts, which mirror the man pages, are documentation).
+// Facts: shared/reference/sendmail-tls-facts.md; log lines measured against Debian 12's sendmail 8.17.1.9.
 #pragma once
 
 #include <span>
@@ -52,6 +53,9 @@ const MtaOption& sendmail_option(SendmailOption id);
 /// sendmail_macro: the .mc name of id ("confCACERT_PATH"); sendmail_cf_name: the .cf name ("CACertPath").
 std::string_view sendmail_macro(SendmailOption id);
 std::string_view sendmail_cf_name(SendmailOption id);
+
+/// sendmail_option_help: the .mc name and meaning of id, as flag help ("confCRL: a PEM CRL file").
+std::string sendmail_option_help(SendmailOption id);
 
 /// find_sendmail_macro: the row whose .mc name is macro, or nullptr.
 const SendmailOptionRow* find_sendmail_macro(std::string_view macro);

@@ -96,12 +96,14 @@ class Dialogue {
     expect(reader, ProbeStage::Starttls);
     TlsSession tls(ctx, socket.fd(), report_.servername);
     if (std::size_t early = reader.set_transport(tls); early > 0) {
-      Finding f;
-      f.level = Level::Error;
-      f.code = "starttls-injection";
-      f.message = fmt::format("{} sent {} bytes after its 220 to STARTTLS, before TLS started", where(), early);
-      f.hint = "a server must discard plaintext received before TLS (CVE-2011-0411 class); upgrade it";
-      report_.findings.push_back(std::move(f));
+      report_.findings.push_back(Finding{
+          .level = Level::Error,
+          .code = "starttls-injection",
+          .message = fmt::format("{} sent {} bytes after its 220 to STARTTLS, before TLS started", where(), early),
+          .hint = "a server must discard plaintext received before TLS (CVE-2011-0411 class); upgrade it",
+          .path = {},
+          .cert = {},
+          .sendmail_log = {}});
     }
     start_tls(tls);
     post_tls(reader, tls, false);

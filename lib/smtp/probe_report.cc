@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sendmail/options.h"
 #include "smtp/probe.h"
 
 namespace mtlscert {
@@ -51,22 +52,43 @@ int ProbeReport::exit_code() const {
 std::vector<Finding> ProbeReport::all_findings() const {
   std::vector<Finding> out;
   if (failure && !could_not_run()) {
-    out.push_back(make_finding(Level::Error, failure->code, failure->message, failure->hint));
+    out.push_back(Finding{.level = Level::Error,
+                          .code = failure->code,
+                          .message = failure->message,
+                          .hint = failure->hint,
+                          .path = {},
+                          .cert = {},
+                          .sendmail_log = {}});
   }
   if (!failure && !verify_skipped && !verified) {
     if (verify_errors.empty()) {
-      out.push_back(make_finding(Level::Error, "no-certificate", "the server sent no certificate"));
+      out.push_back(Finding{.level = Level::Error,
+                            .code = "no-certificate",
+                            .message = "the server sent no certificate",
+                            .hint = {},
+                            .path = {},
+                            .cert = {},
+                            .sendmail_log = {}});
     } else {
-      out.push_back(make_finding(
-          Level::Error, "verify-failed",
-          fmt::format("the certificate does not verify against {}: {}", trust, verify_errors.front().reason),
-          "send the whole chain (leaf then intermediates) in confSERVER_CERT, or verify with the right --cacert"));
+      out.push_back(Finding{
+          .level = Level::Error,
+          .code = "verify-failed",
+          .message = fmt::format("the certificate does not verify against {}: {}", trust, verify_errors.front().reason),
+          .hint = fmt::format("send the whole chain (leaf then intermediates) in {}, or verify with the right --cacert",
+                              sendmail_macro(SendmailOption::ServerCert)),
+          .path = {},
+          .cert = {},
+          .sendmail_log = {}});
     }
   }
   if (!failure && !verify_skipped && !name_matches && !chain.empty()) {
-    out.push_back(make_finding(Level::Error, "name-mismatch",
-                               fmt::format("the certificate is not valid for {}", servername),
-                               fmt::format("issue a certificate whose SAN holds {}", servername)));
+    out.push_back(Finding{.level = Level::Error,
+                          .code = "name-mismatch",
+                          .message = fmt::format("the certificate is not valid for {}", servername),
+                          .hint = fmt::format("issue a certificate whose SAN holds {}", servername),
+                          .path = {},
+                          .cert = {},
+                          .sendmail_log = {}});
   }
   out.insert(out.end(), findings.begin(), findings.end());
   return out;

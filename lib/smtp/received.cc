@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/text.h"
+#include "sendmail/options.h"
 
 namespace mtlscert {
 namespace {
@@ -375,14 +376,15 @@ namespace {
 ReceivedReport judge(std::string_view section, bool cut) {
   ReceivedReport report;
   if (cut) {
-    report.findings.push_back({Level::Warn,
-                               "received-headers-too-long",
-                               fmt::format("the header section is longer than {} KiB: only its first {} KiB were read",
-                                           kMaxHeaderSection >> 10, kMaxHeaderSection >> 10),
-                               "no mail server writes that much header; check that this is a mail message",
-                               "",
-                               {},
-                               ""});
+    report.findings.push_back(
+        Finding{.level = Level::Warn,
+                .code = "received-headers-too-long",
+                .message = fmt::format("the header section is longer than {} KiB: only its first {} KiB were read",
+                                       kMaxHeaderSection >> 10, kMaxHeaderSection >> 10),
+                .hint = "no mail server writes that much header; check that this is a mail message",
+                .path = {},
+                .cert = {},
+                .sendmail_log = {}});
   }
   for (const auto& header : unfold_headers(section)) {
     if (header.size() < 9 || lower(std::string_view(header).substr(0, 9)) != "received:") continue;
@@ -398,50 +400,60 @@ ReceivedReport judge(std::string_view section, bool cut) {
     };
     const std::string where = fmt::format("hop {} ({} -> {})", hop.number, shown(hop.from), shown(hop.by));
     if (hop.tls == HopTls::Clear) {
-      Finding f;
-      f.level = hop.loopback ? Level::Notice : Level::Error;
-      f.code = hop.loopback ? "received-clear-loopback" : "received-clear";
-      f.message = fmt::format("{}: in clear (with {}){}", where, hop.protocol,
-                              hop.loopback ? " over loopback: nothing left the machine" : "");
-      if (!hop.loopback) {
-        f.hint = fmt::format("{} offered no STARTTLS or the sender did not use it: run mtlscert probe {}",
-                             hop.by.empty() ? "the receiving server" : hop.by, hop.by.empty() ? "HOST" : hop.by);
-      }
-      report.findings.push_back(std::move(f));
+      const std::string server = hop.by.empty() ? "the receiving server" : hop.by;
+      report.findings.push_back(Finding{
+          .level = hop.loopback ? Level::Notice : Level::Error,
+          .code = hop.loopback ? "received-clear-loopback" : "received-clear",
+          .message = fmt::format("{}: in clear (with {}){}", where, hop.protocol,
+                                 hop.loopback ? " over loopback: nothing left the machine" : ""),
+          .hint = hop.loopback
+                      ? std::string()
+                      : fmt::format("{} offered no STARTTLS or the sender did not use it: run mtlscert probe {}",
+                                    server, hop.by.empty() ? "HOST" : hop.by),
+          .path = {},
+          .cert = {},
+          .sendmail_log = {}});
     } else if (hop.tls == HopTls::Unknown) {
-      report.findings.push_back({Level::Notice,
-                                 "received-unknown",
-                                 fmt::format("{}: the header says nothing about TLS", where),
-                                 "",
-                                 "",
-                                 {},
-                                 ""});
+      report.findings.push_back(Finding{.level = Level::Notice,
+                                        .code = "received-unknown",
+                                        .message = fmt::format("{}: the header says nothing about TLS", where),
+                                        .hint = {},
+                                        .path = {},
+                                        .cert = {},
+                                        .sendmail_log = {}});
     }
     if (hop.cut) {
-      report.findings.push_back(
-          {Level::Warn,
-           "received-header-too-long",
-           fmt::format("{}: the Received: header is longer than {} bytes: only its first {} were read", where,
-                       kMaxReceivedHeader, kMaxReceivedHeader),
-           "no mail server writes such a header; the message may have been forged or mangled",
-           "",
-           {},
-           ""});
+      report.findings.push_back(Finding{
+          .level = Level::Warn,
+          .code = "received-header-too-long",
+          .message = fmt::format("{}: the Received: header is longer than {} bytes: only its first {} were read", where,
+                                 kMaxReceivedHeader, kMaxReceivedHeader),
+          .hint = "no mail server writes such a header; the message may have been forged or mangled",
+          .path = {},
+          .cert = {},
+          .sendmail_log = {}});
     }
     if (hop.verify == "FAIL") {
-      report.findings.push_back(
-          {Level::Error,
-           "received-verify-fail",
-           fmt::format("{}: verify=FAIL: the client certificate was presented but did not verify", where),
-           "the receiving server lacks the client's CA in its CACertFile/CACertPath, or the certificate has no "
-           "clientAuth EKU (mtlscert inspect CERT)",
-           "",
-           {},
-           ""});
+      report.findings.push_back(Finding{
+          .level = Level::Error,
+          .code = "received-verify-fail",
+          .message = fmt::format("{}: verify=FAIL: the client certificate was presented but did not verify", where),
+          .hint = fmt::format("the receiving server lacks the client's CA in its {}/{}, or the certificate has no "
+                              "clientAuth EKU (mtlscert inspect CERT)",
+                              sendmail_cf_name(SendmailOption::CaCert), sendmail_cf_name(SendmailOption::CaCertPath)),
+          .path = {},
+          .cert = {},
+          .sendmail_log = {}});
     }
   }
   if (report.hops.empty()) {
-    report.findings.push_back({Level::Notice, "received-none", "no Received: header found", "", "", {}, ""});
+    report.findings.push_back(Finding{.level = Level::Notice,
+                                      .code = "received-none",
+                                      .message = "no Received: header found",
+                                      .hint = {},
+                                      .path = {},
+                                      .cert = {},
+                                      .sendmail_log = {}});
   }
   return report;
 }

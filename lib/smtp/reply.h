@@ -1,4 +1,4 @@
-// smtp_reply.h: a bounded reader of SMTP replies (RFC 5321 §4.2).
+// reply.h: a bounded reader of SMTP replies (RFC 5321 §4.2).
 //
 // A reply is one or more lines "CCC-text" ending with "CCC text" (or a bare
 // "CCC"). The reader never holds more than max_line bytes of one line nor more

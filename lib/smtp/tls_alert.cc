@@ -2,12 +2,22 @@
 
 #include <fmt/format.h>
 
+#include "sendmail/options.h"
+
 namespace mtlscert {
 namespace {
 
+// One alert: its number, its name, and its likely cause as a format whose {ca_macro} (.mc),
+// {ca_file} and {ca_path} (.cf) stand for sendmail's option names (options.h).
+struct AlertRow {
+  int number;
+  std::string_view name;
+  std::string_view cause;
+};
+
 // Causes are phrased for a probe client talking to a mail server; the sender of
 // the alert is the server unless stated.
-constexpr TlsAlert kAlerts[] = {
+constexpr AlertRow kAlerts[] = {
     {0, "close_notify", "the peer closed the TLS session"},
     {10, "unexpected_message", "a message arrived out of order; often a broken or non-TLS peer"},
     {20, "bad_record_mac", "a record failed its integrity check: corruption, or a middlebox rewriting traffic"},
@@ -23,9 +33,9 @@ constexpr TlsAlert kAlerts[] = {
      "the peer could not verify the certificate (an unknown issuer or a missing intermediate, for most stacks)"},
     {47, "illegal_parameter",
      "a handshake field was out of range; between mail servers classically a CertificateRequest whose list of "
-     "acceptable CA names is too long for the client (sendmail confCACERT with many CAs)"},
+     "acceptable CA names is too long for the client (sendmail {ca_macro} with many CAs)"},
     {48, "unknown_ca",
-     "the server does not trust the CA that issued the client certificate (not in its CACertFile/CACertPath)"},
+     "the server does not trust the CA that issued the client certificate (not in its {ca_file}/{ca_path})"},
     {49, "access_denied", "the peer refused the connection by policy after the handshake started"},
     {50, "decode_error", "a handshake message could not be parsed (length mismatch or a truncated message)"},
     {51, "decrypt_error", "a signature or the Finished check failed: wrong key for the certificate, or a broken peer"},
@@ -50,13 +60,17 @@ constexpr TlsAlert kAlerts[] = {
 
 TlsAlert describe_alert(int number) {
   for (const auto& a : kAlerts) {
-    if (a.number == number) return a;
+    if (a.number != number) continue;
+    return {a.number, a.name,
+            fmt::format(fmt::runtime(a.cause), fmt::arg("ca_macro", sendmail_macro(SendmailOption::CaCert)),
+                        fmt::arg("ca_file", sendmail_cf_name(SendmailOption::CaCert)),
+                        fmt::arg("ca_path", sendmail_cf_name(SendmailOption::CaCertPath)))};
   }
   return {number, "unknown", "an alert this tool does not know; see the IANA TLS Alerts registry"};
 }
 
 std::string alert_text(int number) {
-  TlsAlert a = describe_alert(number);
+  const TlsAlert a = describe_alert(number);
   return fmt::format("alert {} ({}): {}", a.number, a.name, a.likely_cause);
 }
 

@@ -9,7 +9,7 @@ namespace mtlscert {
 struct TlsAlert {
   int number = 0;
   std::string_view name;          ///< RFC 8446 name, e.g. "unknown_ca"; "unknown" if not listed
-  std::string_view likely_cause;  ///< what usually provokes it between mail servers
+  std::string likely_cause;       ///< what usually provokes it between mail servers
 };
 
 /// describe_alert: the name and likely cause of alert `number` (the description

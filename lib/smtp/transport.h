@@ -1,6 +1,6 @@
 // transport.h: a byte stream with deadlines, over a TCP socket or in memory.
 //
-// The SMTP dialogue (smtp_reply.h, probe.h) talks to a Transport, never to a
+// The SMTP dialogue (reply.h, probe.h) talks to a Transport, never to a
 // socket, so tests can drive it from a string. Every wait has a deadline: a
 // read or write that cannot finish by then throws NetError("timeout").
 #pragma once

@@ -98,6 +98,36 @@ TEST_CASE("init --ca private: every file, a healthy doctor, and a rerun that cha
   CHECK(slurp(dir + "/" + kHost + ".crt") == cert);
 }
 
+TEST_CASE("init --dry-run: the plan file by file, exit 0, nothing written, and --json lists the planned files") {
+  TempDir tmp;
+  const std::string dir = tmp.file("tls");
+  auto r = run_mtlscert({"init", kHost, "--dir", dir, "--ca", "private", "--dry-run"});
+  INFO(r.out, r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(!fs::exists(dir));
+  CHECK(has(r.out, dir + "/" + kHost + ".key  0600  would create"));
+  CHECK(has(r.out, dir + "/ca  0700  would create"));
+  CHECK(has(r.out, dir + "/mtlscert-starttls.m4  0644  would write"));
+  CHECK(has(r.out, "Dry run in " + dir + ": 5 to create, 0 to rewrite, 3 to write, 0 unchanged; nothing written."));
+
+  auto j = run_mtlscert({"init", kHost, "--dir", dir, "-n", "--json"});
+  INFO(j.out, j.err);
+  REQUIRE(j.exit_code == 0);
+  CHECK(!fs::exists(dir));
+  CHECK(has(j.out, "\"dry_run\": true"));
+  CHECK(has(j.out, "\"status\": \"would create\""));
+
+  // After a real run, the plan keeps every file that is right.
+  REQUIRE(run_mtlscert({"init", kHost, "--dir", dir, "--ca", "private"}).exit_code == 0);
+  const std::string key = slurp(dir + "/" + kHost + ".key");
+  auto again = run_mtlscert({"init", kHost, "--dir", dir, "--ca", "private", "--dry-run"});
+  INFO(again.out, again.err);
+  REQUIRE(again.exit_code == 0);
+  CHECK(has(again.out, dir + "/" + kHost + ".key  0600  already present; unchanged"));
+  CHECK(has(again.out, "Dry run in " + dir + ": 0 to create, 0 to rewrite, 3 to write, 5 unchanged; nothing written."));
+  CHECK(slurp(dir + "/" + kHost + ".key") == key);
+}
+
 TEST_CASE("init never overwrites a key, and rewrites a CSR for another host") {
   TempDir tmp;
   const std::string dir = tmp.file("tls");

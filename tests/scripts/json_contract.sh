@@ -118,6 +118,7 @@ row received good 0 received "$t/tls.eml"
 row received finding 1 received "$t/clear.eml"
 row received bad 2 received "$t/garbage.bin"
 row init good 0 init smtp.toto.com --dir "$t/init" --ca private --type ecdsa
+row init good 0 init smtp.toto.com --dir "$t/dry" --ca private --type ecdsa --dry-run
 row init bad 2 init 'not a host' --dir "$t/init3"
 row install-cert good 0 install-cert "$t/pending.crt" --dir "$t/pending"
 row install-cert bad 2 install-cert "$t/missing.crt" --dir "$t/pending"

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "sendmail/doctor.h"
+#include "sendmail/cf_reader.h"
 #include "tempdir.h"
 
 using namespace mtlscert;
