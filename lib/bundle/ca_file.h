@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "bundle/ca_list.h"
+#include "pki/cert_view.h"
 
 namespace mtlscert {
 
@@ -64,6 +65,18 @@ CaFile read_ca_file(std::string_view bytes);
 /// read_ca_file_fast: the fast path alone; nullopt when the bytes are not in the layout it
 /// understands exactly (then read_ca_file takes the exact path).
 std::optional<CaFile> read_ca_file_fast(std::string_view bytes);
+
+/// FastCertView: what bundle check needs of a certificate the fast path read, taken
+/// from the same decoding (bundle_stream.cc reads large bundles this way).
+struct FastCertView {
+  std::size_t offset = 0;  ///< byte offset of its BEGIN line in the bytes
+  CertView view;           ///< as parse_cert_view reads its DER
+};
+
+/// read_ca_file_fast that also gives, in file order, each certificate's view. nullopt
+/// also when a view cannot be read (parse_cert_view refuses a certificate d2i_X509
+/// accepts): the caller then reads the file the ordinary way.
+std::optional<CaFile> read_ca_file_fast(std::string_view bytes, std::vector<FastCertView>& views);
 
 /// read_ca_file_exact: the exact path alone (OpenSSL's PEM readers over a FILE).
 CaFile read_ca_file_exact(std::string_view bytes);

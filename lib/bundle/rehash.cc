@@ -121,8 +121,9 @@ void hash_file(int dirfd, Candidate& c) {
   }
   int ok = 0;
   if (only->kind == ObjectKind::Certificate) {
-    c.key = {kCert, X509_NAME_hash_ex(only->view.subject.get(), nullptr, nullptr, &ok)};
+    c.key = {kCert, only->view.subject_hash};  // X509_NAME_hash_ex, taken when the view was read
     c.digest = only->sha256;
+    ok = 1;
   } else {
     c.key = {kCrl, X509_NAME_hash_ex(X509_CRL_get_issuer(only->crl.get()), nullptr, nullptr, &ok)};
     unsigned int len = 0;
