@@ -26,7 +26,9 @@
 // path, which runs OpenSSL's own PEM_read_bio_X509 and PEM_X509_INFO_read_bio_ex over
 // the bytes through a FILE (fmemopen), as sendmail's OpenSSL does. tests/fuzz/
 // fuzz_ca_file.cc checks both paths against SSL_load_client_CA_file and
-// X509_STORE_load_file themselves.
+// X509_STORE_load_file themselves. bundle check reads a file of 8 MiB or more piece by
+// piece with the fast path (bundle_stream.h), taking each certificate's view from the
+// same decoding.
 #pragma once
 
 #include <array>
