@@ -110,7 +110,9 @@ void add_objects(std::string_view piece, std::size_t lines_before, std::vector<F
 bool read_bundle_streamed(const std::string& path, std::size_t max_bytes, const LoadOptions& options, CaFile& ca,
                           PkiFile& file, std::size_t min_size, std::size_t piece_size) {
   if (path == "-" || options.x509) return false;  // X509 objects: trim and split read the whole file
-  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (io::read_file then says what
+  // the file is); it changes nothing for reading a regular file.
+  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   struct stat st {};
   if (in.fd < 0 || ::fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
   auto size = static_cast<std::size_t>(st.st_size);

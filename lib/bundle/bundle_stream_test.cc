@@ -1,6 +1,7 @@
 // read_bundle_streamed: a bundle read piece by piece gives exactly what read_ca_file and
 // load_objects give on the whole file, whatever the size of the pieces.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -104,4 +105,8 @@ TEST_CASE("read_bundle_streamed: files outside the fast layout are left to the w
   CHECK_FALSE(detail::read_bundle_streamed(path, 1u << 30, {.x509 = false}, ca, file, good.size() + 1, 700));
   CHECK_FALSE(detail::read_bundle_streamed(path, good.size() - 1, {.x509 = false}, ca, file, 0, 700));
   CHECK(detail::read_bundle_streamed(path, good.size(), {.x509 = false}, ca, file, 0, 700));
+  // A FIFO without a writer is not waited for.
+  std::string fifo = dir.file("fifo");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_FALSE(detail::read_bundle_streamed(fifo, 1u << 30, {.x509 = false}, ca, file, 0, 700));
 }
