@@ -7,7 +7,8 @@
 #   rehash: 10,000 one-certificate files vs `openssl rehash` (goal: <= 0.5x)
 #   memory: peak RSS from /usr/bin/time -v; linearity: 100,000 vs 10,000 time ratio.
 # Each figure is the median of RUNS runs (default 3): wall-clock seconds, CPU seconds
-# (user + sys); "best" is the fastest wall-clock run.
+# (user + sys); "best" is the fastest wall-clock run. check and storeutl run on the same
+# file, alternately, after one read that puts the file in the page cache.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$src/build}
@@ -32,47 +33,72 @@ echo "bench: generating bundles in $work"
 mkdir "$work/files"
 "$gen" --dir 10000 "$work/files"
 
-# measure LABEL CMD...: median wall seconds, median CPU seconds (user + sys) and max
-# peak RSS (KB) over $runs runs. A command starting with "fresh-dir" first copies
-# $work/files to $work/d and syncs (untimed): creating 10,000 links right after a copy
-# otherwise measures the disk's writeback more than the program.
-declare -A wall cpu best rss
+# run_once LABEL CMD...: one timed run, its wall and CPU seconds (user + sys) and peak RSS
+# (KB) kept under LABEL. A command starting with "fresh-dir" first copies $work/files to
+# $work/d and syncs (untimed): creating 10,000 links right after a copy otherwise
+# measures the disk's writeback more than the program.
+declare -A wall cpu best rss all_wall all_cpu
+run_once() {
+  local label=$1
+  shift
+  if [[ $1 == fresh-dir ]]; then
+    rm -rf "$work/d" && cp -a "$work/files" "$work/d" && sync
+    shift
+  fi
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
+  read -r t u s m < <(tail -n 1 "$work/time")
+  all_wall[$label]+="$t "
+  all_cpu[$label]+="$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') "
+  ((m > ${rss[$label]:-0})) && rss[$label]=$m
+  return 0
+}
+# summarize LABEL: median wall and CPU seconds, best wall, max peak RSS over the runs.
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n "$(((runs + 1) / 2))p"; }
+summarize() {
+  local label=$1
+  wall[$label]=$(median <<<"${all_wall[$label]}")
+  cpu[$label]=$(median <<<"${all_cpu[$label]}")
+  best[$label]=$(tr ' ' '\n' <<<"${all_wall[$label]}" | sed '/^$/d' | sort -n | head -n 1)
+  printf '  %-28s %7.2f s wall  %7.2f s cpu  %7.2f s best  %8d KB peak\n' "$label" "${wall[$label]}" \
+    "${cpu[$label]}" "${best[$label]}" "${rss[$label]}"
+}
+# measure LABEL CMD...: $runs runs of one command, then its summary.
 measure() {
   local label=$1
   shift
-  local times=() cpus=() peak=0
+  for ((i = 0; i < runs; i++)); do run_once "$label" "$@"; done
+  summarize "$label"
+}
+# versus FILE LABEL_A CMD_A LABEL_B CMD_B: two commands on the same file, their runs
+# interleaved (A B A B …) after one read of the file, so that both meet the same page
+# cache and the same load of a shared machine. CMD_* name arrays.
+versus() {
+  local file=$1 la=$2 lb=$4
+  local -n ca=$3 cb=$5
+  cat "$file" >/dev/null
   for ((i = 0; i < runs; i++)); do
-    if [[ $1 == fresh-dir ]]; then
-      rm -rf "$work/d" && cp -a "$work/files" "$work/d" && sync
-    fi
-    local cmd=("$@")
-    [[ ${cmd[0]} == fresh-dir ]] && cmd=("${cmd[@]:1}")
-    /usr/bin/time -f "%e %U %S %M" -o "$work/time" "${cmd[@]}" >/dev/null 2>&1 || true
-    read -r t u s m < <(tail -n 1 "$work/time")
-    times+=("$t")
-    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
-    ((m > peak)) && peak=$m
+    run_once "$la" "${ca[@]}"
+    run_once "$lb" "${cb[@]}"
   done
-  wall[$label]=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  cpu[$label]=$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  best[$label]=$(printf '%s\n' "${times[@]}" | sort -n | head -n 1)
-  rss[$label]=$peak
-  printf '  %-28s %7.2f s wall  %7.2f s cpu  %7.2f s best  %8d KB peak\n' "$label" "${wall[$label]}" \
-    "${cpu[$label]}" "${best[$label]}" "$peak"
+  summarize "$la"
+  summarize "$lb"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 system=/etc/ssl/certs/ca-certificates.crt
 echo "bench: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $runs runs each, median"
 if [[ -r $system ]]; then
-  measure "storeutl system" openssl storeutl -noout -certs "$system"
-  measure "check system" "$mtlscert" bundle check "$system"
+  sys_a=(openssl storeutl -noout -certs "$system")
+  sys_b=("$mtlscert" bundle check "$system")
+  versus "$system" "storeutl system" sys_a "check system" sys_b
 fi
-measure "storeutl 10k" openssl storeutl -noout -certs "$work/b10k.pem"
-measure "check 10k" "$mtlscert" bundle check "$work/b10k.pem"
+s10k=(openssl storeutl -noout -certs "$work/b10k.pem")
+c10k=("$mtlscert" bundle check "$work/b10k.pem")
+versus "$work/b10k.pem" "storeutl 10k" s10k "check 10k" c10k
 measure "check 10k (1 thread)" env MTLSCERT_THREADS=1 "$mtlscert" bundle check "$work/b10k.pem"
-measure "storeutl 100k" openssl storeutl -noout -certs "$work/b100k.pem"
-measure "check 100k" "$mtlscert" bundle check "$work/b100k.pem"
+s100k=(openssl storeutl -noout -certs "$work/b100k.pem")
+c100k=("$mtlscert" bundle check "$work/b100k.pem")
+versus "$work/b100k.pem" "storeutl 100k" s100k "check 100k" c100k
 measure "openssl rehash 10k" fresh-dir openssl rehash "$work/d"
 measure "bundle rehash 10k" fresh-dir "$mtlscert" bundle rehash -q "$work/d"
 

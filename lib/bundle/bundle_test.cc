@@ -185,7 +185,7 @@ TEST_CASE("parse_cert_view agrees with OpenSSL's full decoding") {
     CertInfo info = describe_certificate(cert.cert.get(), kAt);
     CHECK(v.key_label == row.label);
     CHECK(v.key_label == info.key.label);
-    CHECK(name_rfc2253(v.subject.get()) == info.subject);
+    CHECK(name_rfc2253(v.subject().get()) == info.subject);
     CHECK(name_rfc2253(v.issuer().get()) == info.issuer);
     CHECK(v.not_before == info.not_before_epoch);
     CHECK(v.not_after == info.not_after_epoch);
@@ -224,7 +224,7 @@ TEST_CASE("load_objects gives the same objects with and without X509 decoding, i
     CHECK(full.objects[i].sha256 == lean.objects[i].sha256);
     CHECK(full.objects[i].line == lean.objects[i].line);
     CHECK(hex_fingerprint(full.objects[i].sha256) == sha256_fingerprint(full.objects[i].cert.get()));
-    CHECK(X509_NAME_cmp(lean.objects[i].view.subject.get(), X509_get_subject_name(full.objects[i].cert.get())) == 0);
+    CHECK(X509_NAME_cmp(lean.objects[i].view.subject().get(), X509_get_subject_name(full.objects[i].cert.get())) == 0);
   }
   CHECK(lean.objects[700].kind == ObjectKind::Broken);
 }

@@ -49,6 +49,7 @@ bool decode_line(std::string_view line, bool last, std::string& out) {
 // last, which is 4..kColumns wide, then the END line.
 struct FastBlock {
   std::string_view body;  // the base64 lines with their LFs
+  std::size_t begin = 0;  // offset of the BEGIN line
 };
 
 // Splits the text into fast-layout blocks; false when any line is outside that layout.
@@ -64,6 +65,7 @@ bool fast_blocks(std::string_view text, std::vector<FastBlock>& blocks) {
       continue;
     }
     if (line != kBeginCert || eol == std::string_view::npos) return false;
+    std::size_t begin = pos;
     std::size_t body_start = next;
     pos = next;
     bool ended = false;
@@ -74,7 +76,7 @@ bool fast_blocks(std::string_view text, std::vector<FastBlock>& blocks) {
       line = text.substr(pos, eol - pos);
       if (line == kEndCert) {
         if (pos == body_start) return false;
-        blocks.push_back({text.substr(body_start, pos - body_start)});
+        blocks.push_back({text.substr(body_start, pos - body_start), begin});
         pos = eol + 1;
         ended = true;
         break;
@@ -111,6 +113,7 @@ struct FastCert {
   std::string name;
   std::array<unsigned char, 32> sha256{};
   bool ok = false;
+  bool view_ok = false;  // view (when asked for) read
 };
 
 // A library context with only the null provider. d2i_X509 on OpenSSL 3.0 also decodes the
@@ -129,7 +132,7 @@ OSSL_LIB_CTX* keyless_context() {
   return ctx;
 }
 
-void decode_fast(std::string_view body, FastCert& out) {
+void decode_fast(std::string_view body, FastCert& out, CertView* view) {
   std::string der;
   if (!decode_block(body, der)) return;
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -146,6 +149,8 @@ void decode_fast(std::string_view body, FastCert& out) {
   OPENSSL_free(name);
   sha256(start, der.size(), out.sha256);
   out.ok = true;
+  std::string problem;
+  if (view != nullptr) out.view_ok = parse_cert_view(der, x.get(), *view, problem);
 }
 
 // Adds a certificate SSL_load_client_CA_file read: its name is sent if its DER is new.
@@ -195,25 +200,37 @@ CaListSize CaFile::list() const {
   return s;
 }
 
-std::optional<CaFile> read_ca_file_fast(std::string_view bytes) {
+// The fast path; views, when given, receive each certificate's view too.
+static std::optional<CaFile> fast_path(std::string_view bytes, std::vector<FastCertView>* views) {
   std::vector<FastBlock> blocks;
   if (!fast_blocks(bytes, blocks)) return std::nullopt;
   std::vector<FastCert> certs(blocks.size());
+  if (views != nullptr) views->assign(blocks.size(), {});
   detail::parallel_for(blocks.size(), 256, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) decode_fast(blocks[i].body, certs[i]);
+    for (std::size_t i = begin; i < end; ++i) {
+      decode_fast(blocks[i].body, certs[i], views != nullptr ? &(*views)[i].view : nullptr);
+    }
   });
   ossl::clear_errors();
   CaFile r;
   r.fast = true;
   std::unordered_set<std::string> seen;
   r.read.reserve(certs.size());
-  for (auto& c : certs) {
-    if (!c.ok) return std::nullopt;
+  for (std::size_t i = 0; i < certs.size(); ++i) {
+    FastCert& c = certs[i];
+    if (!c.ok || (views != nullptr && !c.view_ok)) return std::nullopt;
+    if (views != nullptr) (*views)[i].offset = blocks[i].begin;
     take(r, seen, std::move(c.name), c.sha256);
   }
   r.loaded_certificates = r.loaded_objects = certs.size();
   r.loads = !certs.empty();
   return r;
+}
+
+std::optional<CaFile> read_ca_file_fast(std::string_view bytes) { return fast_path(bytes, nullptr); }
+
+std::optional<CaFile> read_ca_file_fast(std::string_view bytes, std::vector<FastCertView>& views) {
+  return fast_path(bytes, &views);
 }
 
 CaFile read_ca_file_exact(std::string_view bytes) {

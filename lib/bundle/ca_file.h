@@ -26,7 +26,9 @@
 // path, which runs OpenSSL's own PEM_read_bio_X509 and PEM_X509_INFO_read_bio_ex over
 // the bytes through a FILE (fmemopen), as sendmail's OpenSSL does. tests/fuzz/
 // fuzz_ca_file.cc checks both paths against SSL_load_client_CA_file and
-// X509_STORE_load_file themselves.
+// X509_STORE_load_file themselves. bundle check reads a file of 8 MiB or more piece by
+// piece with the fast path (bundle_stream.h), taking each certificate's view from the
+// same decoding.
 #pragma once
 
 #include <array>
@@ -37,6 +39,7 @@
 #include <vector>
 
 #include "bundle/ca_list.h"
+#include "pki/cert_view.h"
 
 namespace mtlscert {
 
@@ -64,6 +67,18 @@ CaFile read_ca_file(std::string_view bytes);
 /// read_ca_file_fast: the fast path alone; nullopt when the bytes are not in the layout it
 /// understands exactly (then read_ca_file takes the exact path).
 std::optional<CaFile> read_ca_file_fast(std::string_view bytes);
+
+/// FastCertView: what bundle check needs of a certificate the fast path read, taken
+/// from the same decoding (bundle_stream.cc reads large bundles this way).
+struct FastCertView {
+  std::size_t offset = 0;  ///< byte offset of its BEGIN line in the bytes
+  CertView view;           ///< as parse_cert_view reads its DER
+};
+
+/// read_ca_file_fast that also gives, in file order, each certificate's view. nullopt
+/// also when a view cannot be read (parse_cert_view refuses a certificate d2i_X509
+/// accepts): the caller then reads the file the ordinary way.
+std::optional<CaFile> read_ca_file_fast(std::string_view bytes, std::vector<FastCertView>& views);
 
 /// read_ca_file_exact: the exact path alone (OpenSSL's PEM readers over a FILE).
 CaFile read_ca_file_exact(std::string_view bytes);

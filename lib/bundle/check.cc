@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bundle/bundle.h"
+#include "bundle/bundle_stream.h"
 #include "core/io.h"
 #include "core/ossl_error.h"
 #include "core/parallel.h"
@@ -41,7 +42,7 @@ void describe(const PkiObject& o, int index, bool names, BundleCert& c) {
   c.x509 = o.cert.get();
   c.ref.index = index;
   c.ref.line = o.line;
-  if (names) c.ref.subject = name_rfc2253(v.subject.get());
+  if (names) c.ref.subject = name_rfc2253(v.subject().get());
   c.ref.sha256 = hex_fingerprint(o.sha256);
   c.self_issued = v.self_issued;
   c.not_before = v.not_before;
@@ -72,16 +73,6 @@ Finding cert_finding(Level level, std::string code, std::string message, std::st
   Finding f = file_finding(level, std::move(code), std::move(message), std::move(hint), path);
   f.cert = c.ref;
   return f;
-}
-
-// DER-identical names: the test SSL_load_client_CA_file deduplicates with (xname_cmp).
-bool same_der(const X509_NAME* a, const X509_NAME* b) {
-  unsigned char *da = nullptr, *db = nullptr;
-  int la = i2d_X509_NAME(a, &da), lb = i2d_X509_NAME(b, &db);
-  bool same = la == lb && la > 0 && std::memcmp(da, db, static_cast<std::size_t>(la)) == 0;
-  OPENSSL_free(da);
-  OPENSSL_free(db);
-  return same;
 }
 
 // Digest of the signature: MD5 and SHA-1 are refused by OpenSSL at Debian's security level 2.
@@ -311,7 +302,7 @@ void group_repeats(std::vector<Finding>& findings, std::vector<std::vector<CertR
 }  // namespace
 
 std::string subject_of(const BundleCert& cert) {
-  return cert.ref.subject.empty() ? name_rfc2253(cert.view->subject.get()) : cert.ref.subject;
+  return cert.ref.subject.empty() ? name_rfc2253(cert.view->subject().get()) : cert.ref.subject;
 }
 
 bool is_system_trust_store(const std::string& path) {
@@ -332,10 +323,38 @@ bool looks_like_system_trust_store(const std::string& path, std::size_t certific
   return is_system_trust_store(path) || certificates > threshold;
 }
 
-BundleReport check_bundle(std::string_view bytes, const std::string& path_in, const BundleCheckOptions& opt) {
-  BundleReport report;
-  report.ca = read_ca_file(bytes);
-  report.file = load_objects(bytes, path_in, {.x509 = opt.x509});
+namespace {
+
+// duplicate_subjects: the notices for certificates of one subject hash (in file order)
+// whose subjects X509_NAME_cmp finds equal: each one after the first of its name.
+void duplicate_subjects(std::vector<std::size_t> group, const BundleReport& report, const std::string& path,
+                        std::vector<std::vector<Finding>>& per_cert) {
+  std::vector<ossl::Ptr<X509_NAME>> names(group.size());
+  std::vector<std::size_t> slot(group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    names[i] = report.certs[group[i]].view->subject();
+    slot[i] = i;
+  }
+  auto cmp = [&](std::size_t a, std::size_t b) { return X509_NAME_cmp(names[a].get(), names[b].get()); };
+  std::stable_sort(slot.begin(), slot.end(), [&](std::size_t a, std::size_t b) { return cmp(a, b) < 0; });
+  for (std::size_t n = 1; n < slot.size(); ++n) {
+    if (cmp(slot[n - 1], slot[n]) != 0) continue;
+    std::size_t a = group[slot[n - 1]], b = group[slot[n]];
+    if (report.certs[a].ref.sha256 == report.certs[b].ref.sha256) continue;  // already a duplicate
+    std::size_t later = std::max(a, b), earlier = std::min(a, b);
+    bool same_der = report.certs[a].view->subject_der == report.certs[b].view->subject_der;
+    per_cert[later].push_back(cert_finding(
+        Level::Notice, "duplicate-subject",
+        fmt::format("same subject as the certificate at line {} (#{}), another key or validity: {}",
+                    report.certs[earlier].ref.line, report.certs[earlier].ref.index,
+                    same_der ? "the name is sent once"
+                             : "its encoding differs (case or string type), so OpenSSL sends the name twice"),
+        "keep both only during a CA's key rollover", report.certs[later], path));
+  }
+}
+
+// judge fills the report from report.ca and report.file (read from the whole bytes or piecewise).
+void judge(BundleReport& report, const BundleCheckOptions& opt) {
   report.at = opt.at;
   const PkiFile& f = report.file;
   const std::string& path = f.path;
@@ -423,24 +442,16 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
                        "remove the second copy", c, path));
     }
   }
+  // Distinct certificates sharing one subject as X509_NAME_cmp sees it (case and string
+  // type aside). Views keep names as DER: certificates are grouped by the hash of the
+  // canonical name, and only the names of one hash are decoded and compared.
   std::vector<std::size_t> order(report.certs.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-  auto subject = [&](std::size_t k) { return report.certs[k].view->subject.get(); };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return X509_NAME_cmp(subject(a), subject(b)) < 0; });
-  for (std::size_t n = 1; n < order.size(); ++n) {
-    std::size_t a = order[n - 1], b = order[n];
-    if (X509_NAME_cmp(subject(a), subject(b)) != 0) continue;
-    if (report.certs[a].ref.sha256 == report.certs[b].ref.sha256) continue;  // already a duplicate
-    std::size_t later = std::max(a, b), earlier = std::min(a, b);
-    per_cert[later].push_back(
-        cert_finding(Level::Notice, "duplicate-subject",
-                     fmt::format("same subject as the certificate at line {} (#{}), another key or validity: {}",
-                                 report.certs[earlier].ref.line, report.certs[earlier].ref.index,
-                                 same_der(subject(a), subject(b))
-                                     ? "the name is sent once"
-                                     : "its encoding differs (case or string type), so OpenSSL sends the name twice"),
-                     "keep both only during a CA's key rollover", report.certs[later], path));
+  auto hash = [&](std::size_t k) { return report.certs[k].view->subject_hash; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return hash(a) < hash(b); });
+  for (std::size_t run = 0, end = 0; run < order.size(); run = end) {
+    for (end = run + 1; end < order.size() && hash(order[end]) == hash(order[run]);) ++end;
+    if (end - run > 1) duplicate_subjects({order.begin() + run, order.begin() + end}, report, path, per_cert);
   }
   for (std::size_t k = 0; k < per_cert.size(); ++k) {
     for (auto& finding : per_cert[k]) {
@@ -450,10 +461,26 @@ BundleReport check_bundle(std::string_view bytes, const std::string& path_in, co
   }
   group_repeats(out, report.grouped);
   ossl::clear_errors();
+}
+
+}  // namespace
+
+BundleReport check_bundle(std::string_view bytes, const std::string& path, const BundleCheckOptions& opt) {
+  BundleReport report;
+  report.ca = read_ca_file(bytes);
+  report.file = load_objects(bytes, path, {.x509 = opt.x509});
+  judge(report, opt);
   return report;
 }
 
 BundleReport check_bundle_file(const std::string& path, const BundleCheckOptions& options) {
+  // A large bundle is read piece by piece: the whole file is never held next to its
+  // decoded certificates (the same answer; bundle_stream.h).
+  BundleReport report;
+  if (detail::read_bundle_streamed(path, kBundleMaxInput, {.x509 = options.x509}, report.ca, report.file)) {
+    judge(report, options);
+    return report;
+  }
   return check_bundle(io::read_file(path, "CA bundle", kBundleMaxInput), path, options);
 }
 

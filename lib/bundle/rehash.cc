@@ -116,8 +116,9 @@ void hash_bytes(RehashEntry& c, std::string_view bytes) {
   int ok = 0;
   c.crl = only->kind == ObjectKind::Crl;
   if (!c.crl) {
-    c.name_hash = X509_NAME_hash_ex(only->view.subject.get(), nullptr, nullptr, &ok);
+    c.name_hash = only->view.subject_hash;  // X509_NAME_hash_ex, taken when the view was read
     c.digest = only->sha256;
+    ok = 1;
   } else {
     c.name_hash = X509_NAME_hash_ex(X509_CRL_get_issuer(only->crl.get()), nullptr, nullptr, &ok);
     unsigned int len = 0;

@@ -25,7 +25,8 @@ namespace {
 // /usr/share/ca-certificates names: "ISRG_Root_X1.pem".
 std::string file_name_for(const BundleCert& c) {
   std::string base;
-  const X509_NAME* name = c.view->subject.get();
+  ossl::Ptr<X509_NAME> subject = c.view->subject();
+  const X509_NAME* name = subject.get();
   int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
   if (idx >= 0) {
     const ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));

@@ -51,13 +51,18 @@ ossl::Ptr<X509_NAME> name_of(const Tlv& t) {
   return name;
 }
 
-bool time_of(std::string_view& in, std::int64_t& epoch) {
+// decoded: the same time as d2i_X509 decoded it, or null to decode it here.
+bool time_of(std::string_view& in, std::int64_t& epoch, const ASN1_TIME* decoded) {
   Tlv t;
   if (!next(in, t) || (t.tag != V_ASN1_UTCTIME && t.tag != V_ASN1_GENERALIZEDTIME)) return false;
-  const unsigned char* p = bytes(t.whole);
-  ossl::Ptr<ASN1_STRING> time(d2i_ASN1_TIME(nullptr, &p, static_cast<long>(t.whole.size())));
+  ossl::Ptr<ASN1_STRING> time;
+  if (decoded == nullptr) {
+    const unsigned char* p = bytes(t.whole);
+    time.reset(d2i_ASN1_TIME(nullptr, &p, static_cast<long>(t.whole.size())));
+    decoded = time.get();
+  }
   struct tm tm {};
-  if (!time || ASN1_TIME_to_tm(time.get(), &tm) != 1) return false;
+  if (decoded == nullptr || ASN1_TIME_to_tm(decoded, &tm) != 1) return false;
   epoch = static_cast<std::int64_t>(timegm(&tm));
   return true;
 }
@@ -133,23 +138,31 @@ bool read_key(const Tlv& spki, CertView& v) {
   return true;
 }
 
-bool read_extensions(const Tlv& explicit3, CertView& v) {
+// x: the certificate as d2i_X509 decoded these bytes (its extensions are then used), or null.
+bool read_extensions(const Tlv& explicit3, CertView& v, const X509* x) {
   std::string_view in = explicit3.content;
   Tlv seq;
   if (!expect(in, 0x30, seq) || !in.empty()) return false;
-  const unsigned char* p = bytes(seq.whole);
-  ossl::OwnedExtensionStack exts(d2i_X509_EXTENSIONS(nullptr, &p, static_cast<long>(seq.whole.size())));
-  if (!exts) return false;
+  ossl::OwnedExtensionStack owned;
+  const STACK_OF(X509_EXTENSION)* exts = x != nullptr ? X509_get0_extensions(x) : nullptr;
+  if (x == nullptr) {
+    const unsigned char* p = bytes(seq.whole);
+    owned.reset(d2i_X509_EXTENSIONS(nullptr, &p, static_cast<long>(seq.whole.size())));
+    exts = owned.get();
+  }
+  if (exts == nullptr) return false;
   int critical = 0;
   ossl::Ptr<BASIC_CONSTRAINTS> bc(
-      static_cast<BASIC_CONSTRAINTS*>(X509V3_get_d2i(exts.get(), NID_basic_constraints, &critical, nullptr)));
+      static_cast<BASIC_CONSTRAINTS*>(X509V3_get_d2i(exts, NID_basic_constraints, &critical, nullptr)));
   if (!bc && critical == -2) return false;  // present twice
   v.has_basic_constraints = bc != nullptr;
   v.is_ca = bc != nullptr && bc->ca != 0;
   return true;
 }
 
-bool parse(std::string_view der, CertView& v, std::string& problem) {
+// x: null, or the certificate d2i_X509 made of exactly these bytes: its decoded names,
+// times and extensions are used instead of decoding them a second time.
+bool parse(std::string_view der, CertView& v, std::string& problem, const X509* x) {
   Tlv cert, tbs, sig_alg, sig, f, oid;
   std::string_view in = der;
   if (!expect(in, 0x30, cert) || !in.empty()) return (problem = "not a DER certificate"), false;
@@ -168,18 +181,26 @@ bool parse(std::string_view der, CertView& v, std::string& problem) {
     return (problem = "not an X.509 certificate (bad TBSCertificate)"), false;
   }
   std::string_view times = validity.content;
-  if (!time_of(times, v.not_before) || !time_of(times, v.not_after) || !times.empty()) {
+  if (!time_of(times, v.not_before, x != nullptr ? X509_get0_notBefore(x) : nullptr) ||
+      !time_of(times, v.not_after, x != nullptr ? X509_get0_notAfter(x) : nullptr) || !times.empty()) {
     return (problem = "malformed validity dates"), false;
   }
   // The issuer is only compared as bytes here (decoding a name costs as much as
   // everything else together); a root's issuer is a byte copy of its subject.
-  v.subject = name_of(subject);
-  if (!v.subject) return (problem = "malformed subject name"), false;
+  {
+    ossl::Ptr<X509_NAME> owned = x != nullptr ? nullptr : name_of(subject);
+    const X509_NAME* name = x != nullptr ? X509_get_subject_name(x) : owned.get();
+    if (name == nullptr) return (problem = "malformed subject name"), false;
+    int ok = 0;
+    v.subject_hash = X509_NAME_hash_ex(name, nullptr, nullptr, &ok);
+    if (ok != 1) return (problem = "malformed subject name"), false;
+    v.subject_der.assign(subject.whole);
+  }
   v.issuer_der.assign(issuer.whole);
   v.self_issued = issuer.whole == subject.whole;
   if (!read_key(spki, v)) return (problem = "malformed public key"), false;
   while (next(t, f)) {
-    if (f.tag == 0xA3 && !read_extensions(f, v)) return (problem = "malformed extensions"), false;
+    if (f.tag == 0xA3 && !read_extensions(f, v, x)) return (problem = "malformed extensions"), false;
     if (f.tag != 0xA3 && f.tag != 0x81 && f.tag != 0x82 && f.tag != 0xA1 && f.tag != 0xA2) {
       return (problem = "unexpected field in TBSCertificate"), false;
     }
@@ -190,17 +211,33 @@ bool parse(std::string_view der, CertView& v, std::string& problem) {
 
 }  // namespace
 
-ossl::Ptr<X509_NAME> CertView::issuer() const {
-  const auto* p = reinterpret_cast<const unsigned char*>(issuer_der.data());
-  ossl::Ptr<X509_NAME> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(issuer_der.size())));
+namespace {
+
+ossl::Ptr<X509_NAME> decode_name(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  ossl::Ptr<X509_NAME> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(der.size())));
   ossl::clear_errors();
   return name;
 }
 
+}  // namespace
+
+ossl::Ptr<X509_NAME> CertView::subject() const { return decode_name(subject_der); }
+
+ossl::Ptr<X509_NAME> CertView::issuer() const { return decode_name(issuer_der); }
+
 bool parse_cert_view(std::string_view der, CertView& out, std::string& problem) {
   out = CertView{};
-  bool ok = parse(der, out, problem);
-  if (!ok) out.subject.reset();
+  bool ok = parse(der, out, problem, nullptr);
+  if (!ok) out.subject_der.clear();
+  ossl::clear_errors();
+  return ok;
+}
+
+bool parse_cert_view(std::string_view der, const X509* decoded, CertView& out, std::string& problem) {
+  out = CertView{};
+  bool ok = parse(der, out, problem, decoded);
+  if (!ok) out.subject_der.clear();
   ossl::clear_errors();
   return ok;
 }
