@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "mta_flag.h"
 #include "sendmail/access_map.h"
 
 namespace mtlscert::cli {
@@ -19,6 +20,16 @@ const char* const kAccessExamples = R"(  $ mtlscert access --ca /etc/mail/tls/ca
   then: makemap hash /etc/mail/access < /etc/mail/access (FEATURE(`access_db') needed))";
 
 int run_access(const AccessOptions& o, const Output& out) {
+  const Mta mta = mta_from_flag(o.mta);
+  switch (mta) {
+    case Mta::Sendmail: return run_access_sendmail(o, out);
+    case Mta::Postfix: not_implemented("access", mta);
+    case Mta::Exim: not_implemented("access", mta);
+  }
+  not_implemented("access", mta);
+}
+
+int run_access_sendmail(const AccessOptions& o, const Output& out) {
   AccessRequest request;
   request.ca_files = o.ca;
   request.client_files = o.client;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "mta/detect.h"
+#include "mta_flag.h"
 #include "sendmail/doctor.h"
 
 namespace mtlscert::cli {
@@ -17,7 +19,27 @@ const char* const kDoctorExamples = R"(  $ mtlscert doctor
   $ mtlscert doctor --host smtp.example.org /etc/mail/sendmail.cf
       also check that the server certificate names the host peers connect to)";
 
-int run_doctor(const DoctorOptions& o, const Output& out) {
+// Which MTA doctor checks: --mta, else the one FILE is written for, else sendmail (what
+// doctor read before it knew other MTAs; its output names the MTA, so a wrong guess shows).
+Mta doctor_mta(const DoctorOptions& o) {
+  if (!o.mta.empty()) return mta_from_flag(o.mta);
+  if (o.file.empty()) return Mta::Sendmail;
+  return detect_mta(o.file).value_or(Mta::Sendmail);
+}
+
+int run_doctor(const DoctorOptions& options, const Output& out) {
+  DoctorOptions o = options;
+  const Mta mta = doctor_mta(o);
+  if (o.file.empty()) o.file = default_config_path(mta);
+  switch (mta) {
+    case Mta::Sendmail: return run_doctor_sendmail(o, out);
+    case Mta::Postfix: not_implemented("doctor", mta);
+    case Mta::Exim: not_implemented("doctor", mta);
+  }
+  not_implemented("doctor", mta);
+}
+
+int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
   DoctorRequest request;
   request.path = o.file;
   request.host = o.host;
@@ -25,10 +47,11 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
   DoctorResult r = doctor(request);
   Report report;
   report.set_result(to_json(r));
+  report.result["mta"] = mta_name(Mta::Sendmail);
   report.inputs = r.config.files_read;
   report.findings = r.findings;
   const SendmailTls& t = r.config.tls;
-  out.say(fmt::format("Read {} ({}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
+  out.say(fmt::format("Read {} (sendmail, {}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
                       r.config.files_read.size() > 1
                           ? fmt::format(", {} included file(s)", r.config.files_read.size() - 1)
                           : std::string()));

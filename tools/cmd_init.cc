@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/io.h"
+#include "mta_flag.h"
 #include "sendmail/emit_mc.h"
 #include "sendmail/init.h"
 
@@ -54,6 +55,16 @@ int print_init(const InitResult& r, const Output& out) {
 }  // namespace
 
 int run_init(const InitOptions& o, const Output& out) {
+  const Mta mta = mta_from_flag(o.mta);
+  switch (mta) {
+    case Mta::Sendmail: return run_init_sendmail(o, out);
+    case Mta::Postfix: not_implemented("init", mta);
+    case Mta::Exim: not_implemented("init", mta);
+  }
+  not_implemented("init", mta);
+}
+
+int run_init_sendmail(const InitOptions& o, const Output& out) {
   InitRequest r;
   r.host = o.host;
   r.dir = o.dir;

@@ -9,6 +9,7 @@ namespace mtlscert::cli {
 
 struct InitOptions {
   std::string host;
+  std::string mta = "sendmail";
   std::string dir = "/etc/mail/tls";
   std::string ca = "none";
   std::string ca_dir;
@@ -31,6 +32,8 @@ extern const char* const kInstallCertSummary;
 extern const char* const kInstallCertExamples;
 
 int run_init(const InitOptions& options, const Output& out);
+/// run_init_sendmail: run_init for --mta sendmail (key, CSR, CA files, sendmail.mc lines).
+int run_init_sendmail(const InitOptions& options, const Output& out);
 int run_install_cert(const InstallCertOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli
