@@ -31,7 +31,40 @@ packages=(
   file mawk mount
   # fault injection (tests/scripts/fault_injection.sh: SIGKILL mid-write, mode trace)
   strace
+  # a real Exim 4.96, unpacked (never installed: it conflicts with sendmail): the libraries
+  # of exim4-daemon-light, and gnutls-cli as an independent GnuTLS peer (init_exim.sh)
+  libgnutls-dane0 libidn12 libdb5.3 libnsl2 libpcre2-8-0 gnutls-bin
 )
+
+# The Exim .debs are downloaded, not installed, into this cache (tests/scripts/lib/exim_harness.sh
+# unpacks them with dpkg -x); Exim drops to its compiled-in user Debian-exim, made here if missing.
+exim_debs_dir=${MTLSCERT_DEBS:-/var/cache/mtlscert/debs}
+exim_debs=(exim4-base exim4-daemon-light exim4-config)
+exim_extras() {
+  local missing_debs=() p
+  for p in "${exim_debs[@]}"; do
+    compgen -G "$exim_debs_dir/${p}_*.deb" >/dev/null || missing_debs+=("$p")
+  done
+  if ((${#missing_debs[@]})) || ! getent passwd Debian-exim >/dev/null; then
+    if [[ $(id -u) -ne 0 ]]; then
+      echo "install-deps: missing Exim .debs (${missing_debs[*]}) or user Debian-exim: run as root" >&2
+      exit 2
+    fi
+  fi
+  if ((${#missing_debs[@]})); then
+    echo "install-deps: downloading ${missing_debs[*]} into $exim_debs_dir (unpacked by the tests, not installed)"
+    mkdir -p "$exim_debs_dir"
+    (cd "$exim_debs_dir" && apt-get download -qq "${missing_debs[@]}" 2>&1 | grep -v 'Download is performed unsandboxed') || true
+    for p in "${missing_debs[@]}"; do
+      compgen -G "$exim_debs_dir/${p}_*.deb" >/dev/null || { echo "install-deps: apt-get download $p failed" >&2; exit 1; }
+    done
+  fi
+  if ! getent passwd Debian-exim >/dev/null; then
+    getent group Debian-exim >/dev/null || groupadd --system Debian-exim
+    useradd --system -g Debian-exim -d /var/spool/exim4 -M -s /usr/sbin/nologin Debian-exim
+    echo "install-deps: created system user Debian-exim (Exim's run-time user)"
+  fi
+}
 
 if [[ ${1:-} == --list ]]; then
   printf '%s\n' "${packages[@]}"
@@ -45,6 +78,7 @@ for p in "${packages[@]}"; do
   fi
 done
 if ((${#missing[@]} == 0)); then
+  exim_extras
   echo "install-deps: all ${#packages[@]} packages present"
   exit 0
 fi
@@ -64,3 +98,4 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+exim_extras
