@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd_exim.h"
 #include "core/error.h"
 #include "core/io.h"
 #include "mta_flag.h"
@@ -24,7 +25,7 @@ int run_access(const AccessOptions& o, const Output& out) {
   switch (mta) {
     case Mta::Sendmail: return run_access_sendmail(o, out);
     case Mta::Postfix: not_implemented("access", mta);
-    case Mta::Exim: not_implemented("access", mta);
+    case Mta::Exim: return run_access_exim(o, out);
   }
   not_implemented("access", mta);
 }

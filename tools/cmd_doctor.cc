@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "cmd_exim.h"
 #include "mta/detect.h"
 #include "mta_flag.h"
 #include "sendmail/doctor.h"
@@ -34,7 +35,7 @@ int run_doctor(const DoctorOptions& options, const Output& out) {
   switch (mta) {
     case Mta::Sendmail: return run_doctor_sendmail(o, out);
     case Mta::Postfix: not_implemented("doctor", mta);
-    case Mta::Exim: not_implemented("doctor", mta);
+    case Mta::Exim: return run_doctor_exim(o, out);
   }
   not_implemented("doctor", mta);
 }

@@ -1,5 +1,6 @@
 #include "cmd_emit.h"
 
+#include "cmd_exim.h"
 #include "mta_flag.h"
 
 namespace mtlscert::cli {
@@ -25,7 +26,7 @@ int run_emit(const EmitOptions& o, const Output& out) {
       return run_emit_mc(mc, out);
     }
     case Mta::Postfix: not_implemented("emit", mta);
-    case Mta::Exim: not_implemented("emit", mta);
+    case Mta::Exim: return run_emit_exim(o, out);
   }
   not_implemented("emit", mta);
 }

@@ -1,10 +1,14 @@
 #include "cmd_init.h"
 
+#include <grp.h>
+
 #include <ctime>
 
 #include <fmt/format.h>
 
 #include "core/io.h"
+#include "exim/init.h"
+#include "exim/options.h"
 #include "mta_flag.h"
 #include "sendmail/emit_mc.h"
 #include "sendmail/init.h"
@@ -29,7 +33,7 @@ const char* const kInstallCertExamples = R"(  $ mtlscert install-cert smtp.examp
 
 namespace {
 
-int print_init(const InitResult& r, const Output& out) {
+int print_init(const InitResult& r, const Output& out, Mta mta = Mta::Sendmail) {
   Report report;
   report.set_result(to_json(r, schema_name(out.command())));
   report.findings = r.findings;
@@ -41,7 +45,9 @@ int print_init(const InitResult& r, const Output& out) {
     out.say(fmt::format("    {}", f.purpose));
   }
   const bool errors = has_level(r.findings, Level::Error);
-  if (r.checked && !errors) out.result("Pre-flight: sendmail will accept these files and offer STARTTLS.");
+  if (r.checked && !errors) {
+    out.result(fmt::format("Pre-flight: {} will accept these files and offer STARTTLS.", mta_name(mta)));
+  }
   if (errors) {
     out.result("Fix the errors below, then run the same command again.");
   } else {
@@ -59,12 +65,13 @@ int run_init(const InitOptions& o, const Output& out) {
   switch (mta) {
     case Mta::Sendmail: return run_init_sendmail(o, out);
     case Mta::Postfix: not_implemented("init", mta);
-    case Mta::Exim: not_implemented("init", mta);
+    case Mta::Exim: return run_init_exim(o, out);
   }
   not_implemented("init", mta);
 }
 
-int run_init_sendmail(const InitOptions& o, const Output& out) {
+// init_request: the request every MTA's init shares (its files), from the flags.
+InitRequest init_request(const InitOptions& o) {
   InitRequest r;
   r.host = o.host;
   r.dir = o.dir;
@@ -75,7 +82,22 @@ int run_init_sendmail(const InitOptions& o, const Output& out) {
   r.key_group = o.group;
   r.subject = SubjectFields{o.country, o.state, o.locality, o.org, o.ou, o.email};
   r.now = std::time(nullptr);
-  return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
+  return r;
+}
+
+// Exim reads the key as Debian-exim: without --group the key is made root:Debian-exim 0640
+// when that group exists (a root 0600 key makes every handshake fail, measured).
+int run_init_exim(const InitOptions& o, const Output& out) {
+  InitRequest r = init_request(o);
+  if (r.key_group.empty() && ::getgrnam(std::string(kEximDebianUser).c_str()) != nullptr) {
+    r.key_group = std::string(kEximDebianUser);
+  }
+  r.lines = exim_init_lines;
+  return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out, Mta::Exim);
+}
+
+int run_init_sendmail(const InitOptions& o, const Output& out) {
+  return print_init(init_mail_tls(init_request(o), load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
 }
 
 int run_install_cert(const InstallCertOptions& o, const Output& out) {
