@@ -193,3 +193,16 @@ TEST_CASE("exim acl: client certificates pinned by Exim's fingerprint form") {
         std::string::npos);
   CHECK_THROWS_AS(make_exim_acl({.ca_files = {client}}), Error);  // not a CA
 }
+
+TEST_CASE("exim preflight: GnuTLS's CA list keeps duplicate subjects (OpenSSL's drops them)") {
+  Fixture fx;
+  EximTls t = fx.tls();
+  std::string many;
+  for (int i = 0; i < 60; ++i) many += make_cert({.cn = "Public Root CA number " + std::to_string(i)}).cert_pem();
+  // 60 distinct names (about 2,400 bytes) twice: above 4,096 only when duplicates count.
+  t.verify_certificates = fx.dir.write("doubled.crt", many + many);
+  const auto fs = preflight_exim_tls(t, context());
+  REQUIRE(fs.size() == 1);
+  CHECK(fs[0].code == "ca-list-notice");
+  CHECK(fs[0].message.find("120 names") != std::string::npos);
+}
