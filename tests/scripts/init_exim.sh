@@ -78,24 +78,35 @@ grep -q 'Status: The certificate is trusted' "$var/gnutls.txt" || { cat "$var/gn
 ok "gnutls-cli --starttls-proto=smtp: The certificate is trusted"
 
 # GnuTLS's CA list: the subjects of tls_verify_certificates (init's cacert.pem), measured by probe.
-"$bin" probe "127.0.0.1:$EX_PORT" --cacert "$init/ca/ca.crt" --servername "$EX_HOST" --json >"$var/probe.json" ||
-  { cat "$var/probe.json" >&2; fail "probe failed"; }
-read -r names bytes < <(python3 -c '
+# GnuTLS's CA list: the subjects of tls_verify_certificates, as probe reads them off the wire,
+# equal to what `bundle check` computes for the file WITHOUT dropping duplicate subjects
+# (GnuTLS keeps them; OpenSSL does not): the figure the Exim pre-flight judges.
+ca_list_wire() {  # probe's "names bytes"
+  "$bin" probe "127.0.0.1:$EX_PORT" --cacert "$init/ca/ca.crt" --servername "$EX_HOST" --json >"$var/probe.json" ||
+    { cat "$var/probe.json" >&2; fail "probe failed"; }
+  python3 -c '
 import json, sys
 def find(o):
     if isinstance(o, dict):
-        if "ca_list" in o and isinstance(o["ca_list"], dict): return o["ca_list"]
-        for v in o.values():
-            r = find(v)
-            if r: return r
+        if isinstance(o.get("ca_list"), dict): return o["ca_list"]
+        o = list(o.values())
     if isinstance(o, list):
         for v in o:
             r = find(v)
             if r: return r
-print(*(lambda c: (c["names"], c["list_bytes"]))(find(json.load(open(sys.argv[1])))))' "$var/probe.json")
-want=$(grep -c 'BEGIN CERTIFICATE' "$init/cacert.pem")
-[[ $names == "$want" ]] || fail "GnuTLS sent $names CA names, cacert.pem holds $want certificates"
-ok "GnuTLS CA list: $names name(s), $bytes bytes (the subjects of cacert.pem, judged by the same budget)"
+c = find(json.load(open(sys.argv[1])))
+print(c["names"], c["list_bytes"])' "$var/probe.json"
+}
+ca_list_file() {  # bundle check's "certificates bytes-without-dedup" for FILE
+  "$bin" bundle check "$1" --json 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["result"]
+print(r["ca_list"]["names"], r["ca_list"]["list_bytes_without_dedup"])'
+}
+wire=$(ca_list_wire)
+want=$(ca_list_file "$init/cacert.pem")
+[[ $wire == "$want" ]] || fail "GnuTLS sent (names bytes) $wire; bundle check of cacert.pem: $want"
+ok "GnuTLS CA list for init's cacert.pem: $wire (names bytes), as bundle check computes"
 
 # --- 4. relaying: the granted certificate only ----------------------------------------------
 rcpt() {  # CERT KEY (or none): the RCPT reply code for a remote recipient
@@ -139,16 +150,23 @@ print(next(f["sendmail_log"] for f in d["findings"] if f["code"] == sys.argv[2])
 }
 # handshake: one STARTTLS attempt (it fails when Exim cannot set up its certificate).
 handshake() { echo QUIT | timeout 30 openssl s_client -starttls smtp -connect "127.0.0.1:$EX_PORT" >/dev/null 2>&1 || true; }
+# predicted_then_logged CODE WHAT: doctor exits 1 with exactly the error CODE, and the line it
+# predicts (minus the peer, which Exim names) is what Exim logs after a restart (the daemon
+# preloads its credentials) and one handshake.
+predicted_then_logged() {
+  [[ $(doctor_codes) == "1 $1" ]] || { cat "$var/doctor.json" >&2; fail "$2: $(doctor_codes), want 1 $1"; }
+  local predicted
+  predicted=$(doctor_log "$1")
+  ex_log_mark
+  ex_restart
+  handshake
+  ex_assert_logged "${predicted#TLS error on connection from ... }"
+  ok "$2: doctor exit 1 $1, the line Exim logs"
+}
 key=$init/$EX_HOST.key
 
 chown root:root "$key" && chmod 0600 "$key"
-[[ $(doctor_codes) == "1 key-unreadable-by-exim" ]] || { cat "$var/doctor.json" >&2; fail "root 0600 key: $(doctor_codes)"; }
-predicted=$(doctor_log key-unreadable-by-exim)
-ex_log_mark
-ex_restart  # the daemon preloads its credentials: a changed mode shows on a new start
-handshake
-ex_assert_logged "${predicted#TLS error on connection from ... }"
-ok "root 0600 key: doctor exit 1 key-unreadable-by-exim, the line Exim logs"
+predicted_then_logged key-unreadable-by-exim "root 0600 key"
 
 chown Debian-exim:root "$key" && chmod 0640 "$key"
 [[ $(doctor_codes) == "1 key-group-readable" ]] || { cat "$var/doctor.json" >&2; fail "group-readable key: $(doctor_codes)"; }
@@ -157,25 +175,23 @@ chown root:Debian-exim "$key" && chmod 0640 "$key"
 
 sed "s|^MAIN_TLS_VERIFY_CERTIFICATES = .*|MAIN_TLS_VERIFY_CERTIFICATES = $init/missing-ca.pem|" "$frag" >"$EX_TREE/etc/missing-ca.conf"
 ex_write_conf --debian --acl "$EX_TREE/etc/relay.acl" "$EX_TREE/etc/missing-ca.conf"
-[[ $(doctor_codes) == "1 file-missing" ]] || { cat "$var/doctor.json" >&2; fail "missing CA file: $(doctor_codes)"; }
-predicted=$(doctor_log file-missing)
-ex_log_mark
-ex_restart
-handshake
-ex_assert_logged "$predicted"
-ok "missing CA file: doctor exit 1 file-missing, the line Exim logs"
+predicted_then_logged file-missing "missing CA file"
 
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tls/wrong.key" 2>/dev/null
 chown root:Debian-exim "$tls/wrong.key" && chmod 0640 "$tls/wrong.key"
 sed "s|^MAIN_TLS_PRIVATEKEY = .*|MAIN_TLS_PRIVATEKEY = $tls/wrong.key|" "$frag" >"$EX_TREE/etc/wrong-key.conf"
 ex_write_conf --debian --acl "$EX_TREE/etc/relay.acl" "$EX_TREE/etc/wrong-key.conf"
-[[ $(doctor_codes) == "1 key-mismatch" ]] || { cat "$var/doctor.json" >&2; fail "mismatched key: $(doctor_codes)"; }
-predicted=$(doctor_log key-mismatch)
-ex_log_mark
+predicted_then_logged key-mismatch "mismatched key"
+
+# Debian's default client CA list: the whole system bundle (duplicate subjects included).
+sed "s|^MAIN_TLS_VERIFY_CERTIFICATES = .*|MAIN_TLS_VERIFY_CERTIFICATES = /etc/ssl/certs/ca-certificates.crt|" "$frag" \
+  >"$EX_TREE/etc/system-ca.conf"
+ex_write_conf --debian "$EX_TREE/etc/system-ca.conf"
 ex_restart
-handshake
-ex_assert_logged "${predicted#TLS error on connection from ... }"
-ok "mismatched key: doctor exit 1 key-mismatch, the line Exim logs"
+wire=$(ca_list_wire)
+want=$(ca_list_file /etc/ssl/certs/ca-certificates.crt)
+[[ $wire == "$want" ]] || fail "GnuTLS sent (names bytes) $wire for the system bundle; bundle check without dedup: $want"
+ok "GnuTLS CA list for /etc/ssl/certs/ca-certificates.crt: $wire (names bytes), duplicates kept"
 
 ex_stop
 ok "exim stopped"
