@@ -6,6 +6,7 @@
 
 #include "core/io.h"
 #include "mta_flag.h"
+#include "postfix/init.h"
 #include "sendmail/emit_mc.h"
 #include "sendmail/init.h"
 
@@ -29,7 +30,7 @@ const char* const kInstallCertExamples = R"(  $ mtlscert install-cert smtp.examp
 
 namespace {
 
-int print_init(const InitResult& r, const Output& out) {
+int print_init(const InitResult& r, const Output& out, std::string_view mta = "sendmail") {
   Report report;
   report.set_result(to_json(r, schema_name(out.command())));
   report.findings = r.findings;
@@ -41,7 +42,7 @@ int print_init(const InitResult& r, const Output& out) {
     out.say(fmt::format("    {}", f.purpose));
   }
   const bool errors = has_level(r.findings, Level::Error);
-  if (r.checked && !errors) out.result("Pre-flight: sendmail will accept these files and offer STARTTLS.");
+  if (r.checked && !errors) out.result(fmt::format("Pre-flight: {} will accept these files and offer STARTTLS.", mta));
   if (errors) {
     out.result("Fix the errors below, then run the same command again.");
   } else {
@@ -58,7 +59,7 @@ int run_init(const InitOptions& o, const Output& out) {
   const Mta mta = mta_from_flag(o.mta);
   switch (mta) {
     case Mta::Sendmail: return run_init_sendmail(o, out);
-    case Mta::Postfix: not_implemented("init", mta);
+    case Mta::Postfix: return run_init_postfix(o, out);
     case Mta::Exim: not_implemented("init", mta);
   }
   not_implemented("init", mta);
@@ -76,6 +77,20 @@ int run_init_sendmail(const InitOptions& o, const Output& out) {
   r.subject = SubjectFields{o.country, o.state, o.locality, o.org, o.ou, o.email};
   r.now = std::time(nullptr);
   return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
+}
+
+int run_init_postfix(const InitOptions& o, const Output& out) {
+  InitRequest r;
+  r.host = o.host;
+  r.dir = o.dir;
+  r.private_ca = o.ca == "private";
+  r.ca_dir = o.ca_dir;
+  r.cacert = o.cacert;
+  r.key = KeySpec{parse_key_type(o.type), o.bits, o.curve};
+  r.key_group = o.group;
+  r.subject = SubjectFields{o.country, o.state, o.locality, o.org, o.ou, o.email};
+  r.now = std::time(nullptr);
+  return print_init(init_postfix_tls(r, MTLSCERT_VERSION), out, "Postfix");
 }
 
 int run_install_cert(const InstallCertOptions& o, const Output& out) {

@@ -382,6 +382,16 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
     r.files.push_back({cacert, 0, "confCACERT: the issuers of your certificate", "pending: made by install-cert"});
   }
 
+  if (req.lines) {
+    if (!exists(cert_path)) {
+      r.next_steps.push_back(fmt::format("Submit {} to your CA (it names {}).", csr_path, r.host));
+      r.next_steps.push_back(fmt::format("Install the certificate it returns as {} (mode 0644).", cert_path));
+    }
+    req.lines(r, InitLines{cert_path, key_path, cacert, capath, req.key_group, req.now});
+    unique_warnings(r.warnings);
+    return r;
+  }
+
   // 5. The sendmail.mc lines, checked by the pre-flight when the certificate exists.
   write_mc(r, cert_path, key_path, cacert, capath, req.key_group, req.now, template_text, version);
 

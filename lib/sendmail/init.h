@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,14 @@
 
 namespace mtlscert {
 
+struct InitResult;
+
+/// InitLines: the files init made, for the MTA whose configuration lines it writes.
+struct InitLines {
+  std::string cert, key, cacert, capath, key_group;
+  std::time_t now = 0;
+};
+
 struct InitRequest {
   std::string host;
   std::string dir = std::string(kDefaultInitDir);
@@ -39,6 +48,9 @@ struct InitRequest {
   std::string key_group;  ///< --group: key 0640 with this group
   SubjectFields subject;
   std::time_t now = 0;
+  /// lines: writes another MTA's configuration lines for these files (running its pre-flight)
+  /// and adds its files, findings and next steps to the result; empty: sendmail's .m4.
+  std::function<void(InitResult&, const InitLines&)> lines;
 };
 
 /// InitFile: one line of the summary.

@@ -102,6 +102,9 @@ row "bundle rehash" bad 2 bundle rehash "$t/missing"
 row emit-mc good 0 emit-mc "${mc[@]}" --server-key "$t/smtp.toto.com.key" -o "$t/tls.m4"
 row emit-mc finding 1 emit-mc "${mc[@]}" --server-key "$t/other.key" -o "$t/bad.m4"
 row emit-mc bad 2 emit-mc "${mc[@]}"
+row emit good 0 emit --mta postfix "${mc[@]}" --server-key "$t/smtp.toto.com.key"
+row emit finding 1 emit --mta postfix "${mc[@]}" --server-key "$t/other.key"
+row emit bad 2 emit --mta exim "${mc[@]}" --server-key "$t/smtp.toto.com.key"
 row probe good 0 probe "127.0.0.1:$fake" --servername mx.bench.example --cacert "$t/ca.pem" --timeout 5
 row probe finding 1 probe "127.0.0.1:$plain" --timeout 5
 row probe bad 2 probe "127.0.0.1:$closed" --timeout 5
