@@ -84,9 +84,9 @@ int run_doctor_postfix(const DoctorOptions& o, const Output& out) {
   report.inputs = r.config.files_read;
   report.findings = r.findings;
   const PostfixTls& t = r.config.tls;
-  out.say(
-      fmt::format("Read {} (postfix, {}{}).", o.file, r.config.files_read.front(),
-                  r.config.service.empty() ? std::string() : fmt::format(", master.cf service {}", r.config.service)));
+  out.say(fmt::format(
+      "Read {} (postfix, main.cf{}).", o.file,
+      r.config.service.empty() ? std::string() : fmt::format(" and master.cf service {}", r.config.service)));
   if (r.config.any_tls_option) {
     if (!t.chain_files.empty()) {
       out.say(fmt::format("  smtpd_tls_chain_files={}", t.chain_files));

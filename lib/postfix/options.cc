@@ -16,8 +16,8 @@ constexpr std::string_view kCertUnusable =
     "warning: cannot get {side} certificate from file \"{path}\": disabling TLS support";
 constexpr std::string_view kKeyUnusable =
     "warning: cannot get {side} private key from file \"{path}\": disabling TLS support";
-constexpr std::string_view kCaUnusable =
-    "cannot load Certification Authority data, CAfile=\"{path}\": disabling TLS support";
+// {path} is the locations smtpd names: CAfile="F", and ", CApath="D"" when smtpd_tls_CApath is set.
+constexpr std::string_view kCaUnusable = "cannot load Certification Authority data, {path}: disabling TLS support";
 constexpr std::string_view kChainUnusable =
     "warning: error loading private keys and certificates from: {path}: disabling TLS support";
 constexpr std::string_view kNoCerts = "warning: No server certs available. TLS won't be enabled";
@@ -208,6 +208,14 @@ constexpr std::array<PostfixOptionRow, 21> kPostfixOptions = {{
                 .meaning = "1: one line per handshake"},
      .tls = &PostfixTls::client_loglevel},
 }};
+
+// Rows are indexed by PostfixOption: the table must list them in the enum's order.
+constexpr bool rows_in_enum_order() {
+  for (std::size_t i = 0; i < kPostfixOptions.size(); ++i)
+    if (static_cast<std::size_t>(kPostfixOptions[i].id) != i) return false;
+  return true;
+}
+static_assert(rows_in_enum_order(), "kPostfixOptions must follow PostfixOption's order");
 
 }  // namespace
 

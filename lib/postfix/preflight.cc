@@ -31,7 +31,14 @@ struct Pair {
   std::string key_log, cert_log;  ///< what smtpd logs when the key / the certificate is unusable
   std::string missing_log;        ///< what smtpd logs when a file does not exist
   std::string owner;              ///< the parameter(s) that named them
+  std::string side;               ///< "RSA", "ECDSA" (cert_file, eccert_file); empty for chain_files
 };
+
+// A key of another algorithm than its certificate loads into another slot, so smtpd's
+// SSL_CTX_check_private_key fails instead, and it logs this (measured: an ECDSA key named by
+// smtpd_tls_key_file beside an RSA certificate). A key of the same algorithm: key_log.
+constexpr std::string_view kOtherAlgorithm =
+    "warning: {} private key in {} does not match public key in {}: disabling TLS support";
 
 class Checker {
  public:
@@ -71,7 +78,8 @@ std::vector<Pair> Checker::pairs() {
              fill(postfix_option(ChainFiles).log_when_unusable, all, ""),
              fill(postfix_option(ChainFiles).log_when_unusable, all, ""),
              "",
-             std::string(postfix_name(ChainFiles))};
+             std::string(postfix_name(ChainFiles)),
+             ""};
       out.push_back(std::move(p));
     }
     return out;
@@ -81,7 +89,7 @@ std::vector<Pair> Checker::pairs() {
     if (cert.empty()) return;
     out.push_back({key.empty() ? cert : key, cert, fill(postfix_option(k).log_when_unusable, key, side),
                    fill(postfix_option(c).log_when_unusable, cert, side), "",
-                   fmt::format("{}/{}", postfix_name(c), postfix_name(k))});
+                   fmt::format("{}/{}", postfix_name(c), postfix_name(k)), std::string(side)});
   };
   add_pair(tls_.cert_file, tls_.key_file, CertFile, KeyFile, "RSA");
   add_pair(tls_.eccert_file, tls_.eckey_file, EccertFile, EckeyFile, "ECDSA");
@@ -167,11 +175,14 @@ void Checker::check_pair(const Pair& p) {
     return;
   }
   if (!same_public_key(key.get(), X509_get0_pubkey(leaf))) {
+    const bool same_algorithm = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_get_base_id(X509_get0_pubkey(leaf));
+    const std::string log =
+        same_algorithm || p.side.empty() ? p.key_log : fmt::format(kOtherAlgorithm, p.side, p.key, p.cert);
     add(Level::Error, "key-mismatch",
         fmt::format("key {} does not belong to certificate {}: smtpd disables TLS and answers STARTTLS with 454", p.key,
                     p.cert),
         "give the key the certificate was issued for (compare: openssl x509 -noout -pubkey; openssl pkey -pubout)",
-        p.key, p.key_log);
+        p.key, log);
     return;
   }
   check_leaf(leaf, p.cert);
@@ -202,7 +213,9 @@ void Checker::check_leaf(X509* leaf, const std::string& path) {
 
 void Checker::check_cafile() {
   const std::string& path = tls_.ca_file;
-  const std::string log = fill(postfix_option(CaFile).log_when_unusable, path, "");
+  const std::string locations = tls_.ca_path.empty() ? fmt::format("CAfile=\"{}\"", path)
+                                                     : fmt::format("CAfile=\"{}\", CApath=\"{}\"", path, tls_.ca_path);
+  const std::string log = fill(postfix_option(CaFile).log_when_unusable, locations, "");
   const std::string param(postfix_name(CaFile));
   if (path.empty()) {
     if (iequals(tls_.ask_ccert, "yes")) {
