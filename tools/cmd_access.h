@@ -30,5 +30,7 @@ extern const char* const kAccessExamples;
 int run_access(const AccessOptions& options, const Output& out);
 /// run_access_sendmail: the access-map lines (run_access for --mta sendmail).
 int run_access_sendmail(const AccessOptions& options, const Output& out);
+/// run_access_postfix: relay_clientcerts lines for --mta postfix.
+int run_access_postfix(const AccessOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli

@@ -7,6 +7,7 @@
 #include "cmd_exim.h"
 #include "mta/detect.h"
 #include "mta_flag.h"
+#include "postfix/doctor.h"
 #include "sendmail/doctor.h"
 
 namespace mtlscert::cli {
@@ -34,7 +35,7 @@ int run_doctor(const DoctorOptions& options, const Output& out) {
   if (o.file.empty()) o.file = default_config_path(mta);
   switch (mta) {
     case Mta::Sendmail: return run_doctor_sendmail(o, out);
-    case Mta::Postfix: not_implemented("doctor", mta);
+    case Mta::Postfix: return run_doctor_postfix(o, out);
     case Mta::Exim: return run_doctor_exim(o, out);
   }
   not_implemented("doctor", mta);
@@ -69,6 +70,37 @@ int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
     out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", o.file));
   } else {
     out.result(fmt::format("{}: sendmail would not offer STARTTLS as configured:", o.file));
+  }
+  return out.finish(report);
+}
+
+int run_doctor_postfix(const DoctorOptions& o, const Output& out) {
+  PostfixDoctorRequest request;
+  request.path = o.file;
+  request.host = o.host;
+  request.now = std::time(nullptr);
+  PostfixDoctorResult r = postfix_doctor(request);
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = r.config.files_read;
+  report.findings = r.findings;
+  const PostfixTls& t = r.config.tls;
+  out.say(fmt::format(
+      "Read {} (postfix, main.cf{}).", o.file,
+      r.config.service.empty() ? std::string() : fmt::format(" and master.cf service {}", r.config.service)));
+  if (r.config.any_tls_option) {
+    if (!t.chain_files.empty()) {
+      out.say(fmt::format("  smtpd_tls_chain_files={}", t.chain_files));
+    } else {
+      out.say(fmt::format("  smtpd_tls_cert_file={} smtpd_tls_key_file={}", t.cert_file, t.key_file));
+    }
+    out.say(fmt::format("  smtpd_tls_CAfile={} smtpd_tls_CApath={}", t.ca_file, t.ca_path));
+    out.say(fmt::format("  smtpd_tls_security_level={} smtpd_tls_ask_ccert={}", t.security_level, t.ask_ccert));
+  }
+  if (exit_code(r.findings) == Exit::Ok) {
+    out.result(fmt::format("{}: healthy: Postfix will offer STARTTLS with these files.", o.file));
+  } else {
+    out.result(fmt::format("{}: Postfix would not do STARTTLS as configured:", o.file));
   }
   return out.finish(report);
 }

@@ -19,5 +19,7 @@ extern const char* const kDoctorExamples;
 int run_doctor(const DoctorOptions& options, const Output& out);
 /// run_doctor_sendmail: run_doctor for a sendmail.cf or .mc (options.file set).
 int run_doctor_sendmail(const DoctorOptions& options, const Output& out);
+/// run_doctor_postfix: run_doctor for a Postfix main.cf, master.cf or config directory.
+int run_doctor_postfix(const DoctorOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli

@@ -19,5 +19,7 @@ extern const char* const kEmitSummary;
 extern const char* const kEmitExamples;
 
 int run_emit(const EmitOptions& options, const Output& out);
+/// run_emit_postfix: run_emit for --mta postfix (postconf -e lines, -o: a main.cf fragment).
+int run_emit_postfix(const EmitOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli

@@ -52,9 +52,11 @@ int run_emit_exim(const EmitOptions& o, const Output& out) {
   result["mta"] = "exim";
   result["text"] = blocked ? std::string() : text;
   result["checked"] = !o.no_check;
+  result["blocked"] = blocked;
   result["written"] = !to_stdout && !blocked;
   report.set_result(result.dump());
-  report.data_on_stdout = to_stdout;
+  // The lines are the product on stdout; when blocked there are none, so findings go there.
+  report.data_on_stdout = to_stdout && !blocked;
   if (blocked) {
     out.result(fmt::format("Not {}: Exim's STARTTLS handshakes would fail with these files (fix the errors below).",
                            to_stdout ? "printed" : "written"));

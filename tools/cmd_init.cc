@@ -10,6 +10,7 @@
 #include "exim/init.h"
 #include "exim/options.h"
 #include "mta_flag.h"
+#include "postfix/init.h"
 #include "sendmail/emit_mc.h"
 #include "sendmail/init.h"
 
@@ -33,7 +34,7 @@ const char* const kInstallCertExamples = R"(  $ mtlscert install-cert smtp.examp
 
 namespace {
 
-int print_init(const InitResult& r, const Output& out, Mta mta = Mta::Sendmail) {
+int print_init(const InitResult& r, const Output& out, std::string_view mta = "sendmail") {
   Report report;
   report.set_result(to_json(r, schema_name(out.command())));
   report.findings = r.findings;
@@ -45,9 +46,7 @@ int print_init(const InitResult& r, const Output& out, Mta mta = Mta::Sendmail) 
     out.say(fmt::format("    {}", f.purpose));
   }
   const bool errors = has_level(r.findings, Level::Error);
-  if (r.checked && !errors) {
-    out.result(fmt::format("Pre-flight: {} will accept these files and offer STARTTLS.", mta_name(mta)));
-  }
+  if (r.checked && !errors) out.result(fmt::format("Pre-flight: {} will accept these files and offer STARTTLS.", mta));
   if (errors) {
     out.result("Fix the errors below, then run the same command again.");
   } else {
@@ -64,7 +63,7 @@ int run_init(const InitOptions& o, const Output& out) {
   const Mta mta = mta_from_flag(o.mta);
   switch (mta) {
     case Mta::Sendmail: return run_init_sendmail(o, out);
-    case Mta::Postfix: not_implemented("init", mta);
+    case Mta::Postfix: return run_init_postfix(o, out);
     case Mta::Exim: return run_init_exim(o, out);
   }
   not_implemented("init", mta);
@@ -93,11 +92,15 @@ int run_init_exim(const InitOptions& o, const Output& out) {
     r.key_group = std::string(kEximDebianUser);
   }
   r.lines = exim_init_lines;
-  return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out, Mta::Exim);
+  return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out, "Exim");
 }
 
 int run_init_sendmail(const InitOptions& o, const Output& out) {
   return print_init(init_mail_tls(init_request(o), load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
+}
+
+int run_init_postfix(const InitOptions& o, const Output& out) {
+  return print_init(init_postfix_tls(init_request(o), MTLSCERT_VERSION), out, "Postfix");
 }
 
 int run_install_cert(const InstallCertOptions& o, const Output& out) {

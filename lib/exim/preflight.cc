@@ -79,7 +79,8 @@ class Checker {
                            .hint = std::move(hint),
                            .path = std::move(path),
                            .cert = {},
-                           .sendmail_log = std::move(log)});
+                           .sendmail_log = std::move(log),
+                           .logged_by = "exim"});
   }
   std::string setup_log() const {
     return fmt::format(fmt::runtime(exim_option(Certificate).log_when_unusable), fmt::arg("peer", "..."),

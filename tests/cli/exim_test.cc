@@ -23,7 +23,7 @@ std::string exim_init(const TempDir& tmp) {
   auto r = run_mtlscert({"init", kHost, "--mta", "exim", "--dir", dir, "--ca", "private", "--type", "ecdsa"});
   INFO(r.out, r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(has(r.out, "Pre-flight: exim will accept these files"));
+  CHECK(has(r.out, "Pre-flight: Exim will accept these files"));
   return dir;
 }
 }  // namespace

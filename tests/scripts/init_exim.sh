@@ -27,7 +27,7 @@ cd "$tls"
 # --- 1. init --mta exim: the key is root:Debian-exim 0640 without being asked -------------
 "$bin" init "$EX_HOST" --mta exim --dir "$init" --ca private --type ecdsa >"$var/init.out" 2>&1 ||
   { cat "$var/init.out" >&2; fail "init --mta exim failed"; }
-grep -q 'Pre-flight: exim will accept these files' "$var/init.out" || { cat "$var/init.out" >&2; fail "no pre-flight verdict"; }
+grep -q 'Pre-flight: Exim will accept these files' "$var/init.out" || { cat "$var/init.out" >&2; fail "no pre-flight verdict"; }
 [[ $(stat -c '%a %U %G' "$init/$EX_HOST.key") == "640 root Debian-exim" ]] ||
   fail "key is $(stat -c '%a %U %G' "$init/$EX_HOST.key"), want 640 root Debian-exim"
 frag=$init/mtlscert-exim.conf

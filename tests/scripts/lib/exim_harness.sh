@@ -31,7 +31,7 @@
 # $EX_MAIL/relayed) EX_USER (Debian-exim).
 
 EX_HOST=${EX_HOST:-smtp.test.example}
-EX_DEBS=${MTLSCERT_DEBS:-/var/cache/mtlscert/debs}
+EX_DEBS=${MTLSCERT_DEB_CACHE:-/var/cache/mtlscert/debs}
 EX_USER=Debian-exim
 EX_ROOT=${EX_ROOT:-}
 EX_TREE=
