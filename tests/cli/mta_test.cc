@@ -50,3 +50,25 @@ TEST_CASE("doctor names the MTA it recognised, in text and JSON") {
   auto j = run_mtlscert({"doctor", "--json", dir + "/mtlscert-starttls.m4"});
   CHECK((has(j.out, "\"mta\":\"sendmail\"") || has(j.out, "\"mta\": \"sendmail\"")));
 }
+
+TEST_CASE("emit --mta postfix: postconf -e lines, and the pre-flight's smtpd line for a mismatched key") {
+  TempDir tmp;
+  const std::string dir = tmp.file("tls");
+  REQUIRE(run_mtlscert({"init", kHost, "--dir", dir, "--ca", "private"}).exit_code == 0);
+  const std::string crt = dir + "/" + kHost + ".crt", key = dir + "/" + kHost + ".key";
+  auto r = run_mtlscert({"emit", "--mta", "postfix", "--server-cert", crt, "--server-key", key, "--cacert",
+                         dir + "/cacert.pem", "--cacert-path", dir + "/certs", "--host", kHost});
+  INFO(r.out, r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(has(r.out, "postconf -e 'smtpd_tls_cert_file = " + crt + "'\n"));
+  CHECK(has(r.out, "postconf -e 'smtpd_tls_ask_ccert = yes'\n"));
+  auto other = openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", tmp.file("o.key")});
+  REQUIRE(other.exit_code == 0);
+  auto bad = run_mtlscert({"emit", "--mta", "postfix", "--server-cert", crt, "--server-key", tmp.file("o.key"),
+                           "--cacert", dir + "/cacert.pem", "--cacert-path", dir + "/certs"});
+  CHECK(bad.exit_code == 1);
+  CHECK(has(bad.err, "smtpd logs: warning: cannot get RSA private key from file \"" + tmp.file("o.key") +
+                         "\": disabling TLS support"));
+  auto ca = run_mtlscert({"access", "--mta", "postfix", "--ca", dir + "/ca/ca.crt"});
+  CHECK(ca.exit_code == 2);
+}

@@ -238,7 +238,8 @@ pf_start() {
   pf_die "Postfix master did not start on 127.0.0.1:$PF_PORT"
 }
 
-# pf_stop: stop master by its pid (SIGTERM, then SIGKILL after ~10 s) and wait for it.
+# pf_stop: stop master by its pid (SIGTERM, then SIGKILL after ~10 s), wait for it and for
+# the port to close.
 pf_stop() {
   [[ -n $PF_PID ]] || return 0
   kill "$PF_PID" 2>/dev/null || true
@@ -250,6 +251,13 @@ pf_stop() {
   kill -0 "$PF_PID" 2>/dev/null && kill -KILL "$PF_PID" 2>/dev/null
   wait "$PF_PID" 2>/dev/null || true
   PF_PID=
+  # master's children (smtpd) keep the listening socket until they notice it is gone: a
+  # restart that saw the port open could talk to a dying smtpd of the old configuration.
+  for ((i = 0; i < 150; i++)); do
+    pf_port_open || return 0
+    sleep 0.1
+  done
+  pf_note "127.0.0.1:$PF_PORT still answers 15 s after master exited"
 }
 
 pf_restart() {
