@@ -36,6 +36,12 @@ probe_fuzzer() {  # what the sanitizer tree links: libFuzzer + ASan + UBSan from
     'extern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }' >"$tmp/f.cc" &&
     clang++ -fsanitize=fuzzer,address,undefined "$tmp/f.cc" -o "$tmp/f" && "$tmp/f" -runs=1
 }
+probe_exim_debs() {  # init_exim.sh unpacks them (exim_harness.sh); install-deps.sh downloads them
+  local p
+  for p in exim4-base exim4-daemon-light exim4-config; do
+    compgen -G "${MTLSCERT_DEB_CACHE:-/var/cache/mtlscert/debs}/${p}_*.deb" >/dev/null || return 1
+  done
+}
 probe_sendmail() {  # the harness runs `sendmail` from PATH: it must be Berkeley sendmail itself
   [[ $(readlink -f "$(command -v sendmail)") == /usr/libexec/sendmail/sendmail ]]
 }
@@ -89,6 +95,20 @@ cap "makemap"               sendmail-bin    "init_sendmail.sh: the access map" '
 cap "sendmail cf macros"    sendmail-cf     "cf.m4, OSTYPE(debian), DOMAIN(debian-mta) for every test .mc" '[[ -f /usr/share/sendmail/cf/m4/cf.m4 && -f /usr/share/sendmail/cf/ostype/debian.m4 && -f /usr/share/sendmail/cf/domain/debian-mta.m4 ]]'
 cap "swaks"                 swaks           "integration tests: an independent SMTP client" 'swaks --version'
 cap "swaks with TLS (Net::SSLeay)" libnet-ssleay-perl "swaks --tls in init_sendmail.sh, sendmail_starttls.sh (swaks only Recommends it)" 'perl -MNet::SSLeay -e1 && swaks --support 2>&1 | grep -q "^=== TLS supported"'
+# a real Postfix, unpacked from its .deb into the build tree (tests/scripts/lib/postfix_harness.sh)
+cap "postfix .deb (cached)"   -             "init_postfix.sh: scripts/install-deps.sh downloads it into /var/cache/mtlscert/debs" 'ls ${MTLSCERT_DEB_CACHE:-/var/cache/mtlscert/debs}/postfix_*.deb'
+cap "user postfix, group postdrop" -        "init_postfix.sh: smtpd runs as postfix (scripts/install-deps.sh creates them)" 'getent passwd postfix && getent group postdrop'
+cap "Berkeley DB library"   libdb5.3        "the unpacked Postfix links it" 'ldconfig -p | grep -q "libdb-5.3.so"'
+cap "ICU library"           libicu72        "the unpacked Postfix links it" 'ldconfig -p | grep -q "libicuuc.so.72"'
+cap "libnsl"                libnsl2         "the unpacked Postfix links it" 'ldconfig -p | grep -q "libnsl.so.2"'
+cap "SASL library"          libsasl2-2      "the unpacked Postfix links it" 'ldconfig -p | grep -q "libsasl2.so.2"'
+cap "dpkg -x"               dpkg            "postfix_harness.sh unpacks the .deb" 'dpkg-deb --version'
+# a real Exim 4.96, unpacked from Debian's .debs into the build tree (init_exim.sh)
+cap "exim4 .debs"           -               "init_exim.sh: exim4-base, -daemon-light, -config in /var/cache/mtlscert/debs (install-deps.sh downloads them)" 'probe_exim_debs'
+cap "exim4 libraries"       libgnutls-dane0 "the unpacked exim4 binary links libgnutls-dane, libidn 12, libdb, libnsl, pcre2" 'ldconfig -p | grep -q libgnutls-dane.so.0 && ldconfig -p | grep -q libidn.so.12 && ldconfig -p | grep -q libnsl.so.2'
+cap "user Debian-exim"      -               "init_exim.sh: Exim drops to its compiled-in user (install-deps.sh creates it)" 'getent passwd Debian-exim'
+cap "overlay mount in a namespace" mount    "exim harness: /usr/sbin/exim4 visible only inside unshare -m (Exim re-execs it)" 'unshare -m --propagation private sh -c "mkdir -p $tmp/ovl && mount -t overlay overlay -o lowerdir=$tmp/ovl:/usr/sbin /usr/sbin"'
+cap "gnutls-cli"            gnutls-bin      "init_exim.sh: an independent GnuTLS client verifies Exim" 'gnutls-cli --version'
 # -------------------------------------------------------------------------------------------
 
 if ((list)); then

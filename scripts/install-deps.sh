@@ -31,7 +31,39 @@ packages=(
   file mawk mount
   # fault injection (tests/scripts/fault_injection.sh: SIGKILL mid-write, mode trace)
   strace
+  # Postfix runs unpacked from its .deb (it conflicts with sendmail): its libraries
+  libdb5.3 libicu72 libnsl2 libsasl2-2 netbase
+  # Exim 4.96 runs unpacked too: the other libraries of exim4-daemon-light, and gnutls-cli as an
+  # independent GnuTLS peer (tests/scripts/init_exim.sh)
+  libgnutls-dane0 libidn12 libpcre2-8-0 gnutls-bin
 )
+
+# MTAs that conflict with the installed sendmail (each provides mail-transport-agent): their
+# .debs are downloaded here and unpacked by the test harnesses into the build tree, never
+# installed (tests/scripts/lib/postfix_harness.sh).
+deb_cache=${MTLSCERT_DEB_CACHE:-/var/cache/mtlscert/debs}
+unpacked_debs=(postfix exim4-base exim4-daemon-light exim4-config)
+
+# fetch_unpacked_mtas: download each missing .deb of unpacked_debs, and create the system
+# users and groups their daemons run as (what their postinst would have made).
+fetch_unpacked_mtas() {
+  local d
+  mkdir -p "$deb_cache"
+  for d in "${unpacked_debs[@]}"; do
+    if ! ls "$deb_cache/${d}_"*.deb >/dev/null 2>&1; then
+      echo "install-deps: downloading $d.deb into $deb_cache (unpacked by the tests, not installed)"
+      (cd "$deb_cache" && apt-get download -q "$d")
+    fi
+  done
+  getent group postfix >/dev/null || groupadd --system postfix
+  getent group postdrop >/dev/null || groupadd --system postdrop
+  getent passwd postfix >/dev/null ||
+    useradd --system --gid postfix --no-create-home --home-dir /var/spool/postfix --shell /usr/sbin/nologin postfix
+  # Exim drops to its compiled-in user Debian-exim before it reads its TLS files.
+  getent group Debian-exim >/dev/null || groupadd --system Debian-exim
+  getent passwd Debian-exim >/dev/null ||
+    useradd --system --gid Debian-exim --no-create-home --home-dir /var/spool/exim4 --shell /usr/sbin/nologin Debian-exim
+}
 
 if [[ ${1:-} == --list ]]; then
   printf '%s\n' "${packages[@]}"
@@ -45,6 +77,12 @@ for p in "${packages[@]}"; do
   fi
 done
 if ((${#missing[@]} == 0)); then
+  if [[ $(id -u) -eq 0 ]]; then
+    fetch_unpacked_mtas
+  elif ! ls "$deb_cache"/postfix_*.deb >/dev/null 2>&1; then
+    echo "install-deps: run as root to download ${unpacked_debs[*]} into $deb_cache" >&2
+    exit 2
+  fi
   echo "install-deps: all ${#packages[@]} packages present"
   exit 0
 fi
@@ -64,3 +102,4 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fetch_unpacked_mtas

@@ -18,6 +18,7 @@
 #include "cmd_ca.h"
 #include "cmd_csr.h"
 #include "cmd_doctor.h"
+#include "cmd_emit.h"
 #include "cmd_emit_mc.h"
 #include "cmd_genkey.h"
 #include "cmd_init.h"
@@ -25,6 +26,7 @@
 #include "cmd_probe.h"
 #include "cmd_received.h"
 #include "completion.h"
+#include "mta_flag.h"
 #include "output.h"
 #include "sendmail/options.h"
 #include "suggest.h"
@@ -209,10 +211,49 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sign->callback([s, &selected] { selected = [s](const Output& out) { return run_ca_sign(*s, out); }; });
 }
 
-// --- emit-mc ------------------------------------------------------------------
+// --- emit-mc, emit --------------------------------------------------------------
+// The flags emit-mc and emit share (emit's MTA maps each to its own option names).
+void add_emit_flags(CLI::App* sub, EmitMcOptions& o) {
+  sub->add_option("--server-cert", o.server_cert, "confSERVER_CERT: absolute path (RSA,ECDSA pair: two, one comma)")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--server-key", o.server_key, "confSERVER_KEY: the matching key(s), unencrypted")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--client-cert", o.client_cert, "confCLIENT_CERT (default: the server certificate)")
+      ->type_name("FILE");
+  sub->add_option("--client-key", o.client_key, "confCLIENT_KEY (default: the server key)")->type_name("FILE");
+  sub->add_option("--cacert", o.cacert, "confCACERT: your issuers; its names are sent to clients")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--cacert-path", o.cacert_path, "confCACERT_PATH: hashed CA directory, e.g. /etc/ssl/certs")
+      ->required()
+      ->type_name("DIR");
+  sub->add_option("--crl", o.crl, "confCRL: a PEM CRL file")->type_name("FILE");
+  sub->add_option("--dh-params", o.dh_params, "confDH_PARAMETERS: a PEM file, or i (built-in 2048), 2, none")
+      ->type_name("FILE");
+  sub->add_option("--host", o.host, "The name peers connect to (MX target): checked in the SAN and CN");
+  sub->add_flag("--no-client-cert-request", o.no_client_cert_request,
+                "confTLS_SRV_OPTIONS `V': ask clients for no certificate (no CA list sent)");
+  sub->add_option("--key-group", o.key_group, "A key readable by this group (only) gets GroupReadableKeyFile appended")
+      ->capture_default_str();
+  sub->add_flag("--no-check", o.no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
+  sub->add_option("-o,--out", o.out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
+      ->type_name("FILE");
+  sub->add_flag("--force", o.force, "Replace an existing -o file");
+}
+
+void add_mta_flag(CLI::App* sub, std::string& mta, const char* description) {
+  sub->add_option("--mta", mta, description)
+      ->check(CLI::IsMember({"sendmail", "postfix", "exim"}))
+      ->capture_default_str()
+      ->type_name(kMtaTypeName);
+}
+
 void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<EmitMcOptions>();
   CLI::App* sub = add_command(root, g, "emit-mc", kEmitMcSummary, kEmitMcExamples);
+<<<<<<< HEAD
   sub->add_option("--server-cert", o->server_cert, sendmail_option_help(SendmailOption::ServerCert))
       ->required()
       ->type_name("FILE");
@@ -236,7 +277,18 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
       ->type_name("FILE");
   sub->add_flag("--force", o->force, "Replace an existing -o file");
+=======
+  add_emit_flags(sub, *o);
+>>>>>>> exim
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit_mc(*o, out); }; });
+}
+
+void register_emit(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<EmitOptions>();
+  CLI::App* sub = add_command(root, g, "emit", kEmitSummary, kEmitExamples);
+  add_mta_flag(sub, o->mta, "The mail server to write lines for (sendmail: what emit-mc prints)");
+  add_emit_flags(sub, *o);
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit(*o, out); }; });
 }
 
 // --- completion -------------------------------------------------------------
@@ -393,6 +445,7 @@ void register_init(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->type_name("DIR");
   sub->add_option("--cacert", o->cacert, "CA bundle to verify peers with (default: the system bundle)")
       ->type_name("FILE");
+  add_mta_flag(sub, o->mta, "The mail server whose lines init writes (the key, CSR and CA files are the same)");
   add_key_subject_flags(sub, *o);
   sub->add_flag("-n,--dry-run", o->dry_run, "Show what would be made or kept; write nothing");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_init(*o, out); }; });
@@ -411,9 +464,13 @@ void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<DoctorOptions>();
   CLI::App* sub = add_command(root, g, "doctor", kDoctorSummary, kDoctorExamples);
-  sub->add_option("FILE", o->file, "sendmail.cf, or a .mc (its include()s are followed)")
-      ->capture_default_str()
+  sub->add_option("FILE", o->file,
+                  "sendmail.cf or .mc, Postfix main.cf or master.cf, Exim's configuration or Debian's split "
+                  "config dir (default: /etc/mail/sendmail.cf, or the --mta's own)")
       ->type_name("FILE");
+  sub->add_option("--mta", o->mta, "The mail server FILE belongs to (default: recognised from FILE)")
+      ->check(CLI::IsMember({"sendmail", "postfix", "exim"}))
+      ->type_name(kMtaTypeName);
   sub->add_option("--host", o->host, "The name peers connect to (default: the configured $j, if literal)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_doctor(*o, out); }; });
 }
@@ -421,6 +478,7 @@ void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_access(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<AccessOptions>();
   CLI::App* sub = add_command(root, g, "access", kAccessSummary, kAccessExamples);
+  add_mta_flag(sub, o->mta, "The mail server whose relay lines to print");
   sub->add_option("--ca", o->ca, "CA certificate: CERTISSUER:<its name> RELAY (repeatable)")->type_name("FILE");
   sub->add_option("--client", o->client, "Client certificate: CERTSUBJECT:<its name> RELAY (repeatable)")
       ->type_name("FILE");
@@ -454,9 +512,9 @@ using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
 const Registrar kCommands[] = {
-    register_init,   register_install_cert, register_genkey,     register_csr,     register_ca,
-    register_bundle, register_emit_mc,      register_probe,      register_inspect, register_doctor,
-    register_access, register_received,     register_completion,
+    register_init,   register_install_cert, register_genkey,   register_csr,        register_ca,
+    register_bundle, register_emit_mc,      register_emit,     register_probe,      register_inspect,
+    register_doctor, register_access,       register_received, register_completion,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "cmd_exim.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "mta_flag.h"
+#include "postfix/access.h"
 #include "sendmail/access_map.h"
 
 namespace mtlscert::cli {
@@ -19,6 +22,49 @@ const char* const kAccessExamples = R"(  $ mtlscert access --ca /etc/mail/tls/ca
   then: makemap hash /etc/mail/access < /etc/mail/access (FEATURE(`access_db') needed))";
 
 int run_access(const AccessOptions& o, const Output& out) {
+  const Mta mta = mta_from_flag(o.mta);
+  switch (mta) {
+    case Mta::Sendmail: return run_access_sendmail(o, out);
+    case Mta::Postfix: return run_access_postfix(o, out);
+    case Mta::Exim: return run_access_exim(o, out);
+  }
+  not_implemented("access", mta);
+}
+
+int run_access_postfix(const AccessOptions& o, const Output& out) {
+  if (!o.ca.empty())
+    throw Error(
+        "access --mta postfix --ca: Postfix cannot limit relaying to one CA's clients (permit_tls_all_clientcerts "
+        "trusts every CA in smtpd_tls_CAfile and smtpd_tls_CApath, public ones included)",
+        {}, "list each client certificate that may relay with --client CERT");
+  if (!o.tls_srv.empty() || !o.tls_clt.empty() || o.subject || !o.cn.empty())
+    throw Error("access --mta postfix: --tls-srv, --tls-clt, --subject and --cn are sendmail's access-map policies", {},
+                "Postfix: smtp_tls_policy_maps (see postconf(5)); here give --client CERT");
+  if (o.client.empty())
+    throw Error("access --mta postfix: no client certificate given", {}, "give --client CERT (repeatable)");
+  PostfixAccessRequest request;
+  request.client_files = o.client;
+  PostfixAccessResult r = postfix_access(request);
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = o.client;
+  const bool to_stdout = o.out.empty() || o.out == "-";
+  report.data_on_stdout = to_stdout;
+  const std::string text = postfix_access_text(r);
+  if (to_stdout) {
+    if (!out.json_mode()) out.data(text);
+  } else {
+    io::WriteOptions write;
+    write.overwrite = o.force;
+    write.role = "relay_clientcerts table";
+    io::write_file_atomic(o.out, text, write);
+    report.outputs.push_back({o.out, 0644});
+    out.result(fmt::format("Wrote {} ({} certificate(s), mode 0644).", o.out, r.entries.size()));
+  }
+  return out.finish(report);
+}
+
+int run_access_sendmail(const AccessOptions& o, const Output& out) {
   AccessRequest request;
   request.ca_files = o.ca;
   request.client_files = o.client;

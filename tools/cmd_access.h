@@ -10,6 +10,7 @@
 namespace mtlscert::cli {
 
 struct AccessOptions {
+  std::string mta = "sendmail";
   std::vector<std::string> ca;
   std::vector<std::string> client;
   bool subject = false;
@@ -27,5 +28,9 @@ extern const char* const kAccessSummary;
 extern const char* const kAccessExamples;
 
 int run_access(const AccessOptions& options, const Output& out);
+/// run_access_sendmail: the access-map lines (run_access for --mta sendmail).
+int run_access_sendmail(const AccessOptions& options, const Output& out);
+/// run_access_postfix: relay_clientcerts lines for --mta postfix.
+int run_access_postfix(const AccessOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli

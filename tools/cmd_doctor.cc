@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include "cmd_exim.h"
+#include "mta/detect.h"
+#include "mta_flag.h"
+#include "postfix/doctor.h"
 #include "sendmail/doctor.h"
 #include "sendmail/options.h"
 
@@ -18,6 +22,7 @@ const char* const kDoctorExamples = R"(  $ mtlscert doctor
   $ mtlscert doctor --host smtp.example.org /etc/mail/sendmail.cf
       also check that the server certificate names the host peers connect to)";
 
+<<<<<<< HEAD
 namespace {
 
 using enum SendmailOption;
@@ -33,6 +38,29 @@ std::string option_pair(const SendmailTls& t, SendmailOption a, SendmailOption b
 }  // namespace
 
 int run_doctor(const DoctorOptions& o, const Output& out) {
+=======
+// Which MTA doctor checks: --mta, else the one FILE is written for, else sendmail (what
+// doctor read before it knew other MTAs; its output names the MTA, so a wrong guess shows).
+Mta doctor_mta(const DoctorOptions& o) {
+  if (!o.mta.empty()) return mta_from_flag(o.mta);
+  if (o.file.empty()) return Mta::Sendmail;
+  return detect_mta(o.file).value_or(Mta::Sendmail);
+}
+
+int run_doctor(const DoctorOptions& options, const Output& out) {
+  DoctorOptions o = options;
+  const Mta mta = doctor_mta(o);
+  if (o.file.empty()) o.file = default_config_path(mta);
+  switch (mta) {
+    case Mta::Sendmail: return run_doctor_sendmail(o, out);
+    case Mta::Postfix: return run_doctor_postfix(o, out);
+    case Mta::Exim: return run_doctor_exim(o, out);
+  }
+  not_implemented("doctor", mta);
+}
+
+int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
+>>>>>>> exim
   DoctorRequest request;
   request.path = o.file;
   request.host = o.host;
@@ -40,10 +68,11 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
   DoctorResult r = doctor(request);
   Report report;
   report.set_result(to_json(r));
+  report.result["mta"] = mta_name(Mta::Sendmail);
   report.inputs = r.config.files_read;
   report.findings = r.findings;
   const SendmailTls& t = r.config.tls;
-  out.say(fmt::format("Read {} ({}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
+  out.say(fmt::format("Read {} (sendmail, {}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
                       r.config.files_read.size() > 1
                           ? fmt::format(", {} included file(s)", r.config.files_read.size() - 1)
                           : std::string()));
@@ -58,6 +87,37 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
     out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", o.file));
   } else {
     out.result(fmt::format("{}: sendmail would not offer STARTTLS as configured:", o.file));
+  }
+  return out.finish(report);
+}
+
+int run_doctor_postfix(const DoctorOptions& o, const Output& out) {
+  PostfixDoctorRequest request;
+  request.path = o.file;
+  request.host = o.host;
+  request.now = std::time(nullptr);
+  PostfixDoctorResult r = postfix_doctor(request);
+  Report report;
+  report.set_result(to_json(r));
+  report.inputs = r.config.files_read;
+  report.findings = r.findings;
+  const PostfixTls& t = r.config.tls;
+  out.say(fmt::format(
+      "Read {} (postfix, main.cf{}).", o.file,
+      r.config.service.empty() ? std::string() : fmt::format(" and master.cf service {}", r.config.service)));
+  if (r.config.any_tls_option) {
+    if (!t.chain_files.empty()) {
+      out.say(fmt::format("  smtpd_tls_chain_files={}", t.chain_files));
+    } else {
+      out.say(fmt::format("  smtpd_tls_cert_file={} smtpd_tls_key_file={}", t.cert_file, t.key_file));
+    }
+    out.say(fmt::format("  smtpd_tls_CAfile={} smtpd_tls_CApath={}", t.ca_file, t.ca_path));
+    out.say(fmt::format("  smtpd_tls_security_level={} smtpd_tls_ask_ccert={}", t.security_level, t.ask_ccert));
+  }
+  if (exit_code(r.findings) == Exit::Ok) {
+    out.result(fmt::format("{}: healthy: Postfix will offer STARTTLS with these files.", o.file));
+  } else {
+    out.result(fmt::format("{}: Postfix would not do STARTTLS as configured:", o.file));
   }
   return out.finish(report);
 }

@@ -1,11 +1,20 @@
 #include "cmd_init.h"
 
+<<<<<<< HEAD
 #include <algorithm>
+=======
+#include <grp.h>
+
+>>>>>>> exim
 #include <ctime>
 
 #include <fmt/format.h>
 
 #include "core/io.h"
+#include "exim/init.h"
+#include "exim/options.h"
+#include "mta_flag.h"
+#include "postfix/init.h"
 #include "sendmail/emit_mc.h"
 #include "sendmail/init.h"
 
@@ -29,7 +38,7 @@ const char* const kInstallCertExamples = R"(  $ mtlscert install-cert smtp.examp
 
 namespace {
 
-int print_init(const InitResult& r, const Output& out) {
+int print_init(const InitResult& r, const Output& out, std::string_view mta = "sendmail") {
   Report report;
   report.set_result(to_json(r, schema_name(out.command())));
   report.findings = r.findings;
@@ -50,7 +59,7 @@ int print_init(const InitResult& r, const Output& out) {
                            count(kInitUnchanged)));
   }
   const bool errors = has_level(r.findings, Level::Error);
-  if (r.checked && !errors) out.result("Pre-flight: sendmail will accept these files and offer STARTTLS.");
+  if (r.checked && !errors) out.result(fmt::format("Pre-flight: {} will accept these files and offer STARTTLS.", mta));
   if (errors) {
     out.result("Fix the errors below, then run the same command again.");
   } else {
@@ -64,6 +73,17 @@ int print_init(const InitResult& r, const Output& out) {
 }  // namespace
 
 int run_init(const InitOptions& o, const Output& out) {
+  const Mta mta = mta_from_flag(o.mta);
+  switch (mta) {
+    case Mta::Sendmail: return run_init_sendmail(o, out);
+    case Mta::Postfix: return run_init_postfix(o, out);
+    case Mta::Exim: return run_init_exim(o, out);
+  }
+  not_implemented("init", mta);
+}
+
+// init_request: the request every MTA's init shares (its files), from the flags.
+InitRequest init_request(const InitOptions& o) {
   InitRequest r;
   r.host = o.host;
   r.dir = o.dir;
@@ -74,9 +94,32 @@ int run_init(const InitOptions& o, const Output& out) {
   r.key_group = o.group;
   r.subject = SubjectFields{o.country, o.state, o.locality, o.org, o.ou, o.email};
   r.now = std::time(nullptr);
+<<<<<<< HEAD
   const InitPlan plan = plan_init(r);
   if (o.dry_run) return print_init(preview_init(plan), out);
   return print_init(apply_init(plan, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
+=======
+  return r;
+}
+
+// Exim reads the key as Debian-exim: without --group the key is made root:Debian-exim 0640
+// when that group exists (a root 0600 key makes every handshake fail, measured).
+int run_init_exim(const InitOptions& o, const Output& out) {
+  InitRequest r = init_request(o);
+  if (r.key_group.empty() && ::getgrnam(std::string(kEximDebianUser).c_str()) != nullptr) {
+    r.key_group = std::string(kEximDebianUser);
+  }
+  r.lines = exim_init_lines;
+  return print_init(init_mail_tls(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out, "Exim");
+}
+
+int run_init_sendmail(const InitOptions& o, const Output& out) {
+  return print_init(init_mail_tls(init_request(o), load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
+}
+
+int run_init_postfix(const InitOptions& o, const Output& out) {
+  return print_init(init_postfix_tls(init_request(o), MTLSCERT_VERSION), out, "Postfix");
+>>>>>>> exim
 }
 
 int run_install_cert(const InstallCertOptions& o, const Output& out) {

@@ -157,7 +157,8 @@ void Output::finding(const Finding& f, std::FILE* stream) const {
   if (!f.path.empty() && f.message.find(f.path) == std::string::npos) {
     fmt::print(stream, "{}file: {}\n", kIndent, terminal_safe(f.path));
   }
-  if (!f.sendmail_log.empty()) fmt::print(stream, "{}sendmail logs: {}\n", kIndent, terminal_safe(f.sendmail_log));
+  if (!f.sendmail_log.empty())
+    fmt::print(stream, "{}{} logs: {}\n", kIndent, f.logged_by, terminal_safe(f.sendmail_log));
   if (!f.hint.empty()) fmt::print(stream, "{}next: {}\n", kIndent, terminal_safe(f.hint));
 }
 

@@ -33,7 +33,8 @@ struct Finding {
   std::string hint;          ///< what to do about it; may be empty
   std::string path;          ///< the file concerned; may be empty
   CertRef cert;              ///< the certificate concerned, if any (index -1 otherwise)
-  std::string sendmail_log;  ///< the line sendmail would log because of it; may be empty
+  std::string sendmail_log;  ///< the line the MTA would log because of it (JSON name kept); may be empty
+  std::string logged_by = "sendmail";  ///< the daemon that logs sendmail_log ("sendmail", "smtpd")
 };
 
 /// make_finding: a finding without a certificate or sendmail log line.

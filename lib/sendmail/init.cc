@@ -522,6 +522,16 @@ InitResult apply_init(const InitPlan& p, std::string_view template_text, std::st
   } else {
     for (const InitStep* s : {&*p.cert_step, &p.cacert_step}) r.files.push_back({s->path, 0, s->purpose, s->why});
   }
+  // 5. Another MTA's lines (InitRequest::lines) instead of sendmail's, with that MTA's next steps.
+  if (p.request.lines) {
+    if (!p.cert_ready) {
+      r.next_steps.push_back(fmt::format("Submit {} to your CA (it names {}).", p.csr, r.host));
+      r.next_steps.push_back(fmt::format("Install the certificate it returns as {} (mode 0644).", p.cert));
+    }
+    p.request.lines(r, InitLines{p.cert, p.key, p.cacert, p.capath, p.request.key_group, p.request.now});
+    unique_warnings(r.warnings);
+    return r;
+  }
   // 5. The sendmail.mc lines, checked by the pre-flight when the certificate exists.
   write_mc(r, p.cert, p.key, p.cacert, p.capath, p.request.key_group, p.request.now, template_text, version);
   r.next_steps = p.next_steps;

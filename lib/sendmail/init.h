@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,14 @@
 
 namespace mtlscert {
 
+struct InitResult;
+
+/// InitLines: the files init made, for the MTA whose configuration lines it writes.
+struct InitLines {
+  std::string cert, key, cacert, capath, key_group;
+  std::time_t now = 0;
+};
+
 struct InitRequest {
   std::string host;
   std::string dir = std::string(kDefaultInitDir);
@@ -40,6 +49,9 @@ struct InitRequest {
   std::string key_group;  ///< --group: key 0640 with this group
   SubjectFields subject;
   std::time_t now = 0;
+  /// lines: writes another MTA's configuration lines for these files (running its pre-flight)
+  /// and adds its files, findings and next steps to the result; empty: sendmail's .m4.
+  std::function<void(InitResult&, const InitLines&)> lines;
 };
 
 /// The status of a file init found right and left alone.

@@ -102,6 +102,10 @@ row "bundle rehash" bad 2 bundle rehash "$t/missing"
 row emit-mc good 0 emit-mc "${mc[@]}" --server-key "$t/smtp.toto.com.key" -o "$t/tls.m4"
 row emit-mc finding 1 emit-mc "${mc[@]}" --server-key "$t/other.key" -o "$t/bad.m4"
 row emit-mc bad 2 emit-mc "${mc[@]}"
+row emit good 0 emit --mta postfix "${mc[@]}" --server-key "$t/smtp.toto.com.key" -o "$t/postfix.cf"
+row emit finding 1 emit --mta postfix "${mc[@]}" --server-key "$t/other.key" -o "$t/postfix-bad.cf"
+row emit finding 1 emit --mta exim "${mc[@]}" --server-key "$t/other.key"
+row emit bad 2 emit --mta exim "${mc[@]}"
 row probe good 0 probe "127.0.0.1:$fake" --servername mx.bench.example --cacert "$t/ca.pem" --timeout 5
 row probe finding 1 probe "127.0.0.1:$plain" --timeout 5
 row probe bad 2 probe "127.0.0.1:$closed" --timeout 5
@@ -152,11 +156,11 @@ for ((i = 0; i < n; i++)); do
   # Human mode: re-run the row where it writes nothing new (a second write would be refused).
   case "$name/$case" in
     install-cert/good) ;;  # a second install of the same certificate is fine
-    genkey/good | csr/good | "ca init/good" | "ca sign/good" | "bundle trim/good" | "bundle split/good" | emit-mc/good | access/good | genkey/finding | csr/finding | "ca sign/finding" | "bundle trim/finding" | "bundle split/finding" | access/finding)
+    genkey/good | csr/good | "ca init/good" | "ca sign/good" | "bundle trim/good" | "bundle split/good" | emit-mc/good | emit/good | access/good | genkey/finding | csr/finding | "ca sign/finding" | "bundle trim/finding" | "bundle split/finding" | access/finding)
       args=("${args[@]//$t\/new.key/$t/new2.key}")
       for k in "${!args[@]}"; do
         case ${args[$k]} in
-          "$t"/new.csr | "$t"/again.crt | "$t"/trim.pem | "$t"/split.pem | "$t"/split | "$t"/tls.m4 | "$t"/access.txt | "$t"/ed.key | "$t"/mx.csr | "$t"/long.crt | "$t"/trim2.pem | "$t"/split2.pem | "$t"/split2 | "$t"/access2.txt | "$t"/ca2)
+          "$t"/new.csr | "$t"/again.crt | "$t"/trim.pem | "$t"/split.pem | "$t"/split | "$t"/tls.m4 | "$t"/postfix.cf | "$t"/access.txt | "$t"/ed.key | "$t"/mx.csr | "$t"/long.crt | "$t"/trim2.pem | "$t"/split2.pem | "$t"/split2 | "$t"/access2.txt | "$t"/ca2)
             args[$k]=${args[$k]}.h ;;
         esac
       done ;;
