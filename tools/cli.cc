@@ -214,27 +214,23 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
 // --- emit-mc, emit --------------------------------------------------------------
 // The flags emit-mc and emit share (emit's MTA maps each to its own option names).
 void add_emit_flags(CLI::App* sub, EmitMcOptions& o) {
-  sub->add_option("--server-cert", o.server_cert, "confSERVER_CERT: absolute path (RSA,ECDSA pair: two, one comma)")
+  sub->add_option("--server-cert", o.server_cert, sendmail_option_help(SendmailOption::ServerCert))
       ->required()
       ->type_name("FILE");
-  sub->add_option("--server-key", o.server_key, "confSERVER_KEY: the matching key(s), unencrypted")
+  sub->add_option("--server-key", o.server_key, sendmail_option_help(SendmailOption::ServerKey))
       ->required()
       ->type_name("FILE");
-  sub->add_option("--client-cert", o.client_cert, "confCLIENT_CERT (default: the server certificate)")
-      ->type_name("FILE");
-  sub->add_option("--client-key", o.client_key, "confCLIENT_KEY (default: the server key)")->type_name("FILE");
-  sub->add_option("--cacert", o.cacert, "confCACERT: your issuers; its names are sent to clients")
-      ->required()
-      ->type_name("FILE");
-  sub->add_option("--cacert-path", o.cacert_path, "confCACERT_PATH: hashed CA directory, e.g. /etc/ssl/certs")
+  sub->add_option("--client-cert", o.client_cert, sendmail_option_help(SendmailOption::ClientCert))->type_name("FILE");
+  sub->add_option("--client-key", o.client_key, sendmail_option_help(SendmailOption::ClientKey))->type_name("FILE");
+  sub->add_option("--cacert", o.cacert, sendmail_option_help(SendmailOption::CaCert))->required()->type_name("FILE");
+  sub->add_option("--cacert-path", o.cacert_path, sendmail_option_help(SendmailOption::CaCertPath))
       ->required()
       ->type_name("DIR");
-  sub->add_option("--crl", o.crl, "confCRL: a PEM CRL file")->type_name("FILE");
-  sub->add_option("--dh-params", o.dh_params, "confDH_PARAMETERS: a PEM file, or i (built-in 2048), 2, none")
-      ->type_name("FILE");
+  sub->add_option("--crl", o.crl, sendmail_option_help(SendmailOption::Crl))->type_name("FILE");
+  sub->add_option("--dh-params", o.dh_params, sendmail_option_help(SendmailOption::DhParameters))->type_name("FILE");
   sub->add_option("--host", o.host, "The name peers connect to (MX target): checked in the SAN and CN");
   sub->add_flag("--no-client-cert-request", o.no_client_cert_request,
-                "confTLS_SRV_OPTIONS `V': ask clients for no certificate (no CA list sent)");
+                sendmail_option_help(SendmailOption::TlsSrvOptions));
   sub->add_option("--key-group", o.key_group, "A key readable by this group (only) gets GroupReadableKeyFile appended")
       ->capture_default_str();
   sub->add_flag("--no-check", o.no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
@@ -253,33 +249,7 @@ void add_mta_flag(CLI::App* sub, std::string& mta, const char* description) {
 void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<EmitMcOptions>();
   CLI::App* sub = add_command(root, g, "emit-mc", kEmitMcSummary, kEmitMcExamples);
-<<<<<<< HEAD
-  sub->add_option("--server-cert", o->server_cert, sendmail_option_help(SendmailOption::ServerCert))
-      ->required()
-      ->type_name("FILE");
-  sub->add_option("--server-key", o->server_key, sendmail_option_help(SendmailOption::ServerKey))
-      ->required()
-      ->type_name("FILE");
-  sub->add_option("--client-cert", o->client_cert, sendmail_option_help(SendmailOption::ClientCert))->type_name("FILE");
-  sub->add_option("--client-key", o->client_key, sendmail_option_help(SendmailOption::ClientKey))->type_name("FILE");
-  sub->add_option("--cacert", o->cacert, sendmail_option_help(SendmailOption::CaCert))->required()->type_name("FILE");
-  sub->add_option("--cacert-path", o->cacert_path, sendmail_option_help(SendmailOption::CaCertPath))
-      ->required()
-      ->type_name("DIR");
-  sub->add_option("--crl", o->crl, sendmail_option_help(SendmailOption::Crl))->type_name("FILE");
-  sub->add_option("--dh-params", o->dh_params, sendmail_option_help(SendmailOption::DhParameters))->type_name("FILE");
-  sub->add_option("--host", o->host, "The name peers connect to (MX target): checked in the SAN and CN");
-  sub->add_flag("--no-client-cert-request", o->no_client_cert_request,
-                sendmail_option_help(SendmailOption::TlsSrvOptions));
-  sub->add_option("--key-group", o->key_group, "A key readable by this group (only) gets GroupReadableKeyFile appended")
-      ->capture_default_str();
-  sub->add_flag("--no-check", o->no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
-  sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
-      ->type_name("FILE");
-  sub->add_flag("--force", o->force, "Replace an existing -o file");
-=======
   add_emit_flags(sub, *o);
->>>>>>> exim
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit_mc(*o, out); }; });
 }
 

@@ -22,7 +22,6 @@ const char* const kDoctorExamples = R"(  $ mtlscert doctor
   $ mtlscert doctor --host smtp.example.org /etc/mail/sendmail.cf
       also check that the server certificate names the host peers connect to)";
 
-<<<<<<< HEAD
 namespace {
 
 using enum SendmailOption;
@@ -37,8 +36,6 @@ std::string option_pair(const SendmailTls& t, SendmailOption a, SendmailOption b
 
 }  // namespace
 
-int run_doctor(const DoctorOptions& o, const Output& out) {
-=======
 // Which MTA doctor checks: --mta, else the one FILE is written for, else sendmail (what
 // doctor read before it knew other MTAs; its output names the MTA, so a wrong guess shows).
 Mta doctor_mta(const DoctorOptions& o) {
@@ -60,7 +57,6 @@ int run_doctor(const DoctorOptions& options, const Output& out) {
 }
 
 int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
->>>>>>> exim
   DoctorRequest request;
   request.path = o.file;
   request.host = o.host;

@@ -1,15 +1,13 @@
 #include "cmd_init.h"
 
-<<<<<<< HEAD
 #include <algorithm>
-=======
 #include <grp.h>
 
->>>>>>> exim
 #include <ctime>
 
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "core/io.h"
 #include "exim/init.h"
 #include "exim/options.h"
@@ -74,6 +72,10 @@ int print_init(const InitResult& r, const Output& out, std::string_view mta = "s
 
 int run_init(const InitOptions& o, const Output& out) {
   const Mta mta = mta_from_flag(o.mta);
+  if (o.dry_run && mta != Mta::Sendmail) {
+    throw Error(fmt::format("init --dry-run: not yet for --mta {}; run it without --dry-run in a scratch --dir",
+                            mta_name(mta)));
+  }
   switch (mta) {
     case Mta::Sendmail: return run_init_sendmail(o, out);
     case Mta::Postfix: return run_init_postfix(o, out);
@@ -94,11 +96,6 @@ InitRequest init_request(const InitOptions& o) {
   r.key_group = o.group;
   r.subject = SubjectFields{o.country, o.state, o.locality, o.org, o.ou, o.email};
   r.now = std::time(nullptr);
-<<<<<<< HEAD
-  const InitPlan plan = plan_init(r);
-  if (o.dry_run) return print_init(preview_init(plan), out);
-  return print_init(apply_init(plan, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
-=======
   return r;
 }
 
@@ -114,12 +111,13 @@ int run_init_exim(const InitOptions& o, const Output& out) {
 }
 
 int run_init_sendmail(const InitOptions& o, const Output& out) {
-  return print_init(init_mail_tls(init_request(o), load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
+  const InitPlan plan = plan_init(init_request(o));
+  if (o.dry_run) return print_init(preview_init(plan), out);
+  return print_init(apply_init(plan, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
 }
 
 int run_init_postfix(const InitOptions& o, const Output& out) {
   return print_init(init_postfix_tls(init_request(o), MTLSCERT_VERSION), out, "Postfix");
->>>>>>> exim
 }
 
 int run_install_cert(const InstallCertOptions& o, const Output& out) {
