@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io.h"
+#include "core/mta.h"
 #include "exim/acl.h"
 #include "exim/doctor.h"
 #include "exim/emit.h"
@@ -49,7 +50,7 @@ int run_emit_exim(const EmitOptions& o, const Output& out) {
   const bool blocked = has_level(report.findings, Level::Error);
   const bool to_stdout = o.out.empty() || o.out == "-";
   nlohmann::ordered_json result;
-  result["mta"] = "exim";
+  result["mta"] = mta_name(Mta::Exim);
   result["text"] = blocked ? std::string() : text;
   result["checked"] = !o.no_check;
   result["blocked"] = blocked;
@@ -111,7 +112,7 @@ int run_access_exim(const AccessOptions& o, const Output& out) {
                                    .trust_store_dir = o.trust_store});
   const std::string text = r.refused() ? std::string() : exim_acl_text(r);
   nlohmann::ordered_json result;
-  result["mta"] = "exim";
+  result["mta"] = mta_name(Mta::Exim);
   result["fingerprints"] = r.fingerprints;
   result["ca_subjects"] = r.ca_subjects;
   result["text"] = text;

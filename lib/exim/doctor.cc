@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/mta.h"
 #include "exim/options.h"
 
 namespace mtlscert {
@@ -40,7 +41,7 @@ EximDoctorResult exim_doctor(const EximDoctorRequest& request) {
 std::string to_json(const EximDoctorResult& r) {
   nlohmann::ordered_json j;
   j["schema"] = "mtlscert.doctor/1";
-  j["mta"] = "exim";
+  j["mta"] = mta_name(Mta::Exim);
   j["path"] = r.config.path;
   j["format"] = r.config.split ? "exim-split" : "exim";
   j["files_read"] = r.config.files_read;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/mta.h"
 #include "pki/cert_info.h"
 #include "pki/objects.h"
 #include "postfix/options.h"
@@ -56,7 +57,7 @@ std::string postfix_access_text(const PostfixAccessResult& r) {
 
 std::string to_json(const PostfixAccessResult& r) {
   nlohmann::ordered_json j;
-  j["mta"] = "postfix";
+  j["mta"] = mta_name(Mta::Postfix);
   // "lines" as sendmail's access document has them: key (the fingerprint) and value.
   nlohmann::ordered_json lines = nlohmann::ordered_json::array();
   for (const auto& e : r.entries) lines.push_back({{"key", e.fingerprint}, {"value", e.name}, {"file", e.file}});

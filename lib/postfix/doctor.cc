@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/mta.h"
 #include "postfix/options.h"
 #include "postfix/preflight.h"
 
@@ -19,7 +20,7 @@ PostfixDoctorResult postfix_doctor(const PostfixDoctorRequest& request) {
 
 std::string to_json(const PostfixDoctorResult& r) {
   nlohmann::ordered_json j;
-  j["mta"] = "postfix";
+  j["mta"] = mta_name(Mta::Postfix);
   j["files_read"] = r.config.files_read;
   j["format"] = "main.cf";
   j["service"] = r.config.service;

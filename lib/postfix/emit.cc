@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/mta.h"
 #include "core/text.h"
 #include "postfix/config.h"
 #include "postfix/options.h"
@@ -109,7 +110,7 @@ PostfixEmitResult emit_postfix(const PostfixEmitRequest& r, std::string_view ver
 
 std::string to_json(const PostfixEmitResult& r) {
   nlohmann::ordered_json j;
-  j["mta"] = "postfix";
+  j["mta"] = mta_name(Mta::Postfix);
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();
   for (const auto& [name, value] : r.settings) settings[name] = value;
   j["settings"] = settings;
