@@ -36,7 +36,8 @@ struct InitFixture {
   InitResult apply() { return apply_init(plan_init(req), load_template("sendmail-tls.mc.in"), "test"); }
 };
 
-const InitStep& step_at(const InitPlan& plan, const std::string& path) {
+// By value: steps() builds a fresh vector, so a reference into it would dangle.
+InitStep step_at(const InitPlan& plan, const std::string& path) {
   static const InitStep none{};
   for (const auto& s : plan.steps()) {
     if (s.path == path) return s;
