@@ -19,23 +19,14 @@ const char* const kAccessExamples = R"(  $ mtlscert access --ca /etc/mail/tls/ca
   then: makemap hash /etc/mail/access < /etc/mail/access (FEATURE(`access_db') needed))";
 
 int run_access(const AccessOptions& o, const Output& out) {
-  AccessRequest request;
-  request.ca_files = o.ca;
-  request.client_files = o.client;
-  request.subject_rhs = o.subject;
-  request.tls_srv = o.tls_srv;
-  request.tls_clt = o.tls_clt;
-  request.policy = o.policy;
-  request.cn = o.cn;
-  request.trust_store_dir = o.trust_store;
-  request.allow_public_ca = o.allow_public_ca;
+  const AccessRequest& request = o.request;
   AccessResult r = make_access_lines(request);
   // A refusal prints no line at all: a partial access file could still be installed.
   if (r.refused()) r.lines.clear();
   Report report;
   report.set_result(to_json(r));
-  report.inputs = o.ca;
-  report.inputs.insert(report.inputs.end(), o.client.begin(), o.client.end());
+  report.inputs = request.ca_files;
+  report.inputs.insert(report.inputs.end(), request.client_files.begin(), request.client_files.end());
   report.findings = r.findings;
   const bool to_stdout = o.out.empty() || o.out == "-";
   report.data_on_stdout = to_stdout;
@@ -46,9 +37,11 @@ int run_access(const AccessOptions& o, const Output& out) {
     io::WriteOptions write;
     write.overwrite = o.force;
     write.role = "access lines";
+    write.dry_run = o.dry_run;
     io::write_file_atomic(o.out, access_text(r), write);
-    report.outputs.push_back({o.out, 0644});
-    out.result(fmt::format("Wrote {} ({} line(s), mode 0644).", o.out, r.lines.size()));
+    report.outputs.push_back({o.out, 0644, o.dry_run});
+    out.result(fmt::format("{} {} ({} line(s), mode 0644).", o.dry_run ? "Dry run: would write" : "Wrote", o.out,
+                           r.lines.size()));
   }
   if (!r.refused()) {
     out.say(

@@ -3,26 +3,28 @@
 
 #include <string>
 
+#include "core/defaults.h"
 #include "output.h"
+#include "pki/key.h"
 
 namespace mtlscert::cli {
 
 struct InitOptions {
   std::string host;
-  std::string dir = "/etc/mail/tls";
+  std::string dir = std::string(kDefaultInitDir);
   std::string ca = "none";
   std::string ca_dir;
   std::string cacert;
-  std::string type = "rsa";
-  int bits = 2048;
-  std::string curve = "P-256";
+  std::string type = std::string(key_type_name(KeySpec{}.type));
+  int bits = kDefaultRsaBits;
+  std::string curve = std::string(kDefaultCurve);
   std::string group;
   std::string country, state, locality, org, ou, email;
 };
 
 struct InstallCertOptions {
   std::string cert;
-  std::string dir = "/etc/mail/tls";
+  std::string dir = std::string(kDefaultInitDir);
 };
 
 extern const char* const kInitSummary;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "output.h"
+#include "smtp/probe.h"
 
 namespace mtlscert::cli {
 
@@ -16,7 +17,7 @@ struct ProbeCmdOptions {
   std::string cacert_path;
   std::string cert;
   std::string key;
-  int timeout = 10;
+  int timeout = ProbeOptions{}.timeout_seconds;
   bool tls1_2 = false;
   bool tls1_3 = false;
   bool insecure_skip_verify = false;
