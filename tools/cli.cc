@@ -168,31 +168,32 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
 // --- probe --------------------------------------------------------------------
 void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ProbeCmdOptions>();
+  ProbeOptions& p = o->request;
   CLI::App* sub = add_command(root, g, "probe", kProbeSummary, kProbeExamples);
   // An option given twice: the last one wins, so scripts can append overrides.
-  sub->add_option("target", o->target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
+  sub->add_option("target", p.target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
       ->required()
       ->type_name("HOST[:PORT]");
-  sub->add_flag("--smtps", o->smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
-  sub->add_option("--ehlo", o->ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
+  sub->add_flag("--smtps", p.smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
+  sub->add_option("--ehlo", p.ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
       ->take_last();
-  sub->add_option("--servername", o->servername, "SNI name and the name to verify (default: HOST)")->take_last();
-  sub->add_option("--cacert", o->cacert, "Verify against the CA certificates in this PEM file")
+  sub->add_option("--servername", p.servername, "SNI name and the name to verify (default: HOST)")->take_last();
+  sub->add_option("--cacert", p.cacert, "Verify against the CA certificates in this PEM file")
       ->take_last()
       ->type_name("FILE");
-  sub->add_option("--cacert-path", o->cacert_path, "Verify against this hashed CA directory (c_rehash)")
+  sub->add_option("--cacert-path", p.cacert_path, "Verify against this hashed CA directory (c_rehash)")
       ->take_last()
       ->type_name("DIR");
-  sub->add_option("--cert", o->cert, "Client certificate (PEM chain, leaf first) to present if asked")
+  sub->add_option("--cert", p.cert, "Client certificate (PEM chain, leaf first) to present if asked")
       ->take_last()
       ->type_name("FILE");
-  sub->add_option("--key", o->key, "Private key of --cert")->take_last()->type_name("FILE");
-  sub->add_option("--timeout", o->timeout, "Seconds for the connect, each reply and the handshake")
+  sub->add_option("--key", p.key, "Private key of --cert")->take_last()->type_name("FILE");
+  sub->add_option("--timeout", p.timeout_seconds, "Seconds for the connect, each reply and the handshake")
       ->capture_default_str()
       ->take_last();
   sub->add_flag("--tls1_2", o->tls1_2, "Allow only TLS 1.2");
   sub->add_flag("--tls1_3", o->tls1_3, "Allow only TLS 1.3");
-  sub->add_flag("--insecure-skip-verify", o->insecure_skip_verify,
+  sub->add_flag("--insecure-skip-verify", p.insecure_skip_verify,
                 "Report but do not enforce chain and name verification (prints a warning)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_probe(*o, out); }; });
 }
@@ -444,10 +445,10 @@ void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<DoctorOptions>();
   CLI::App* sub = add_command(root, g, "doctor", kDoctorSummary, kDoctorExamples);
-  sub->add_option("FILE", o->file, "sendmail.cf, or a .mc (its include()s are followed)")
+  sub->add_option("FILE", o->request.path, "sendmail.cf, or a .mc (its include()s are followed)")
       ->capture_default_str()
       ->type_name("FILE");
-  sub->add_option("--host", o->host, "The name peers connect to (default: the configured $j, if literal)");
+  sub->add_option("--host", o->request.host, "The name peers connect to (default: the configured $j, if literal)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_doctor(*o, out); }; });
 }
 

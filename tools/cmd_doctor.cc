@@ -18,9 +18,7 @@ const char* const kDoctorExamples = R"(  $ mtlscert doctor
       also check that the server certificate names the host peers connect to)";
 
 int run_doctor(const DoctorOptions& o, const Output& out) {
-  DoctorRequest request;
-  request.path = o.file;
-  request.host = o.host;
+  DoctorRequest request = o.request;
   request.now = std::time(nullptr);
   DoctorResult r = doctor(request);
   Report report;
@@ -28,7 +26,7 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
   report.inputs = r.config.files_read;
   report.findings = r.findings;
   const SendmailTls& t = r.config.tls;
-  out.say(fmt::format("Read {} ({}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
+  out.say(fmt::format("Read {} ({}{}).", request.path, r.config.is_mc ? "m4 source" : "sendmail.cf",
                       r.config.files_read.size() > 1
                           ? fmt::format(", {} included file(s)", r.config.files_read.size() - 1)
                           : std::string()));
@@ -42,9 +40,9 @@ int run_doctor(const DoctorOptions& o, const Output& out) {
                         r.config.run_as_user.empty() ? "root" : r.config.run_as_user));
   }
   if (exit_code(r.findings) == Exit::Ok) {
-    out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", o.file));
+    out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", request.path));
   } else {
-    out.result(fmt::format("{}: sendmail would not offer STARTTLS as configured:", o.file));
+    out.result(fmt::format("{}: sendmail would not offer STARTTLS as configured:", request.path));
   }
   return out.finish(report);
 }

@@ -4,12 +4,13 @@
 #include <string>
 
 #include "output.h"
+#include "sendmail/doctor.h"
 
 namespace mtlscert::cli {
 
+/// DoctorOptions: the flags, bound by cli.cc straight into the library's request.
 struct DoctorOptions {
-  std::string file = "/etc/mail/sendmail.cf";
-  std::string host;
+  DoctorRequest request;
 };
 
 extern const char* const kDoctorSummary;

@@ -8,19 +8,12 @@
 
 namespace mtlscert::cli {
 
+/// ProbeCmdOptions: the flags, bound by cli.cc straight into the library's request; the
+/// two version pins become its tls_version.
 struct ProbeCmdOptions {
-  std::string target;
-  bool smtps = false;
-  std::string ehlo;
-  std::string servername;
-  std::string cacert;
-  std::string cacert_path;
-  std::string cert;
-  std::string key;
-  int timeout = ProbeOptions{}.timeout_seconds;
+  ProbeOptions request;
   bool tls1_2 = false;
   bool tls1_3 = false;
-  bool insecure_skip_verify = false;
 };
 
 extern const char* const kProbeSummary;
