@@ -123,6 +123,15 @@ grep -q 'dropped' "$t/stdout.pem" && problem "bundle trim -o -: the dropped list
 [[ $? == 2 ]] || problem "bundle trim -o - with nothing left: want exit 2"
 [[ ! -e $t/w/- ]] || problem "bundle trim -o -: wrote a file named '-'"
 
+# emit-mc and access: -o - is standard output as no -o is.
+checks=$((checks + 1))
+"$bin" emit-mc "${mc[@]}" -o - >"$t/stdout.m4" 2>"$t/err" || problem "emit-mc -o -: $(head -c 300 "$t/err")"
+grep -q "^define(\`confSERVER_CERT'" "$t/stdout.m4" || problem "emit-mc -o -: no define lines on stdout"
+"$bin" access --ca "$t/w/ca/ca.crt" --trust-store "$t/w/none" -o - >"$t/stdout.access" 2>"$t/err" ||
+  problem "access -o -: $(head -c 300 "$t/err")"
+grep -q '^CERTISSUER:' "$t/stdout.access" || problem "access -o -: no CERTISSUER: line on stdout"
+[[ ! -e $t/w/- ]] || problem "emit-mc or access -o -: wrote a file named '-'"
+
 # split: the new output flags, and the old spelling as a deprecated alias.
 checks=$((checks + 1))
 "$bin" bundle split "$t/w/mixed.pem" --advertise "$t/w/smtp.crt" --out-cacert "$t/w/s1.pem" \
