@@ -87,20 +87,49 @@ CLI::App* add_command(CLI::App& root, GlobalOptions& g, const char* name, const 
   return sub;
 }
 
+// Flags several commands share, bound into the library's own structs (their defaults,
+// from defaults.h, are what --help shows).
+void add_key_spec_flags(CLI::App* sub, KeySpec& spec, std::string& type) {
+  sub->add_option("--type", type, "Key type: rsa, ecdsa or ed25519")
+      ->capture_default_str()
+      ->type_name("rsa|ecdsa|ed25519");
+  sub->add_option("--bits", spec.bits, "RSA size: 2048, 3072 or 4096 (the default is what every SMTP peer accepts)")
+      ->capture_default_str()
+      ->type_name("2048|3072|4096");
+  sub->add_option("--curve", spec.curve, "ECDSA curve: P-256 or P-384")
+      ->capture_default_str()
+      ->type_name("P-256|P-384");
+}
+
+void add_subject_flags(CLI::App* sub, SubjectFields& s) {
+  sub->add_option("--country", s.country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)")->type_name("CC");
+  sub->add_option("--state", s.state, "State or province, full name");
+  sub->add_option("--locality", s.locality, "City");
+  sub->add_option("--org", s.organization, "Organization: legal name of the company, university or association");
+  sub->add_option("--ou", s.unit, "Organizational unit (department)");
+  sub->add_option("--email", s.email, "Contact e-mail address in the subject (usually left out)");
+}
+
+void add_dry_run(CLI::App* sub, bool& dry_run) {
+  sub->add_flag("-n,--dry-run", dry_run, "Show what would change; change nothing");
+}
+
+// The one meaning of --keep, in trim and split alike.
+constexpr const char* kKeepHelp =
+    "Keep this certificate in the bundle written, even if expired or not a CA: SHA-256 fingerprint (or 8+ hex "
+    "digits of it) or exact RFC 2253 subject (repeatable)";
+
 // --- genkey -------------------------------------------------------------------
 void register_genkey(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<GenkeyOptions>();
   CLI::App* sub = add_command(root, g, "genkey", kGenkeySummary, kGenkeyExamples);
-  sub->add_option("--type", o->type, "Key type: rsa, ecdsa or ed25519")
-      ->capture_default_str()
-      ->type_name("rsa|ecdsa|ed25519");
-  sub->add_option("--bits", o->bits, "RSA size: 2048 (every SMTP peer accepts it), 3072 or 4096")
-      ->capture_default_str()
-      ->type_name("2048|3072|4096");
-  sub->add_option("--curve", o->curve, "ECDSA curve: P-256 or P-384")->capture_default_str()->type_name("P-256|P-384");
-  sub->add_option("-o,--out", o->out, "Key file to write ('-' for standard output)")->required()->type_name("FILE");
-  sub->add_flag("--force", o->force, "Replace an existing file (atomically)");
-  sub->add_option("--group", o->group, "Make the key 0640 with this group (Debian: smmsp)")->type_name("GROUP");
+  add_key_spec_flags(sub, o->request.spec, o->type);
+  sub->add_option("-o,--out", o->request.path, "Key file to write ('-' for standard output)")
+      ->required()
+      ->type_name("FILE");
+  sub->add_flag("--force", o->request.overwrite, "Replace an existing file (atomically)");
+  add_dry_run(sub, o->request.dry_run);
+  sub->add_option("--group", o->request.group, "Make the key 0640 with this group (Debian: smmsp)")->type_name("GROUP");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_genkey(*o, out); }; });
 }
 
@@ -108,28 +137,26 @@ void register_genkey(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_csr(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<CsrOptions>();
   CLI::App* sub = add_command(root, g, "csr", kCsrSummary, kCsrExamples);
-  sub->add_option("--key", o->key, "Private key file (from mtlscert genkey); its public half goes in the CSR")
+  CsrFileRequest& r = o->request;
+  sub->add_option("--key", r.key_path, "Private key file (from mtlscert genkey); its public half goes in the CSR")
       ->required()
       ->type_name("FILE");
   CLI::Option* host =
-      sub->add_option("--host", o->host, "The mail server's host name: the CN and first SAN")->type_name("NAME");
+      sub->add_option("--host", r.request.host, "The mail server's host name: the CN and first SAN")->type_name("NAME");
   CLI::Option* mx = sub->add_option("--mx", o->mx,
                                     "MX record line(s), zone file or 'dig +short MX' form ('-' reads standard "
                                     "input); the lowest preference is the CN")
                         ->type_name("LINE");
   host->excludes(mx);
-  sub->add_option("--san", o->san, "Another DNS name for the SAN (repeatable); the host always comes first")
+  sub->add_option("--san", r.request.extra_names,
+                  "Another DNS name for the SAN (repeatable); the host always comes first")
       ->type_name("NAME");
-  sub->add_option("--country", o->country, "Country: two-letter ISO 3166 code (FR, DE, US, GB)")->type_name("CC");
-  sub->add_option("--state", o->state, "State or province, full name");
-  sub->add_option("--locality", o->locality, "City");
-  sub->add_option("--org", o->org, "Organization: legal name of the company, university or association");
-  sub->add_option("--ou", o->ou, "Organizational unit (department)");
-  sub->add_option("--email", o->email, "Contact e-mail address in the subject (usually left out)");
-  sub->add_option("-o,--out", o->out, "CSR file to write, mode 0644 ('-' for standard output)")
+  add_subject_flags(sub, r.request.subject);
+  sub->add_option("-o,--out", r.path, "CSR file to write, mode 0644 ('-' for standard output)")
       ->required()
       ->type_name("FILE");
-  sub->add_flag("--force", o->force, "Replace an existing file (atomically)");
+  sub->add_flag("--force", r.overwrite, "Replace an existing file (atomically)");
+  add_dry_run(sub, r.dry_run);
   sub->add_flag("--interactive", o->interactive,
                 "Ask for each missing subject field on standard input, explaining what it is for");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_csr(*o, out); }; });
@@ -148,31 +175,32 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
 // --- probe --------------------------------------------------------------------
 void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ProbeCmdOptions>();
+  ProbeOptions& p = o->request;
   CLI::App* sub = add_command(root, g, "probe", kProbeSummary, kProbeExamples);
   // An option given twice: the last one wins, so scripts can append overrides.
-  sub->add_option("target", o->target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
+  sub->add_option("target", p.target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
       ->required()
       ->type_name("HOST[:PORT]");
-  sub->add_flag("--smtps", o->smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
-  sub->add_option("--ehlo", o->ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
+  sub->add_flag("--smtps", p.smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
+  sub->add_option("--ehlo", p.ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
       ->take_last();
-  sub->add_option("--servername", o->servername, "SNI name and the name to verify (default: HOST)")->take_last();
-  sub->add_option("--cacert", o->cacert, "Verify against the CA certificates in this PEM file")
+  sub->add_option("--servername", p.servername, "SNI name and the name to verify (default: HOST)")->take_last();
+  sub->add_option("--cacert", p.cacert, "Verify against the CA certificates in this PEM file")
       ->take_last()
       ->type_name("FILE");
-  sub->add_option("--cacert-path", o->cacert_path, "Verify against this hashed CA directory (c_rehash)")
+  sub->add_option("--cacert-path", p.cacert_path, "Verify against this hashed CA directory (c_rehash)")
       ->take_last()
       ->type_name("DIR");
-  sub->add_option("--cert", o->cert, "Client certificate (PEM chain, leaf first) to present if asked")
+  sub->add_option("--cert", p.cert, "Client certificate (PEM chain, leaf first) to present if asked")
       ->take_last()
       ->type_name("FILE");
-  sub->add_option("--key", o->key, "Private key of --cert")->take_last()->type_name("FILE");
-  sub->add_option("--timeout", o->timeout, "Seconds for the connect, each reply and the handshake")
+  sub->add_option("--key", p.key, "Private key of --cert")->take_last()->type_name("FILE");
+  sub->add_option("--timeout", p.timeout_seconds, "Seconds for the connect, each reply and the handshake")
       ->capture_default_str()
       ->take_last();
   sub->add_flag("--tls1_2", o->tls1_2, "Allow only TLS 1.2");
   sub->add_flag("--tls1_3", o->tls1_3, "Allow only TLS 1.3");
-  sub->add_flag("--insecure-skip-verify", o->insecure_skip_verify,
+  sub->add_flag("--insecure-skip-verify", p.insecure_skip_verify,
                 "Report but do not enforce chain and name verification (prints a warning)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_probe(*o, out); }; });
 }
@@ -184,59 +212,62 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
 
   auto i = std::make_shared<CaInitOptions>();
   CLI::App* init = add_command(*ca, g, "init", kCaInitSummary, kCaInitExamples);
-  init->add_option("--dir", i->dir, "CA directory (created 0700; must not hold a CA yet)")
+  init->add_option("--dir", i->request.dir, "CA directory (created 0700; must not hold a CA yet)")
       ->required()
       ->type_name("DIR");
-  init->add_option("--name", i->name, "The CA's common name, e.g. 'Example Mail CA'")->required();
-  init->add_option("--type", i->type, "Key type: rsa, ecdsa or ed25519")
-      ->capture_default_str()
-      ->type_name("rsa|ecdsa|ed25519");
-  init->add_option("--bits", i->bits, "RSA size: 2048, 3072 or 4096")
-      ->capture_default_str()
-      ->type_name("2048|3072|4096");
-  init->add_option("--curve", i->curve, "ECDSA curve: P-256 or P-384")->capture_default_str()->type_name("P-256|P-384");
-  init->add_option("--days", i->days, "Validity of the CA certificate in days")->capture_default_str();
+  init->add_option("--name", i->request.name, "The CA's common name, e.g. 'Example Mail CA'")->required();
+  add_key_spec_flags(init, i->request.key, i->type);
+  init->add_option("--days", i->request.days, "Validity of the CA certificate in days")->capture_default_str();
+  add_dry_run(init, i->request.dry_run);
   init->callback([i, &selected] { selected = [i](const Output& out) { return run_ca_init(*i, out); }; });
 
   auto s = std::make_shared<CaSignOptions>();
   CLI::App* sign = add_command(*ca, g, "sign", kCaSignSummary, kCaSignExamples);
-  sign->add_option("--dir", s->dir, "CA directory made by 'ca init'")->required()->type_name("DIR");
-  sign->add_option("csr", s->csr, "The CSR to sign (PEM or DER)")->required()->type_name("FILE");
-  sign->add_option("-o,--out", s->out, "Certificate file to write (0644, atomically)")->required()->type_name("FILE");
+  CaSignRequest& sr = s->request;
+  sign->add_option("--dir", sr.dir, "CA directory made by 'ca init'")->required()->type_name("DIR");
+  sign->add_option("csr", sr.csr_path, "The CSR to sign (PEM or DER)")->required()->type_name("FILE");
+  sign->add_option("-o,--out", sr.out, "Certificate file to write (0644, atomically; '-' for standard output)")
+      ->required()
+      ->type_name("FILE");
   sign->add_option("--profile", s->profile, "server, client or server+client (the EKUs)")
       ->capture_default_str()
       ->type_name("server|client|server+client");
-  sign->add_option("--days", s->days, "Validity in days (capped at the CA's own end)")->capture_default_str();
-  sign->add_flag("--force", s->force, "Replace an existing certificate (atomically)");
+  sign->add_option("--days", sr.days, "Validity in days (capped at the CA's own end)")->capture_default_str();
+  sign->add_flag("--force", sr.overwrite, "Replace an existing certificate (atomically)");
+  add_dry_run(sign, sr.dry_run);
   sign->callback([s, &selected] { selected = [s](const Output& out) { return run_ca_sign(*s, out); }; });
 }
 
 // --- emit-mc, emit --------------------------------------------------------------
 // The flags emit-mc and emit share (emit's MTA maps each to its own option names).
 void add_emit_flags(CLI::App* sub, EmitMcOptions& o) {
-  sub->add_option("--server-cert", o.server_cert, sendmail_option_help(SendmailOption::ServerCert))
+  EmitMcRequest& r = o.request;
+  sub->add_option("--server-cert", r.mc.server_cert, sendmail_option_help(SendmailOption::ServerCert))
       ->required()
       ->type_name("FILE");
-  sub->add_option("--server-key", o.server_key, sendmail_option_help(SendmailOption::ServerKey))
+  sub->add_option("--server-key", r.mc.server_key, sendmail_option_help(SendmailOption::ServerKey))
       ->required()
       ->type_name("FILE");
-  sub->add_option("--client-cert", o.client_cert, sendmail_option_help(SendmailOption::ClientCert))->type_name("FILE");
-  sub->add_option("--client-key", o.client_key, sendmail_option_help(SendmailOption::ClientKey))->type_name("FILE");
-  sub->add_option("--cacert", o.cacert, sendmail_option_help(SendmailOption::CaCert))->required()->type_name("FILE");
-  sub->add_option("--cacert-path", o.cacert_path, sendmail_option_help(SendmailOption::CaCertPath))
+  sub->add_option("--client-cert", r.mc.client_cert, sendmail_option_help(SendmailOption::ClientCert))->type_name("FILE");
+  sub->add_option("--client-key", r.mc.client_key, sendmail_option_help(SendmailOption::ClientKey))->type_name("FILE");
+  sub->add_option("--cacert", r.mc.cacert, sendmail_option_help(SendmailOption::CaCert))->required()->type_name("FILE");
+  sub->add_option("--cacert-path", r.mc.cacert_path, sendmail_option_help(SendmailOption::CaCertPath))
       ->required()
       ->type_name("DIR");
-  sub->add_option("--crl", o.crl, sendmail_option_help(SendmailOption::Crl))->type_name("FILE");
-  sub->add_option("--dh-params", o.dh_params, sendmail_option_help(SendmailOption::DhParameters))->type_name("FILE");
-  sub->add_option("--host", o.host, "The name peers connect to (MX target): checked in the SAN and CN");
-  sub->add_flag("--no-client-cert-request", o.no_client_cert_request,
+  sub->add_option("--crl", r.mc.crl, sendmail_option_help(SendmailOption::Crl))->type_name("FILE");
+  sub->add_option("--dh-params", r.mc.dh_params, sendmail_option_help(SendmailOption::DhParameters))->type_name("FILE");
+  sub->add_option("--host", r.host, "The name peers connect to (MX target): checked in the SAN and CN")
+      ->type_name("NAME");
+  sub->add_flag("--no-client-cert-request", r.mc.no_client_cert_request,
                 sendmail_option_help(SendmailOption::TlsSrvOptions));
-  sub->add_option("--key-group", o.key_group, "A key readable by this group (only) gets GroupReadableKeyFile appended")
-      ->capture_default_str();
+  sub->add_option("--key-group", r.key_group, "A key readable by this group (only) gets GroupReadableKeyFile appended")
+      ->capture_default_str()
+      ->type_name("GROUP");
   sub->add_flag("--no-check", o.no_check, "Skip the pre-flight checks (the m4 value rules still apply)");
-  sub->add_option("-o,--out", o.out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
+  sub->add_option("-o,--out", r.out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
       ->type_name("FILE");
-  sub->add_flag("--force", o.force, "Replace an existing -o file");
+  sub->add_flag("--force", r.overwrite, "Replace an existing -o file");
+  add_dry_run(sub, r.dry_run);
 }
 
 void add_mta_flag(CLI::App* sub, std::string& mta, const char* description) {
@@ -332,50 +363,57 @@ void register_bundle(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->required()
       ->type_name("FILE");
   check->add_option("--at", c->at, "Judge validity at DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)");
-  check->add_option("--notice-above", c->notice, "CA-list bytes above which to give a notice")->capture_default_str();
-  check->add_option("--warn-above", c->warn, "CA-list bytes above which to warn (8 KiB peers)")->capture_default_str();
-  check->add_option("--error-above", c->error, "CA-list bytes above which it is an error (one TLS record)")
+  CaListThresholds& bands = c->check.thresholds;
+  check->add_option("--notice-above", bands.notice, "CA-list bytes above which to give a notice")
       ->capture_default_str();
-  check->add_option("--java-above", c->java, "CA-list bytes above which Java clients fail")->capture_default_str();
-  check->add_option("--expiring-days", c->expiring_days, "Notice certificates expiring within this many days")
+  check->add_option("--warn-above", bands.warn, "CA-list bytes above which to warn (8 KiB peers)")
+      ->capture_default_str();
+  check->add_option("--error-above", bands.error, "CA-list bytes above which it is an error (one TLS record)")
+      ->capture_default_str();
+  check->add_option("--java-above", bands.java, "CA-list bytes above which Java clients fail")->capture_default_str();
+  check->add_option("--expiring-days", c->check.expiring_days, "Notice certificates expiring within this many days")
       ->capture_default_str();
   check->callback([c, &selected] { selected = [c](const Output& out) { return run_bundle_check(*c, out); }; });
 
   auto t = std::make_shared<BundleTrimOptions>();
   CLI::App* trim = add_command(*bundle, g, "trim", kBundleTrimSummary, kBundleTrimExamples);
-  trim->add_option("FILE", t->file, "The bundle to clean")->required()->type_name("FILE");
-  trim->add_option("-o,--out", t->out, "Clean bundle to write (PEM)")->required()->type_name("FILE");
-  trim->add_flag("--force", t->force, "Replace an existing output file (atomically)");
-  trim->add_option("--keep-issuers-of", t->keep_issuers_of,
+  TrimRequest& tr = t->request;
+  trim->add_option("FILE", tr.path, "The bundle to clean")->required()->type_name("FILE");
+  trim->add_option("-o,--out", tr.out, "Clean bundle to write (PEM; '-' for standard output)")
+      ->required()
+      ->type_name("FILE");
+  trim->add_flag("--force", tr.overwrite, "Replace an existing output file (atomically)");
+  add_dry_run(trim, tr.dry_run);
+  trim->add_option("--keep-issuers-of", tr.select.keep_issuers_of,
                    "Keep only the CAs that verify this certificate's chain (repeatable; extra certificates in the "
                    "file are used as intermediates)")
       ->type_name("FILE");
-  trim->add_option("--keep", t->keep,
-                   "Keep this certificate: SHA-256 fingerprint (or 8+ hex digits of it) or exact "
-                   "RFC 2253 subject (repeatable)");
-  trim->add_option("--at", t->at, "Judge expiry at DATE instead of now");
+  trim->add_option("--keep", tr.select.keep, kKeepHelp)->type_name("CA");
+  trim->add_option("--at", t->at, "Judge expiry at DATE instead of now")->type_name("DATE");
   trim->callback([t, &selected] { selected = [t](const Output& out) { return run_bundle_trim(*t, out); }; });
 
   auto s = std::make_shared<BundleSplitOptions>();
   CLI::App* split = add_command(*bundle, g, "split", kBundleSplitSummary, kBundleSplitExamples);
-  split->add_option("FILE", s->file, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")
+  SplitRequest& spr = s->request;
+  split->add_option("FILE", spr.path, "The big bundle (e.g. /etc/ssl/certs/ca-certificates.crt)")
       ->required()
       ->type_name("FILE");
   split
-      ->add_option("--advertise", s->advertise,
+      ->add_option("--advertise", spr.advertise.keep_issuers_of,
                    fmt::format("Certificate whose chain's CAs go in {} (your server certificate, or client "
                                "certificates you accept; repeatable)",
                                kCaCert))
       ->type_name("FILE");
-  split->add_option("--keep", s->keep, "Also advertise this CA: SHA-256 fingerprint or subject (repeatable)");
-  split->add_option("--cacert", s->cacert, fmt::format("Short {} file to write", kCaCert))
-      ->required()
-      ->type_name("FILE");
-  split->add_option("--cacert-path", s->cacert_path, fmt::format("{} directory to fill and hash", kCaCertPath))
-      ->required()
+  split->add_option("--keep", spr.advertise.keep, kKeepHelp)->type_name("CA");
+  split->add_option("--out-cacert", spr.cacert, fmt::format("Short {} file to write", kCaCert))->type_name("FILE");
+  split->add_option("--out-cacert-path", spr.cacert_path, fmt::format("{} directory to fill and hash", kCaCertPath))
       ->type_name("DIR");
-  split->add_flag("--force", s->force, fmt::format("Replace an existing {} file and same-named CA files", kCaCert));
-  split->add_option("--at", s->at, "Judge expiry at DATE instead of now");
+  // The old spellings: --cacert names a file to read everywhere else. Hidden, with a notice.
+  split->add_option("--cacert", s->old_cacert, "Deprecated: --out-cacert")->type_name("FILE")->group("");
+  split->add_option("--cacert-path", s->old_cacert_path, "Deprecated: --out-cacert-path")->type_name("DIR")->group("");
+  split->add_flag("--force", spr.overwrite, fmt::format("Replace an existing {} file and same-named CA files", kCaCert));
+  add_dry_run(split, spr.dry_run);
+  split->add_option("--at", s->at, "Judge expiry at DATE instead of now")->type_name("DATE");
   split->callback([s, &selected] { selected = [s](const Output& out) { return run_bundle_split(*s, out); }; });
 
   auto r = std::make_shared<BundleRehashOptions>();
@@ -434,38 +472,40 @@ void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
 void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<DoctorOptions>();
   CLI::App* sub = add_command(root, g, "doctor", kDoctorSummary, kDoctorExamples);
-  sub->add_option("FILE", o->file,
+  sub->add_option("FILE", o->request.path,
                   "sendmail.cf or .mc, Postfix main.cf or master.cf, Exim's configuration or Debian's split "
                   "config dir (default: /etc/mail/sendmail.cf, or the --mta's own)")
       ->type_name("FILE");
   sub->add_option("--mta", o->mta, "The mail server FILE belongs to (default: recognised from FILE)")
       ->check(CLI::IsMember({"sendmail", "postfix", "exim"}))
       ->type_name(kMtaTypeName);
-  sub->add_option("--host", o->host, "The name peers connect to (default: the configured $j, if literal)");
+  sub->add_option("--host", o->request.host, "The name peers connect to (default: the configured $j, if literal)");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_doctor(*o, out); }; });
 }
 
 void register_access(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<AccessOptions>();
+  AccessRequest& r = o->request;
   CLI::App* sub = add_command(root, g, "access", kAccessSummary, kAccessExamples);
   add_mta_flag(sub, o->mta, "The mail server whose relay lines to print");
-  sub->add_option("--ca", o->ca, "CA certificate: CERTISSUER:<its name> RELAY (repeatable)")->type_name("FILE");
-  sub->add_option("--client", o->client, "Client certificate: CERTSUBJECT:<its name> RELAY (repeatable)")
+  sub->add_option("--ca", r.ca_files, "CA certificate: CERTISSUER:<its name> RELAY (repeatable)")->type_name("FILE");
+  sub->add_option("--client", r.client_files, "Client certificate: CERTSUBJECT:<its name> RELAY (repeatable)")
       ->type_name("FILE");
-  sub->add_flag("--subject", o->subject, "CA lines say SUBJECT: relay only for the CERTSUBJECT: lines");
-  sub->add_option("--tls-srv", o->tls_srv, "TLS_Srv:NAME policy line (sendmail delivering to NAME; repeatable)")
+  sub->add_flag("--subject", r.subject_rhs, "CA lines say SUBJECT: relay only for the CERTSUBJECT: lines");
+  sub->add_option("--tls-srv", r.tls_srv, "TLS_Srv:NAME policy line (sendmail delivering to NAME; repeatable)")
       ->type_name("NAME");
-  sub->add_option("--tls-clt", o->tls_clt, "TLS_Clt:NAME policy line (mail from NAME; repeatable)")->type_name("NAME");
-  sub->add_option("--policy", o->policy, "Policy: VERIFY, VERIFY:BITS or ENCR:BITS")->capture_default_str();
-  sub->add_option("--cn", o->cn, "Also require this CN in the peer's certificate (+CN:NAME)")->type_name("NAME");
-  sub->add_option("--trust-store", o->trust_store, "Hashed public roots: an issuer found there is a public CA")
+  sub->add_option("--tls-clt", r.tls_clt, "TLS_Clt:NAME policy line (mail from NAME; repeatable)")->type_name("NAME");
+  sub->add_option("--policy", r.policy, "Policy: VERIFY, VERIFY:BITS or ENCR:BITS")->capture_default_str();
+  sub->add_option("--cn", r.cn, "Also require this CN in the peer's certificate (+CN:NAME)")->type_name("NAME");
+  sub->add_option("--trust-store", r.trust_store_dir, "Hashed public roots: an issuer found there is a public CA")
       ->capture_default_str()
       ->type_name("DIR");
-  sub->add_flag("--allow-public-ca", o->allow_public_ca,
+  sub->add_flag("--allow-public-ca", r.allow_public_ca,
                 "Print CERTISSUER: RELAY for a public --ca anyway (an open relay for its customers)");
   sub->add_option("-o,--out", o->out, "Write the lines to this file (0644, atomically); '-' or none: standard output")
       ->type_name("FILE");
   sub->add_flag("--force", o->force, "Replace an existing -o file");
+  add_dry_run(sub, o->dry_run);
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_access(*o, out); }; });
 }
 

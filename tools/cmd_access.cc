@@ -32,22 +32,23 @@ int run_access(const AccessOptions& o, const Output& out) {
 }
 
 int run_access_postfix(const AccessOptions& o, const Output& out) {
-  if (!o.ca.empty())
+  const AccessRequest& given = o.request;
+  if (!given.ca_files.empty())
     throw Error(
         "access --mta postfix --ca: Postfix cannot limit relaying to one CA's clients (permit_tls_all_clientcerts "
         "trusts every CA in smtpd_tls_CAfile and smtpd_tls_CApath, public ones included)",
         {}, "list each client certificate that may relay with --client CERT");
-  if (!o.tls_srv.empty() || !o.tls_clt.empty() || o.subject || !o.cn.empty())
+  if (!given.tls_srv.empty() || !given.tls_clt.empty() || given.subject_rhs || !given.cn.empty())
     throw Error("access --mta postfix: --tls-srv, --tls-clt, --subject and --cn are sendmail's access-map policies", {},
                 "Postfix: smtp_tls_policy_maps (see postconf(5)); here give --client CERT");
-  if (o.client.empty())
+  if (given.client_files.empty())
     throw Error("access --mta postfix: no client certificate given", {}, "give --client CERT (repeatable)");
   PostfixAccessRequest request;
-  request.client_files = o.client;
+  request.client_files = given.client_files;
   PostfixAccessResult r = postfix_access(request);
   Report report;
   report.set_result(to_json(r));
-  report.inputs = o.client;
+  report.inputs = given.client_files;
   const bool to_stdout = o.out.empty() || o.out == "-";
   report.data_on_stdout = to_stdout;
   const std::string text = postfix_access_text(r);
@@ -57,31 +58,24 @@ int run_access_postfix(const AccessOptions& o, const Output& out) {
     io::WriteOptions write;
     write.overwrite = o.force;
     write.role = "relay_clientcerts table";
+    write.dry_run = o.dry_run;
     io::write_file_atomic(o.out, text, write);
-    report.outputs.push_back({o.out, 0644});
-    out.result(fmt::format("Wrote {} ({} certificate(s), mode 0644).", o.out, r.entries.size()));
+    report.outputs.push_back({o.out, 0644, o.dry_run});
+    out.result(fmt::format("{} {} ({} certificate(s), mode 0644).", o.dry_run ? "Dry run: would write" : "Wrote", o.out,
+                           r.entries.size()));
   }
   return out.finish(report);
 }
 
 int run_access_sendmail(const AccessOptions& o, const Output& out) {
-  AccessRequest request;
-  request.ca_files = o.ca;
-  request.client_files = o.client;
-  request.subject_rhs = o.subject;
-  request.tls_srv = o.tls_srv;
-  request.tls_clt = o.tls_clt;
-  request.policy = o.policy;
-  request.cn = o.cn;
-  request.trust_store_dir = o.trust_store;
-  request.allow_public_ca = o.allow_public_ca;
+  const AccessRequest& request = o.request;
   AccessResult r = make_access_lines(request);
   // A refusal prints no line at all: a partial access file could still be installed.
   if (r.refused()) r.lines.clear();
   Report report;
   report.set_result(to_json(r));
-  report.inputs = o.ca;
-  report.inputs.insert(report.inputs.end(), o.client.begin(), o.client.end());
+  report.inputs = request.ca_files;
+  report.inputs.insert(report.inputs.end(), request.client_files.begin(), request.client_files.end());
   report.findings = r.findings;
   const bool to_stdout = o.out.empty() || o.out == "-";
   report.data_on_stdout = to_stdout;
@@ -92,9 +86,11 @@ int run_access_sendmail(const AccessOptions& o, const Output& out) {
     io::WriteOptions write;
     write.overwrite = o.force;
     write.role = "access lines";
+    write.dry_run = o.dry_run;
     io::write_file_atomic(o.out, access_text(r), write);
-    report.outputs.push_back({o.out, 0644});
-    out.result(fmt::format("Wrote {} ({} line(s), mode 0644).", o.out, r.lines.size()));
+    report.outputs.push_back({o.out, 0644, o.dry_run});
+    out.result(fmt::format("{} {} ({} line(s), mode 0644).", o.dry_run ? "Dry run: would write" : "Wrote", o.out,
+                           r.lines.size()));
   }
   if (!r.refused()) {
     out.say(

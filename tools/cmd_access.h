@@ -6,22 +6,18 @@
 #include <vector>
 
 #include "output.h"
+#include "sendmail/access_map.h"
 
 namespace mtlscert::cli {
 
+/// AccessOptions: the flags, bound by cli.cc straight into the library's request, and the
+/// output file, which this command writes itself.
 struct AccessOptions {
-  std::string mta = "sendmail";
-  std::vector<std::string> ca;
-  std::vector<std::string> client;
-  bool subject = false;
-  std::vector<std::string> tls_srv;
-  std::vector<std::string> tls_clt;
-  std::string policy = "VERIFY";
-  std::string cn;
-  std::string trust_store = "/etc/ssl/certs";
-  bool allow_public_ca = false;
-  std::string out;     ///< -o FILE: write the lines there (0644, atomically); empty or "-": stdout
-  bool force = false;  ///< replace an existing -o file
+  std::string mta = "sendmail";  ///< --mta: whose relay lines
+  AccessRequest request;
+  std::string out;       ///< -o FILE: write the lines there (0644, atomically); empty or "-": stdout
+  bool force = false;    ///< replace an existing -o file
+  bool dry_run = false;  ///< --dry-run: check -o, write nothing
 };
 
 extern const char* const kAccessSummary;

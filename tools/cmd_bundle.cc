@@ -15,7 +15,7 @@ const char* const kBundleSummary = "Measure, clean and split CA bundles for conf
 const char* const kBundleExamples = R"(  $ mtlscert bundle check /etc/mail/tls/ca.pem
       the CA-list size sendmail sends, and every problem (exit 1 on an error)
   $ mtlscert bundle split /etc/ssl/certs/ca-certificates.crt --advertise smtp.crt \
-      --cacert /etc/mail/tls/ca.pem --cacert-path /etc/mail/tls/certs
+      --out-cacert /etc/mail/tls/ca.pem --out-cacert-path /etc/mail/tls/certs
       a short confCACERT plus a hashed confCACERT_PATH, and the two define lines)";
 
 const char* const kBundleCheckSummary = "Judge a CA bundle as confCACERT: exact CA-list bytes and findings";
@@ -36,7 +36,7 @@ const char* const kBundleTrimExamples = R"(  $ mtlscert bundle trim ca.pem -o ca
 const char* const kBundleSplitSummary = "Split a bundle into a short confCACERT and a hashed confCACERT_PATH";
 const char* const kBundleSplitExamples =
     R"(  $ mtlscert bundle split /etc/ssl/certs/ca-certificates.crt --advertise /etc/mail/tls/smtp.crt \
-      --cacert /etc/mail/tls/ca.pem --cacert-path /etc/mail/tls/certs
+      --out-cacert /etc/mail/tls/ca.pem --out-cacert-path /etc/mail/tls/certs
       ca.pem holds smtp.crt's issuers; certs/ holds every CA, hashed; prints the define lines)";
 
 const char* const kBundleRehashSummary = "Make <subject-hash>.N links in a CA directory, as openssl rehash names them";
@@ -68,10 +68,8 @@ std::string budget(const CaListSize& s) {
 }  // namespace
 
 int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
-  mtlscert::BundleCheckOptions options;
+  mtlscert::BundleCheckOptions options = o.check;
   options.at = at_or_now(o.at);
-  options.expiring_days = o.expiring_days;
-  options.thresholds = {o.notice, o.warn, o.error, o.java};
   BundleReport r = check_bundle_file(o.file, options);
   Report report;
   // The document lists every certificate: on a 100,000-certificate bundle building it
@@ -97,43 +95,82 @@ int run_bundle_check(const BundleCheckOptions& o, const Output& out) {
 }
 
 int run_bundle_trim(const BundleTrimOptions& o, const Output& out) {
-  if (o.out == "-") throw Error("bundle trim cannot write to standard output (-o -)", {}, "give a file name with -o");
-  TrimRequest req{o.file, o.out, o.force, {at_or_now(o.at), o.keep_issuers_of, o.keep}};
+  TrimRequest req = o.request;
+  req.select.at = at_or_now(o.at);
+  const bool to_stdout = req.out == "-";
   TrimResult r = trim_bundle(req);
   Report report;
   report.set_result(to_json(r));
-  report.inputs = {o.file};
-  report.inputs.insert(report.inputs.end(), o.keep_issuers_of.begin(), o.keep_issuers_of.end());
-  report.outputs = {{r.out, 0644}};
+  report.inputs = {req.path};
+  report.inputs.insert(report.inputs.end(), req.select.keep_issuers_of.begin(), req.select.keep_issuers_of.end());
+  if (!to_stdout) report.outputs = {{r.out, 0644, req.dry_run}};
   report.add_warnings(r.warnings, "trim-advice");
+  // The clean bundle is the product on stdout with -o -: every other line goes to stderr then
+  // (the findings, by data_on_stdout; the list of what was dropped, as progress).
+  report.data_on_stdout = to_stdout;
+  auto say = [&](const std::string& line) { to_stdout ? out.note(line) : out.say(line); };
   for (const auto& d : r.dropped) {
-    out.say(fmt::format("dropped {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
-                        d.reason));
+    say(fmt::format("dropped {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
+                    d.reason));
   }
-  for (const auto& n : r.notes) out.say(n);
-  out.result(fmt::format("Wrote {} ({} of {}). CA list: {} before, {} after.", r.out,
-                         plural(r.kept.size(), "certificate"), r.certificates, budget(r.before), budget(r.after)));
-  out.say(fmt::format("Next: mtlscert bundle check {}", r.out));
+  for (const auto& n : r.notes) say(n);
+  const std::string summary =
+      fmt::format("{} ({} of {}). CA list: {} before, {} after.", to_stdout ? std::string("standard output") : r.out,
+                  plural(r.kept.size(), "certificate"), r.certificates, budget(r.before), budget(r.after));
+  if (to_stdout) {
+    if (!out.json_mode() && !req.dry_run) out.data(r.pem);  // with --json: result.pem
+    say(fmt::format("{} {}", req.dry_run ? "Dry run: would write" : "Wrote", summary));
+    return out.finish(report);
+  }
+  out.result(fmt::format("{} {}", req.dry_run ? "Dry run: would write" : "Wrote", summary));
+  if (!req.dry_run) out.say(fmt::format("Next: mtlscert bundle check {}", r.out));
   return out.finish(report);
 }
 
+namespace {
+
+// deprecated_alias: the old spelling of an output flag still works, with a one-line notice.
+void deprecated_alias(const Output& out, const std::string& old_value, const char* old_flag, const char* new_flag,
+                      std::string& target) {
+  if (old_value.empty()) return;
+  if (!target.empty()) {
+    throw Error(fmt::format("{} and {} name the same output; give only {}", old_flag, new_flag, new_flag), {},
+                fmt::format("{} is the old spelling of {}", old_flag, new_flag));
+  }
+  out.warn(
+      fmt::format("{} is deprecated in bundle split (elsewhere it names what is read); use {}", old_flag, new_flag));
+  target = old_value;
+}
+
+}  // namespace
+
 int run_bundle_split(const BundleSplitOptions& o, const Output& out) {
-  SplitRequest req{o.file, o.cacert, o.cacert_path, o.force, {at_or_now(o.at), o.advertise, o.keep}};
+  SplitRequest req = o.request;
+  deprecated_alias(out, o.old_cacert, "--cacert", "--out-cacert", req.cacert);
+  deprecated_alias(out, o.old_cacert_path, "--cacert-path", "--out-cacert-path", req.cacert_path);
+  if (req.cacert.empty() || req.cacert_path.empty()) {
+    throw Error(
+        fmt::format("bundle split needs {}", req.cacert.empty() ? "--out-cacert FILE" : "--out-cacert-path DIR"), {},
+        "give --out-cacert FILE (the short confCACERT) and --out-cacert-path DIR (the hashed directory)");
+  }
+  req.advertise.at = at_or_now(o.at);
   SplitResult r = split_bundle(req);
   Report report;
   report.set_result(to_json(r));
-  report.inputs = {o.file};
-  report.inputs.insert(report.inputs.end(), o.advertise.begin(), o.advertise.end());
-  report.outputs = {{r.cacert, 0644}, {r.cacert_path, 0755}};
+  report.inputs = {req.path};
+  report.inputs.insert(report.inputs.end(), req.advertise.keep_issuers_of.begin(), req.advertise.keep_issuers_of.end());
+  report.outputs = {{r.cacert, 0644, req.dry_run}, {r.cacert_path, 0755, req.dry_run}};
   report.add_warnings(r.warnings, "split-advice");
   for (const auto& c : r.advertised) out.say(fmt::format("advertised {}", cert_line(c)));
   for (const auto& d : r.dropped) {
     out.say(fmt::format("left out {}: {}", d.cert.index >= 0 ? cert_line(d.cert) : fmt::format("line {}", d.line),
                         d.reason));
   }
-  out.result(fmt::format("Wrote {} ({}): the CA list is {}; the whole bundle as {} would send {}.", r.cacert,
-                         plural(r.advertised.size(), "certificate"), budget(r.after), kCaCert, budget(r.before)));
-  out.result(fmt::format("Wrote {} ({} CA files, {} new hash links): trusted for verification, never sent.",
+  const char* wrote = req.dry_run ? "Dry run: would write" : "Wrote";
+  out.result(fmt::format("{} {} ({}): the CA list is {}; the whole bundle as {} would send {}.", wrote,
+                         r.cacert, plural(r.advertised.size(), "certificate"), budget(r.after), kCaCert,
+                         budget(r.before)));
+  out.result(fmt::format("{} {} ({} CA files, {} new hash links): trusted for verification, never sent.", wrote,
                          r.cacert_path, r.trusted, r.links_created));
   out.result("Add to sendmail.mc, then rebuild sendmail.cf:");
   // Kept apart so it can later call the shared m4 emitter (emit-mc).

@@ -5,37 +5,29 @@
 #include <string>
 #include <vector>
 
+#include "bundle/bundle.h"
 #include "output.h"
 
 namespace mtlscert::cli {
 
+// The flags, bound by cli.cc straight into the library's requests; --at is parsed here.
+
 struct BundleCheckOptions {
   std::string file;
-  std::string at;             ///< --at DATE (empty: now)
-  std::size_t notice = 4096;  ///< CA-list bands, bytes
-  std::size_t warn = 8000;
-  std::size_t error = 16000;
-  std::size_t java = 32000;
-  int expiring_days = 30;
+  std::string at;  ///< --at DATE (empty: now)
+  mtlscert::BundleCheckOptions check;
 };
 
 struct BundleTrimOptions {
-  std::string file;
-  std::string out;
-  bool force = false;
+  TrimRequest request;
   std::string at;
-  std::vector<std::string> keep_issuers_of;
-  std::vector<std::string> keep;
 };
 
 struct BundleSplitOptions {
-  std::string file;
-  std::vector<std::string> advertise;
-  std::vector<std::string> keep;
-  std::string cacert;
-  std::string cacert_path;
-  bool force = false;
+  SplitRequest request;
   std::string at;
+  std::string old_cacert;       ///< --cacert: the deprecated spelling of --out-cacert
+  std::string old_cacert_path;  ///< --cacert-path: the deprecated spelling of --out-cacert-path
 };
 
 struct BundleRehashOptions {

@@ -8,22 +8,16 @@
 
 namespace mtlscert::cli {
 
+/// The flags, bound by cli.cc straight into the library's requests; the names given as
+/// text are parsed in run_* so that their errors name the choices.
 struct CaInitOptions {
-  std::string dir;
-  std::string name;
-  std::string type = "rsa";
-  int bits = 3072;
-  std::string curve = "P-256";
-  int days = kDefaultCaDays;
+  CaInitRequest request;
+  std::string type = std::string(key_type_name(CaInitRequest{}.key.type));
 };
 
 struct CaSignOptions {
-  std::string dir;
-  std::string csr;
-  std::string out;
-  std::string profile = "server+client";
-  int days = kDefaultLeafDays;
-  bool force = false;
+  CaSignRequest request;
+  std::string profile = std::string(cert_profile_name(CaSignRequest{}.profile));
 };
 
 extern const char* const kCaSummary;

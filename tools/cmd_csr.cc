@@ -64,13 +64,7 @@ void interview(CsrRequest& request, const Output& out) {
 }  // namespace
 
 int run_csr(const CsrOptions& o, const Output& out) {
-  CsrFileRequest request;
-  request.key_path = o.key;
-  request.path = o.out;
-  request.overwrite = o.force;
-  request.request.host = o.host;
-  request.request.extra_names = o.san;
-  request.request.subject = {o.country, o.state, o.locality, o.org, o.ou, o.email};
+  CsrFileRequest request = o.request;
   for (const auto& text : o.mx) {
     if (text == "-" && o.interactive) {
       throw Error("--mx - and --interactive both need standard input", {}, "give the MX line itself with --mx");
@@ -87,16 +81,19 @@ int run_csr(const CsrOptions& o, const Output& out) {
   report.add_warnings(r.warnings, "csr-advice");
   if (r.path == "-") {
     report.data_on_stdout = true;
-    if (!out.json_mode()) out.data(r.pem);
+    if (!out.json_mode() && !request.dry_run) out.data(r.pem);
     return out.finish(report);
   }
-  report.outputs.push_back({r.path, r.mode});
-  out.result(fmt::format("Wrote CSR {} for {} (SAN: {}; {} key, mode {:04o}).", r.path, r.plan.host.ascii,
+  report.outputs.push_back({r.path, r.mode, request.dry_run});
+  out.result(fmt::format("{} CSR {} for {} (SAN: {}; {} key, mode {:04o}).",
+                         request.dry_run ? "Dry run: would write" : "Wrote", r.path, r.plan.host.ascii,
                          fmt::join(r.plan.dns_names, ", "), r.info.key.label, r.mode));
   std::string crt =
       r.path.size() > 4 && r.path.ends_with(".csr") ? r.path.substr(0, r.path.size() - 4) + ".crt" : r.path + ".crt";
-  out.say(fmt::format("Next: submit it to your CA, or sign it with your own: mtlscert ca sign --dir DIR {} -o {}",
-                      r.path, crt));
+  if (!request.dry_run) {
+    out.say(fmt::format("Next: submit it to your CA, or sign it with your own: mtlscert ca sign --dir DIR {} -o {}",
+                        r.path, crt));
+  }
   return out.finish(report);
 }
 

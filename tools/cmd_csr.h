@@ -5,17 +5,14 @@
 #include <vector>
 
 #include "output.h"
+#include "pki/csr.h"
 
 namespace mtlscert::cli {
 
+/// CsrOptions: the flags, bound by cli.cc straight into the library's request.
 struct CsrOptions {
-  std::string key;
-  std::string host;
+  CsrFileRequest request;
   std::vector<std::string> mx;  ///< each may hold several lines; "-" reads standard input
-  std::vector<std::string> san;
-  std::string country, state, locality, org, ou, email;
-  std::string out;
-  bool force = false;
   bool interactive = false;
 };
 

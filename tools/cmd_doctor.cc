@@ -40,14 +40,14 @@ std::string option_pair(const SendmailTls& t, SendmailOption a, SendmailOption b
 // doctor read before it knew other MTAs; its output names the MTA, so a wrong guess shows).
 Mta doctor_mta(const DoctorOptions& o) {
   if (!o.mta.empty()) return mta_from_flag(o.mta);
-  if (o.file.empty()) return Mta::Sendmail;
-  return detect_mta(o.file).value_or(Mta::Sendmail);
+  if (o.request.path.empty()) return Mta::Sendmail;
+  return detect_mta(o.request.path).value_or(Mta::Sendmail);
 }
 
 int run_doctor(const DoctorOptions& options, const Output& out) {
   DoctorOptions o = options;
   const Mta mta = doctor_mta(o);
-  if (o.file.empty()) o.file = default_config_path(mta);
+  if (o.request.path.empty()) o.request.path = default_config_path(mta);
   switch (mta) {
     case Mta::Sendmail: return run_doctor_sendmail(o, out);
     case Mta::Postfix: return run_doctor_postfix(o, out);
@@ -57,9 +57,7 @@ int run_doctor(const DoctorOptions& options, const Output& out) {
 }
 
 int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
-  DoctorRequest request;
-  request.path = o.file;
-  request.host = o.host;
+  DoctorRequest request = o.request;
   request.now = std::time(nullptr);
   DoctorResult r = doctor(request);
   Report report;
@@ -68,7 +66,7 @@ int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
   report.inputs = r.config.files_read;
   report.findings = r.findings;
   const SendmailTls& t = r.config.tls;
-  out.say(fmt::format("Read {} (sendmail, {}{}).", o.file, r.config.is_mc ? "m4 source" : "sendmail.cf",
+  out.say(fmt::format("Read {} (sendmail, {}{}).", request.path, r.config.is_mc ? "m4 source" : "sendmail.cf",
                       r.config.files_read.size() > 1
                           ? fmt::format(", {} included file(s)", r.config.files_read.size() - 1)
                           : std::string()));
@@ -80,17 +78,17 @@ int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
                         r.config.run_as_user.empty() ? "root" : r.config.run_as_user));
   }
   if (exit_code(r.findings) == Exit::Ok) {
-    out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", o.file));
+    out.result(fmt::format("{}: healthy: sendmail will offer STARTTLS with these files.", request.path));
   } else {
-    out.result(fmt::format("{}: sendmail would not offer STARTTLS as configured:", o.file));
+    out.result(fmt::format("{}: sendmail would not offer STARTTLS as configured:", request.path));
   }
   return out.finish(report);
 }
 
 int run_doctor_postfix(const DoctorOptions& o, const Output& out) {
   PostfixDoctorRequest request;
-  request.path = o.file;
-  request.host = o.host;
+  request.path = o.request.path;
+  request.host = o.request.host;
   request.now = std::time(nullptr);
   PostfixDoctorResult r = postfix_doctor(request);
   Report report;
@@ -99,7 +97,7 @@ int run_doctor_postfix(const DoctorOptions& o, const Output& out) {
   report.findings = r.findings;
   const PostfixTls& t = r.config.tls;
   out.say(fmt::format(
-      "Read {} (postfix, main.cf{}).", o.file,
+      "Read {} (postfix, main.cf{}).", o.request.path,
       r.config.service.empty() ? std::string() : fmt::format(" and master.cf service {}", r.config.service)));
   if (r.config.any_tls_option) {
     if (!t.chain_files.empty()) {
@@ -111,9 +109,9 @@ int run_doctor_postfix(const DoctorOptions& o, const Output& out) {
     out.say(fmt::format("  smtpd_tls_security_level={} smtpd_tls_ask_ccert={}", t.security_level, t.ask_ccert));
   }
   if (exit_code(r.findings) == Exit::Ok) {
-    out.result(fmt::format("{}: healthy: Postfix will offer STARTTLS with these files.", o.file));
+    out.result(fmt::format("{}: healthy: Postfix will offer STARTTLS with these files.", o.request.path));
   } else {
-    out.result(fmt::format("{}: Postfix would not do STARTTLS as configured:", o.file));
+    out.result(fmt::format("{}: Postfix would not do STARTTLS as configured:", o.request.path));
   }
   return out.finish(report);
 }

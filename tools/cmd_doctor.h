@@ -4,13 +4,15 @@
 #include <string>
 
 #include "output.h"
+#include "sendmail/doctor.h"
 
 namespace mtlscert::cli {
 
+/// DoctorOptions: the flags, bound by cli.cc straight into the library's request.
 struct DoctorOptions {
-  std::string file;  ///< empty: the --mta's default file (sendmail's without --mta)
-  std::string mta;   ///< empty: recognised from the file
-  std::string host;
+  std::string mta;        ///< empty: recognised from the file
+  DoctorRequest request;  ///< path empty: the --mta's default file (sendmail's without --mta)
+  DoctorOptions() { request.path.clear(); }
 };
 
 extern const char* const kDoctorSummary;

@@ -24,30 +24,32 @@ const char* const kEmitExamples =
       a main.cf fragment (0644, atomically) to append to /etc/postfix/main.cf)";
 
 int run_emit_postfix(const EmitOptions& o, const Output& out) {
-  if (!o.crl.empty() || !o.dh_params.empty())
+  if (!o.request.mc.crl.empty() || !o.request.mc.dh_params.empty())
     throw Error("emit --mta postfix: --crl and --dh-params are sendmail's (Postfix has no CRL file)", {},
                 "leave them out");
   PostfixEmitRequest request;
-  request.server_cert = o.server_cert;
-  request.server_key = o.server_key;
-  request.client_cert = o.client_cert;
-  request.client_key = o.client_key;
-  request.cacert = o.cacert;
-  request.cacert_path = o.cacert_path;
-  request.no_client_cert_request = o.no_client_cert_request;
-  request.host = o.host;
+  request.server_cert = o.request.mc.server_cert;
+  request.server_key = o.request.mc.server_key;
+  request.client_cert = o.request.mc.client_cert;
+  request.client_key = o.request.mc.client_key;
+  request.cacert = o.request.mc.cacert;
+  request.cacert_path = o.request.mc.cacert_path;
+  request.no_client_cert_request = o.request.mc.no_client_cert_request;
+  request.host = o.request.host;
   request.check = !o.no_check;
-  const bool to_stdout = o.out.empty() || o.out == "-";
-  request.out = to_stdout ? std::string() : o.out;
-  request.overwrite = o.force;
+  const std::string& file = o.request.out;
+  const bool to_stdout = file.empty() || file == "-";
+  request.out = to_stdout ? std::string() : file;
+  request.overwrite = o.request.overwrite;
+  request.dry_run = o.request.dry_run;
   request.now = std::time(nullptr);
   PostfixEmitResult r = emit_postfix(request, MTLSCERT_VERSION);
   Report report;
   report.set_result(to_json(r));
-  for (const auto* path : {&o.server_cert, &o.server_key, &o.client_cert, &o.client_key, &o.cacert}) {
+  for (const auto* path : {&o.request.mc.server_cert, &o.request.mc.server_key, &o.request.mc.client_cert, &o.request.mc.client_key, &o.request.mc.cacert}) {
     if (!path->empty()) report.inputs.push_back(*path);
   }
-  if (r.written) report.outputs.push_back({o.out, 0644});
+  if (r.written) report.outputs.push_back({file, 0644, request.dry_run});
   report.findings = r.findings;
   if (!r.checked) {
     report.findings.push_back(
@@ -56,12 +58,13 @@ int run_emit_postfix(const EmitOptions& o, const Output& out) {
   report.data_on_stdout = to_stdout;
   if (to_stdout && !out.json_mode() && !r.blocked) out.data(r.postconf);
   if (r.blocked) {
-    if (!to_stdout) out.result(fmt::format("Not written: {} (fix the errors below, then rerun).", o.out));
+    if (!to_stdout) out.result(fmt::format("Not written: {} (fix the errors below, then rerun).", file));
   } else if (r.unchanged) {
-    out.result(fmt::format("{} is already up to date; unchanged.", o.out));
+    out.result(fmt::format("{} is already up to date; unchanged.", file));
   } else if (r.written) {
-    out.result(fmt::format("Wrote {} (mode 0644).", o.out));
-    out.say(fmt::format("Next: cat {} >> /etc/postfix/main.cf, then postfix check && postfix reload.", o.out));
+    out.result(fmt::format("{} {} (mode 0644).", request.dry_run ? "Dry run: would write" : "Wrote", file));
+    if (!request.dry_run)
+      out.say(fmt::format("Next: cat {} >> /etc/postfix/main.cf, then postfix check && postfix reload.", file));
   }
   return out.finish(report);
 }
@@ -71,7 +74,7 @@ int run_emit(const EmitOptions& o, const Output& out) {
   switch (mta) {
     case Mta::Sendmail: {
       EmitMcOptions mc = o;
-      if (mc.key_group.empty()) mc.key_group = EmitMcOptions{}.key_group;
+      if (mc.request.key_group.empty()) mc.request.key_group = EmitMcOptions{}.request.key_group;
       return run_emit_mc(mc, out);
     }
     case Mta::Postfix: return run_emit_postfix(o, out);

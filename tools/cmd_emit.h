@@ -12,7 +12,7 @@ namespace mtlscert::cli {
 /// EmitOptions: emit-mc's flags plus the MTA. key_group empty: the MTA's own default.
 struct EmitOptions : EmitMcOptions {
   std::string mta = "sendmail";
-  EmitOptions() { key_group.clear(); }
+  EmitOptions() { request.key_group.clear(); }
 };
 
 extern const char* const kEmitSummary;

@@ -21,30 +21,20 @@ const char* const kEmitMcExamples =
       an RSA + ECDSA pair, in the comma form sendmail understands)";
 
 int run_emit_mc(const EmitMcOptions& o, const Output& out) {
-  EmitMcRequest request;
-  request.mc.server_cert = o.server_cert;
-  request.mc.server_key = o.server_key;
-  request.mc.client_cert = o.client_cert;
-  request.mc.client_key = o.client_key;
-  request.mc.cacert = o.cacert;
-  request.mc.cacert_path = o.cacert_path;
-  request.mc.crl = o.crl;
-  request.mc.dh_params = o.dh_params;
-  request.mc.no_client_cert_request = o.no_client_cert_request;
-  request.host = o.host;
-  request.key_group = o.key_group;
+  EmitMcRequest request = o.request;
   request.check = !o.no_check;
-  const bool to_stdout = o.out.empty() || o.out == "-";
-  request.out = to_stdout ? std::string() : o.out;
-  request.overwrite = o.force;
+  const bool to_stdout = request.out.empty() || request.out == "-";
+  if (to_stdout) request.out.clear();
   request.now = std::time(nullptr);
+  const std::string& file = request.out;
+  const McRequest& mc = request.mc;
   EmitMcResult r = emit_mc(request, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION);
   Report report;
   report.set_result(to_json(r));
-  for (const auto* path : {&o.server_cert, &o.server_key, &o.client_cert, &o.client_key, &o.cacert, &o.crl}) {
+  for (const auto* path : {&mc.server_cert, &mc.server_key, &mc.client_cert, &mc.client_key, &mc.cacert, &mc.crl}) {
     if (!path->empty()) report.inputs.push_back(*path);
   }
-  if (r.written) report.outputs.push_back({o.out, 0644});
+  if (r.written) report.outputs.push_back({file, 0644, request.dry_run});
   report.add_warnings(r.mc.warnings, "mc-value");
   report.findings.insert(report.findings.end(), r.findings.begin(), r.findings.end());
   if (!r.checked) {
@@ -55,17 +45,17 @@ int run_emit_mc(const EmitMcOptions& o, const Output& out) {
   report.data_on_stdout = to_stdout;
   if (to_stdout && !out.json_mode() && !r.blocked) out.data(r.mc.text);
   if (r.blocked) {
-    if (!to_stdout) out.result(fmt::format("Not written: {} (fix the errors below, then rerun).", o.out));
+    if (!to_stdout) out.result(fmt::format("Not written: {} (fix the errors below, then rerun).", file));
   } else if (r.unchanged) {
-    out.result(fmt::format("{} is already up to date; unchanged.", o.out));
+    out.result(fmt::format("{} is already up to date; unchanged.", file));
   } else if (r.written) {
-    out.result(fmt::format("Wrote {} (mode 0644).", o.out));
+    out.result(fmt::format("{} {} (mode 0644).", request.dry_run ? "Dry run: would write" : "Wrote", file));
   }
-  if (!to_stdout && !r.blocked) {
+  if (!to_stdout && !r.blocked && !request.dry_run) {
     out.say(
         fmt::format("Next: add include(`{}')dnl to /etc/mail/sendmail.mc after DOMAIN(`debian-mta')dnl, then run "
                     "sendmailconfig (or make -C /etc/mail) and restart sendmail.",
-                    o.out));
+                    file));
   }
   return out.finish(report);
 }

@@ -4,24 +4,14 @@
 #include <string>
 
 #include "output.h"
+#include "sendmail/emit_mc.h"
 
 namespace mtlscert::cli {
 
+/// EmitMcOptions: the flags, bound by cli.cc straight into the library's request.
 struct EmitMcOptions {
-  std::string server_cert;
-  std::string server_key;
-  std::string client_cert;
-  std::string client_key;
-  std::string cacert;
-  std::string cacert_path;
-  std::string crl;
-  std::string dh_params;
-  std::string host;
-  std::string key_group = "smmsp";
-  bool no_client_cert_request = false;
-  bool no_check = false;
-  std::string out;
-  bool force = false;
+  EmitMcRequest request;  ///< out "-" is standard output, as empty is
+  bool no_check = false;  ///< --no-check: request.check = false
 };
 
 extern const char* const kEmitMcSummary;

@@ -16,39 +16,40 @@ namespace mtlscert::cli {
 namespace {
 
 // write_product: -o FILE for emit and access (0644, atomically; --force replaces).
-void write_product(const std::string& path, const std::string& text, bool force, std::string_view role, Report& report,
-                   const Output& out) {
+void write_product(const std::string& path, const std::string& text, bool force, bool dry_run, std::string_view role,
+                   Report& report, const Output& out) {
   io::WriteOptions write;
   write.overwrite = force;
   write.role = role;
+  write.dry_run = dry_run;
   io::write_file_atomic(path, text, write);
-  report.outputs.push_back({path, 0644});
-  out.result(fmt::format("Wrote {} (mode 0644).", path));
+  report.outputs.push_back({path, 0644, dry_run});
+  out.result(fmt::format("{} {} (mode 0644).", dry_run ? "Dry run: would write" : "Wrote", path));
 }
 
 }  // namespace
 
 int run_emit_exim(const EmitOptions& o, const Output& out) {
   const std::string text =
-      exim_emit_text({.server_cert = o.server_cert, .server_key = o.server_key, .cacert = o.cacert, .crl = o.crl});
+      exim_emit_text({.server_cert = o.request.mc.server_cert, .server_key = o.request.mc.server_key, .cacert = o.request.mc.cacert, .crl = o.request.mc.crl});
   Report report;
-  for (const auto* path : {&o.server_cert, &o.server_key, &o.cacert, &o.crl}) {
+  for (const auto* path : {&o.request.mc.server_cert, &o.request.mc.server_key, &o.request.mc.cacert, &o.request.mc.crl}) {
     if (!path->empty()) report.inputs.push_back(*path);
   }
   if (!o.no_check) {
     EximTls tls;
-    tls.certificate = o.server_cert;
-    tls.privatekey = o.server_key;
-    tls.verify_certificates = o.cacert;
-    if (!o.cacert.empty() && !o.no_client_cert_request) tls.try_verify_hosts = std::string(1, '*');
-    tls.crl = o.crl;
+    tls.certificate = o.request.mc.server_cert;
+    tls.privatekey = o.request.mc.server_key;
+    tls.verify_certificates = o.request.mc.cacert;
+    if (!o.request.mc.cacert.empty() && !o.request.mc.no_client_cert_request) tls.try_verify_hosts = std::string(1, '*');
+    tls.crl = o.request.mc.crl;
     EximPreflightContext ctx;
-    ctx.host = o.host;
+    ctx.host = o.request.host;
     ctx.now = std::time(nullptr);
     report.findings = preflight_exim_tls(tls, ctx);
   }
   const bool blocked = has_level(report.findings, Level::Error);
-  const bool to_stdout = o.out.empty() || o.out == "-";
+  const bool to_stdout = o.request.out.empty() || o.request.out == "-";
   nlohmann::ordered_json result;
   result["mta"] = mta_name(Mta::Exim);
   result["text"] = blocked ? std::string() : text;
@@ -64,19 +65,20 @@ int run_emit_exim(const EmitOptions& o, const Output& out) {
   } else if (to_stdout) {
     if (!out.json_mode()) out.data(text);
   } else {
-    write_product(o.out, text, o.force, "Exim fragment", report, out);
-    out.say(
+    write_product(o.request.out, text, o.request.overwrite, o.request.dry_run, "Exim fragment", report, out);
+    if (!o.request.dry_run)
+      out.say(
         fmt::format("Next: cp {} /etc/exim4/conf.d/main/00_mtlscert_tls (or append it to "
                     "/etc/exim4/exim4.conf.localmacros), then update-exim4.conf && systemctl reload exim4.",
-                    o.out));
+                    o.request.out));
   }
   return out.finish(report);
 }
 
 int run_doctor_exim(const DoctorOptions& o, const Output& out) {
   EximDoctorRequest request;
-  request.path = o.file;
-  request.host = o.host;
+  request.path = o.request.path;
+  request.host = o.request.host;
   request.now = std::time(nullptr);
   EximDoctorResult r = exim_doctor(request);
   Report report;
@@ -84,7 +86,7 @@ int run_doctor_exim(const DoctorOptions& o, const Output& out) {
   report.inputs = r.config.files_read;
   report.findings = r.findings;
   const EximTls& t = r.config.tls;
-  out.say(fmt::format("Read {} (exim, {}, {} file(s)).", o.file,
+  out.say(fmt::format("Read {} (exim, {}, {} file(s)).", o.request.path,
                       r.config.split ? "Debian split configuration" : "configuration file",
                       r.config.files_read.size()));
   if (r.config.any_tls_option) {
@@ -94,22 +96,22 @@ int run_doctor_exim(const DoctorOptions& o, const Output& out) {
                         t.verify_hosts));
   }
   if (exit_code(r.findings) == Exit::Ok) {
-    out.result(fmt::format("{}: healthy: Exim will offer STARTTLS and complete handshakes with these files.", o.file));
+    out.result(fmt::format("{}: healthy: Exim will offer STARTTLS and complete handshakes with these files.", o.request.path));
   } else {
-    out.result(fmt::format("{}: Exim's STARTTLS would not work as configured:", o.file));
+    out.result(fmt::format("{}: Exim's STARTTLS would not work as configured:", o.request.path));
   }
   return out.finish(report);
 }
 
 int run_access_exim(const AccessOptions& o, const Output& out) {
-  if (!o.tls_srv.empty() || !o.tls_clt.empty() || o.subject) {
+  if (!o.request.tls_srv.empty() || !o.request.tls_clt.empty() || o.request.subject_rhs) {
     throw Error("access --mta exim: --tls-srv, --tls-clt and --subject are sendmail access-map features", "",
                 "give --client CLIENT.crt or --ca CA.crt");
   }
-  EximAclResult r = make_exim_acl({.client_files = o.client,
-                                   .ca_files = o.ca,
-                                   .allow_public_ca = o.allow_public_ca,
-                                   .trust_store_dir = o.trust_store});
+  EximAclResult r = make_exim_acl({.client_files = o.request.client_files,
+                                   .ca_files = o.request.ca_files,
+                                   .allow_public_ca = o.request.allow_public_ca,
+                                   .trust_store_dir = o.request.trust_store_dir});
   const std::string text = r.refused() ? std::string() : exim_acl_text(r);
   nlohmann::ordered_json result;
   result["mta"] = mta_name(Mta::Exim);
@@ -118,8 +120,8 @@ int run_access_exim(const AccessOptions& o, const Output& out) {
   result["text"] = text;
   Report report;
   report.set_result(result.dump());
-  report.inputs = o.ca;
-  report.inputs.insert(report.inputs.end(), o.client.begin(), o.client.end());
+  report.inputs = o.request.ca_files;
+  report.inputs.insert(report.inputs.end(), o.request.client_files.begin(), o.request.client_files.end());
   report.findings = r.findings;
   const bool to_stdout = o.out.empty() || o.out == "-";
   report.data_on_stdout = to_stdout;
@@ -127,8 +129,9 @@ int run_access_exim(const AccessOptions& o, const Output& out) {
     if (to_stdout) {
       if (!out.json_mode()) out.data(text);
     } else {
-      write_product(o.out, text, o.force, "Exim ACL snippet", report, out);
-      out.say(fmt::format("Next: .include {} in acl_check_rcpt before the relay check, then reload Exim.", o.out));
+      write_product(o.out, text, o.force, o.dry_run, "Exim ACL snippet", report, out);
+      if (!o.dry_run)
+        out.say(fmt::format("Next: .include {} in acl_check_rcpt before the relay check, then reload Exim.", o.out));
     }
   }
   return out.finish(report);

@@ -4,16 +4,15 @@
 #include <string>
 
 #include "output.h"
+#include "pki/genkey.h"
 
 namespace mtlscert::cli {
 
+/// GenkeyOptions: the flags, bound by cli.cc straight into the library's request.
 struct GenkeyOptions {
-  std::string type = "rsa";
-  int bits = 2048;
-  std::string curve = "P-256";
-  std::string out;
-  bool force = false;
-  std::string group;
+  KeyFileRequest request;
+  /// --type, parsed in run_genkey so that its error names the choices.
+  std::string type = std::string(key_type_name(KeySpec{}.type));
 };
 
 extern const char* const kGenkeySummary;

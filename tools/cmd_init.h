@@ -3,20 +3,22 @@
 
 #include <string>
 
+#include "core/defaults.h"
 #include "output.h"
+#include "pki/key.h"
 
 namespace mtlscert::cli {
 
 struct InitOptions {
   std::string host;
   std::string mta = "sendmail";
-  std::string dir = "/etc/mail/tls";
+  std::string dir = std::string(kDefaultInitDir);
   std::string ca = "none";
   std::string ca_dir;
   std::string cacert;
-  std::string type = "rsa";
-  int bits = 2048;
-  std::string curve = "P-256";
+  std::string type = std::string(key_type_name(KeySpec{}.type));
+  int bits = kDefaultRsaBits;
+  std::string curve = std::string(kDefaultCurve);
   std::string group;
   bool dry_run = false;
   std::string country, state, locality, org, ou, email;
@@ -24,7 +26,7 @@ struct InitOptions {
 
 struct InstallCertOptions {
   std::string cert;
-  std::string dir = "/etc/mail/tls";
+  std::string dir = std::string(kDefaultInitDir);
 };
 
 extern const char* const kInitSummary;

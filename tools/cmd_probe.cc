@@ -116,19 +116,9 @@ void print_report(const Output& out, const ProbeReport& r) {
 
 int run_probe(const ProbeCmdOptions& o, const Output& out) {
   if (o.tls1_2 && o.tls1_3) throw Error("--tls1_2 and --tls1_3 exclude each other", {}, "pin one version, or neither");
-  ProbeOptions p;
-  p.target = o.target;
-  p.smtps = o.smtps;
-  p.ehlo = o.ehlo;
-  p.servername = o.servername;
-  p.cacert = o.cacert;
-  p.cacert_path = o.cacert_path;
-  p.cert = o.cert;
-  p.key = o.key;
-  p.timeout_seconds = o.timeout;
+  ProbeOptions p = o.request;
   p.tls_version = o.tls1_2 ? "1.2" : o.tls1_3 ? "1.3" : "";
-  p.insecure_skip_verify = o.insecure_skip_verify;
-  if (o.insecure_skip_verify) {
+  if (p.insecure_skip_verify) {
     out.warn(
         "--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
         "about who answered");
@@ -136,7 +126,7 @@ int run_probe(const ProbeCmdOptions& o, const Output& out) {
   ProbeReport r = probe(p);
   Report report;
   report.set_result(probe_json(r));
-  for (const auto* path : {&o.cacert, &o.cert, &o.key}) {
+  for (const auto* path : {&p.cacert, &p.cert, &p.key}) {
     if (!path->empty()) report.inputs.push_back(*path);
   }
   report.findings = r.all_findings();

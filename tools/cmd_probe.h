@@ -4,22 +4,16 @@
 #include <string>
 
 #include "output.h"
+#include "smtp/probe.h"
 
 namespace mtlscert::cli {
 
+/// ProbeCmdOptions: the flags, bound by cli.cc straight into the library's request; the
+/// two version pins become its tls_version.
 struct ProbeCmdOptions {
-  std::string target;
-  bool smtps = false;
-  std::string ehlo;
-  std::string servername;
-  std::string cacert;
-  std::string cacert_path;
-  std::string cert;
-  std::string key;
-  int timeout = 10;
+  ProbeOptions request;
   bool tls1_2 = false;
   bool tls1_3 = false;
-  bool insecure_skip_verify = false;
 };
 
 extern const char* const kProbeSummary;

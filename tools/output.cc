@@ -30,6 +30,10 @@ std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{
 
 json null_or(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
+json written_json(const Written& w) {
+  return {{"path", w.path}, {"mode", io::mode_string(w.mode)}, {"dry_run", w.dry_run}};
+}
+
 std::string dump(const json& doc) {
   // Untrusted text (replies, names) may be invalid UTF-8: replace it, never throw.
   return doc.dump(2, ' ', false, json::error_handler_t::replace);
@@ -119,6 +123,12 @@ void Output::result(std::string_view line) const {
   fmt::print(stdout, "{}\n", terminal_safe(line));
 }
 
+void Output::note(std::string_view line) const {
+  if (global_.json || global_.quiet) return;
+  std::fflush(stdout);
+  fmt::print(stderr, "mtlscert: {}\n", terminal_safe(line));
+}
+
 void Output::warn(std::string_view line) const {
   if (global_.quiet) return;
   fmt::print(stderr, "mtlscert: {} {}\n", paint("warning:", "33", stderr_color_), terminal_safe(line));
@@ -173,7 +183,7 @@ int Output::finish(const Report& report) const {
     doc["findings"] = report.findings;
     doc["inputs"] = report.inputs;
     json outputs = json::array();
-    for (const auto& w : report.outputs) outputs.push_back({{"path", w.path}, {"mode", io::mode_string(w.mode)}});
+    for (const auto& w : report.outputs) outputs.push_back(written_json(w));
     doc["outputs"] = outputs;
     doc["result"] = report.result;
     doc["error"] = nullptr;
@@ -206,7 +216,7 @@ int Output::fail(const Error& e, const Report* partial) const {
     doc["inputs"] = partial ? json(partial->inputs) : json::array();
     json outputs = json::array();
     if (partial) {
-      for (const auto& w : partial->outputs) outputs.push_back({{"path", w.path}, {"mode", io::mode_string(w.mode)}});
+      for (const auto& w : partial->outputs) outputs.push_back(written_json(w));
     }
     doc["outputs"] = outputs;
     doc["result"] = partial ? partial->result : json(nullptr);

@@ -32,9 +32,9 @@ struct GlobalOptions {
   std::string command;   ///< the command that runs ("bundle check"), set after parsing
 };
 
-/// kSchemaVersion: the version of every command's document ("mtlscert.genkey/2");
-/// bump it (and schemas/) when a shape changes.
-inline constexpr int kSchemaVersion = 2;
+/// kSchemaVersion: the version of every command's document ("mtlscert.genkey/3");
+/// bump it (and schemas/) when a shape changes (3: outputs[].dry_run).
+inline constexpr int kSchemaVersion = 3;
 
 /// schema_name: "mtlscert.bundle-check/2" for "bundle check".
 std::string schema_name(std::string_view command);
@@ -48,6 +48,7 @@ std::string terminal_safe(std::string_view text);
 struct Written {
   std::string path;
   mode_t mode = 0;
+  bool dry_run = false;  ///< --dry-run: would be written, was not
 };
 
 /// Report: what a command did, handed once to Output::finish.
@@ -75,6 +76,9 @@ class Output {
   void say(std::string_view line) const;
   /// result: a line of the command's result on stdout (suppressed by --json only).
   void result(std::string_view line) const;
+  /// note: "mtlscert: …" on stderr, what say() prints when stdout carries the product
+  /// (suppressed by --json and --quiet).
+  void note(std::string_view line) const;
   /// warn: "mtlscert: warning: …" on stderr (suppressed by --quiet).
   void warn(std::string_view line) const;
   void warn_all(const std::vector<std::string>& lines) const;

@@ -130,9 +130,10 @@ CaListSize measure_kept(const BundleReport& report, const std::vector<std::size_
 
 struct TrimRequest {
   std::string path;
-  std::string out;
+  std::string out;         ///< "-": write no file (the caller prints TrimResult::pem)
   bool overwrite = false;  ///< --force
   SelectOptions select;
+  bool dry_run = false;  ///< --dry-run: select and check the target, write nothing
 };
 
 struct TrimResult {
@@ -144,6 +145,7 @@ struct TrimResult {
   std::vector<std::string> notes;
   CaListSize before;  ///< the input's CA list (what sendmail sends today)
   CaListSize after;
+  std::string pem;  ///< the clean bundle (what out holds)
   std::vector<std::string> warnings;
 };
 
@@ -160,6 +162,7 @@ struct SplitRequest {
   std::string cacert_path;  ///< the confCACERT_PATH directory (created if missing)
   bool overwrite = false;   ///< --force: replace cacert and same-named files in the directory
   SelectOptions advertise;  ///< keep_issuers_of = --advertise CERT…, keep = --keep
+  bool dry_run = false;     ///< --dry-run: select and check every target, write nothing
 };
 
 struct SplitResult {
@@ -168,11 +171,11 @@ struct SplitResult {
   std::string cacert_path;  ///< absolute
   std::vector<CertRef> advertised;
   std::size_t trusted = 0;                 ///< CA files in the directory
-  std::vector<std::string> files_written;  ///< in the directory
+  std::vector<std::string> files_written;  ///< in the directory (with dry_run: that would be)
   std::vector<Dropped> dropped;            ///< left out of the directory
   CaListSize before;                       ///< the whole bundle as confCACERT
   CaListSize after;                        ///< the short confCACERT
-  std::size_t links_created = 0;
+  std::size_t links_created = 0;           ///< with dry_run: links that would be created
   std::vector<std::string> warnings;
 };
 

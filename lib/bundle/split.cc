@@ -1,5 +1,6 @@
 // split.cc: one big bundle into a short confCACERT and a hashed confCACERT_PATH.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 
@@ -49,6 +50,18 @@ std::string file_name_for(const BundleCert& c) {
 
 std::string absolute(const std::string& path) { return std::filesystem::absolute(path).lexically_normal().string(); }
 
+// check_can_create_dir: a dry run's stand-in for create_directories: the nearest existing
+// ancestor must be a directory this process may create entries in.
+void check_can_create_dir(const std::string& dir) {
+  std::filesystem::path p(dir);
+  std::error_code ec;
+  while (p.has_parent_path() && p != p.parent_path() && !std::filesystem::exists(p, ec)) p = p.parent_path();
+  if (!std::filesystem::is_directory(p, ec) || ::access(p.c_str(), W_OK | X_OK) != 0) {
+    throw Error(fmt::format("cannot create CA directory '{}': '{}' is not a writable directory", dir, p.string()), dir,
+                "create it first, or choose another --out-cacert-path");
+  }
+}
+
 }  // namespace
 
 SplitResult split_bundle(const SplitRequest& req) {
@@ -64,7 +77,7 @@ SplitResult split_bundle(const SplitRequest& req) {
   struct stat st {};
   if (!req.overwrite && lstat(r.cacert.c_str(), &st) == 0) {
     throw Error(fmt::format("refusing to replace CA bundle '{}': a file already exists there", r.cacert), r.cacert,
-                "use --force to replace it (atomically), or choose another --cacert");
+                "use --force to replace it (atomically), or choose another --out-cacert");
   }
 
   BundleCheckOptions check;
@@ -87,11 +100,16 @@ SplitResult split_bundle(const SplitRequest& req) {
   std::set<std::size_t> in_dir(trusted.kept.begin(), trusted.kept.end());
   in_dir.insert(advertised.kept.begin(), advertised.kept.end());
   std::error_code ec;
-  std::filesystem::create_directories(r.cacert_path, ec);
-  if (ec || !std::filesystem::is_directory(r.cacert_path)) {
-    throw Error(
-        fmt::format("cannot create CA directory '{}': {}", r.cacert_path, ec ? ec.message() : "not a directory"),
-        r.cacert_path, "create it first, or choose another --cacert-path");
+  const bool dir_existed = std::filesystem::is_directory(r.cacert_path, ec);
+  if (req.dry_run && !dir_existed) {
+    check_can_create_dir(r.cacert_path);
+  } else {
+    std::filesystem::create_directories(r.cacert_path, ec);
+    if (ec || !std::filesystem::is_directory(r.cacert_path)) {
+      throw Error(
+          fmt::format("cannot create CA directory '{}': {}", r.cacert_path, ec ? ec.message() : "not a directory"),
+          r.cacert_path, "create it first, or choose another --out-cacert-path");
+    }
   }
   std::vector<std::pair<std::string, std::string>> files;  // path, PEM
   std::set<std::string> taken;
@@ -103,8 +121,12 @@ SplitResult split_bundle(const SplitRequest& req) {
   }
   // Pre-flight: never leave a half-written directory because of one existing file.
   std::vector<bool> unchanged(files.size(), false);
+  std::size_t new_files = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (lstat(files[i].first.c_str(), &st) != 0) continue;
+    if (lstat(files[i].first.c_str(), &st) != 0) {
+      ++new_files;
+      continue;
+    }
     std::string existing;
     try {
       existing = io::read_file(files[i].first, "CA file");
@@ -114,23 +136,34 @@ SplitResult split_bundle(const SplitRequest& req) {
     if (!unchanged[i] && !req.overwrite) {
       throw Error(
           fmt::format("refusing to replace CA file '{}': a different file already exists there", files[i].first),
-          files[i].first, "use --force to replace it, or an empty --cacert-path directory");
+          files[i].first, "use --force to replace it, or an empty --out-cacert-path directory");
     }
   }
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (unchanged[i]) continue;
-    auto w = io::write_file_atomic(files[i].first, files[i].second,
-                                   {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA file"});
-    r.warnings.insert(r.warnings.end(), w.begin(), w.end());
+    // In a directory a dry run would create, there is nothing to check file by file.
+    if (!req.dry_run || dir_existed) {
+      auto w = io::write_file_atomic(
+          files[i].first, files[i].second,
+          {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA file", .dry_run = req.dry_run});
+      r.warnings.insert(r.warnings.end(), w.begin(), w.end());
+    }
     r.files_written.push_back(files[i].first);
   }
   r.trusted = files.size();
-  RehashPlan plan = plan_rehash(r.cacert_path);
-  apply_rehash(plan);
-  r.links_created = plan.count(RehashLink::Action::Create);
+  if (req.dry_run) {
+    // What the rehash would link: today's missing links, plus one per new CA file.
+    if (dir_existed) r.links_created = plan_rehash(r.cacert_path).count(RehashLink::Action::Create);
+    r.links_created += new_files;
+  } else {
+    RehashPlan plan = plan_rehash(r.cacert_path);
+    apply_rehash(plan);
+    r.links_created = plan.count(RehashLink::Action::Create);
+  }
 
-  auto w = io::write_file_atomic(r.cacert, pem_bundle(report, advertised.kept),
-                                 {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA bundle"});
+  auto w = io::write_file_atomic(
+      r.cacert, pem_bundle(report, advertised.kept),
+      {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA bundle", .dry_run = req.dry_run});
   r.warnings.insert(r.warnings.end(), w.begin(), w.end());
   for (const auto& f :
        judge_ca_list_size(r.after, {}, fmt::format("the advertised {}", sendmail_macro(SendmailOption::CaCert)))) {

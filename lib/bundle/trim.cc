@@ -213,8 +213,12 @@ TrimResult trim_bundle(const TrimRequest& req) {
   for (std::size_t k : sel.kept) r.kept.push_back(report.certs[k].ref);
   r.dropped = std::move(sel.dropped);
   r.notes = std::move(sel.notes);
-  r.warnings = io::write_file_atomic(req.out, pem_bundle(report, sel.kept),
-                                     {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA bundle"});
+  r.pem = pem_bundle(report, sel.kept);
+  if (req.out != "-") {
+    r.warnings = io::write_file_atomic(
+        req.out, r.pem,
+        {.mode = 0644, .overwrite = req.overwrite, .group = {}, .role = "CA bundle", .dry_run = req.dry_run});
+  }
   for (const auto& f : judge_ca_list_size(r.after, {}, "the trimmed bundle")) {
     if (f.level != Level::Notice) r.warnings.push_back(f.message);
   }
@@ -240,6 +244,8 @@ std::string to_json(const TrimResult& r) {
            {"notes", r.notes},
            {"ca_list_bytes_before", r.before.list_bytes},
            {"ca_list_bytes_after", r.after.list_bytes},
+           // The product itself only when it goes to standard output (-o -).
+           {"pem", r.out == "-" ? json(r.pem) : json(nullptr)},
            {"warnings", r.warnings}};
   return doc.dump(2);
 }

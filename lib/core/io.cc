@@ -132,13 +132,6 @@ int open_input(const std::string& path, std::string_view role, std::size_t max_b
   return fd;
 }
 
-std::string parent_dir(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 std::string base_name(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -212,6 +205,13 @@ void check_parent_links(const std::string& dir, const std::string& path, std::ve
 
 }  // namespace
 
+std::string parent_dir(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
 std::string read_file(const std::string& path, std::string_view role, std::size_t max_bytes) {
   if (path == "-") return read_all(STDIN_FILENO, "<stdin>", role, max_bytes);
   std::size_t size = 0;
@@ -280,6 +280,16 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
       throw Error(fmt::format("refusing to replace {} '{}': {} already exists there", options.role, path, what), path,
                   "use --force to replace it, or choose another path with -o");
     }
+  }
+
+  if (options.dry_run) {
+    // The one check left that the write would make: may this process create a file here?
+    if (::faccessat(dirfd, ".", W_OK | X_OK, AT_EACCESS) != 0) {
+      int err = errno;
+      throw Error(fmt::format("cannot create {} in '{}': {}", options.role, dir, errno_text(err)), path,
+                  err == EACCES || err == EROFS ? "choose a writable directory with -o" : "");
+    }
+    return warnings;
   }
 
   // A file size limit (ulimit -f) must make write() fail with EFBIG, which is cleaned up

@@ -37,6 +37,7 @@ struct WriteOptions {
   bool overwrite = false;          ///< replace an existing file (--force)
   std::optional<gid_t> group;      ///< chgrp the file before any byte is written
   std::string_view role = "file";  ///< used in messages: "key file", "CSR", …
+  bool dry_run = false;            ///< --dry-run: every check below, then write nothing
 };
 
 /// write_file_atomic writes bytes to path so that path either keeps its old
@@ -48,8 +49,13 @@ struct WriteOptions {
 /// target is never followed. On failure the temporary file is removed and Error
 /// names the path, the cause and what to do.
 /// Returns warnings worth telling the user (e.g. a group-writable directory).
+/// With options.dry_run it makes every check (name, links on the way, the directory and
+/// whether this process may create files in it, an existing target) and writes nothing.
 std::vector<std::string> write_file_atomic(const std::string& path, std::string_view bytes,
                                            const WriteOptions& options);
+
+/// parent_dir: the directory part of path ("." when it has none, "/" for "/x").
+std::string parent_dir(const std::string& path);
 
 /// lookup_group resolves a group name (or numeric gid) or throws Error.
 gid_t lookup_group(const std::string& name);

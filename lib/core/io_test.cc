@@ -36,6 +36,30 @@ TEST_CASE("write_file_atomic refuses to replace without overwrite, and keeps the
   CHECK(test::slurp(dir.file("k.pem")) == "new");
 }
 
+TEST_CASE("write_file_atomic with dry_run makes the write's checks and writes nothing") {
+  test::TempDir dir;
+  io::WriteOptions o;
+  o.role = "key file";
+  o.dry_run = true;
+  CHECK(io::write_file_atomic(dir.file("k.pem"), "secret", o).empty());
+  CHECK(test::count_entries(dir.path()) == 0);
+  dir.write("old.pem", "old");
+  CHECK_THROWS_WITH_AS(io::write_file_atomic(dir.file("old.pem"), "new", o),
+                       doctest::Contains("refusing to replace key file"), Error);
+  o.overwrite = true;
+  io::write_file_atomic(dir.file("old.pem"), "new", o);
+  CHECK(test::slurp(dir.file("old.pem")) == "old");
+  CHECK_THROWS_WITH_AS(io::write_file_atomic(dir.file("missing/k.pem"), "new", o),
+                       doctest::Contains("No such file or directory"), Error);
+  // The directory's own warnings come with a dry run too.
+  REQUIRE(::chmod(dir.path().c_str(), 0775) == 0);
+  auto warnings = io::write_file_atomic(dir.file("k.pem"), "secret", o);
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("group-writable") != std::string::npos);
+  REQUIRE(::chmod(dir.path().c_str(), 0700) == 0);
+  CHECK(test::count_entries(dir.path()) == 1);
+}
+
 TEST_CASE("write_file_atomic never writes through a planted symlink") {
   test::TempDir dir;
   dir.write("victim", "precious");

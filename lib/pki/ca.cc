@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -208,6 +209,14 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
                     "a CA is made once; use another --dir, or remove the old CA deliberately");
       }
     }
+  } else if (request.dry_run) {
+    std::string dir = request.dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    const std::string parent = io::parent_dir(dir);
+    if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+      throw Error(fmt::format("cannot create CA directory '{}': {}", request.dir, std::strerror(errno)), request.dir,
+                  "create the parent directory first");
+    }
   } else if (::mkdir(request.dir.c_str(), 0700) != 0 || ::chmod(request.dir.c_str(), 0700) != 0) {
     // chmod: exactly 0700 whatever the umask (a umask of 0277 would leave the owner locked out).
     throw Error(fmt::format("cannot create CA directory '{}': {}", request.dir, std::strerror(errno)), request.dir,
@@ -240,14 +249,19 @@ CaInitResult ca_init(const CaInitRequest& request, std::time_t now) {
   // All three files or none: a CA directory left with a key but no certificate (disk full)
   // would make every later `ca init` refuse and every `ca sign` fail.
   std::vector<std::string> w1, w2, written;
+  // A dry run into a missing DIR has nothing more to check: the files would be its first.
+  const bool dir_exists = made_dir || ::stat(request.dir.c_str(), &st) == 0;
   try {
-    w1 = io::write_file_atomic(result.key_path, pem.view(), {0600, false, std::nullopt, "CA key"});
-    written.push_back(result.key_path);
-    w2 = io::write_file_atomic(result.cert_path, certificate_pem(cert.get()),
-                               {0644, false, std::nullopt, "CA certificate"});
-    written.push_back(result.cert_path);
-    io::write_file_atomic(serials, "# serial\tissued\tnot_after\tprofile\tsubject\n",
-                          {0644, false, std::nullopt, "CA serials file"});
+    if (dir_exists) {
+      const bool dry = request.dry_run;
+      w1 = io::write_file_atomic(result.key_path, pem.view(), {0600, false, std::nullopt, "CA key", dry});
+      if (!dry) written.push_back(result.key_path);
+      w2 = io::write_file_atomic(result.cert_path, certificate_pem(cert.get()),
+                                 {0644, false, std::nullopt, "CA certificate", dry});
+      if (!dry) written.push_back(result.cert_path);
+      io::write_file_atomic(serials, "# serial\tissued\tnot_after\tprofile\tsubject\n",
+                            {0644, false, std::nullopt, "CA serials file", dry});
+    }
   } catch (const Error&) {
     for (const auto& p : written) ::unlink(p.c_str());
     if (made_dir) ::rmdir(request.dir.c_str());
@@ -371,7 +385,7 @@ CaSignResult ca_sign(const CaSignRequest& request, std::time_t now) {
                 key_path, "restore the matching pair from your backup");
   }
   struct stat out_st {};
-  if (!request.overwrite && ::lstat(request.out.c_str(), &out_st) == 0) {
+  if (!request.overwrite && request.out != "-" && ::lstat(request.out.c_str(), &out_st) == 0) {
     // Caught before a serial is recorded (write_file_atomic checks again, race-free).
     throw Error(fmt::format("refusing to replace certificate '{}': {} already exists there", request.out,
                             S_ISLNK(out_st.st_mode) ? "a symbolic link" : "a file"),
@@ -381,7 +395,9 @@ CaSignResult ca_sign(const CaSignRequest& request, std::time_t now) {
   // Draw, sign and record under the CA lock; the ledger row is written before the certificate,
   // so no certificate ever exists whose serial is not in `serials` (a failed certificate write
   // leaves a recorded serial that was never used, which is harmless).
-  CaLock lock(request.dir);
+  // A dry run takes no lock: creating ca.lock would change DIR.
+  std::optional<CaLock> lock;
+  if (!request.dry_run) lock.emplace(request.dir);
   std::string serials = exists(serials_path) ? io::read_file(serials_path, "CA serials file") : std::string();
   auto used = [&serials](const std::string& hex) { return serials.find("\n" + hex + "\t") != std::string::npos; };
   IssueRequest ir{csr.csr.get(), ca.cert.get(), ca_key.get(), request.profile, request.days, now, request.csr_path};
@@ -392,11 +408,14 @@ CaSignResult ca_sign(const CaSignRequest& request, std::time_t now) {
   if (serials.back() != '\n') serials += '\n';
   serials += fmt::format("{}\t{}\t{}\t{}\t{}\n", result.cert.serial, iso8601(now), result.cert.not_after,
                          cert_profile_name(request.profile), result.cert.subject);
-  io::write_file_atomic(serials_path, serials, {0644, true, std::nullopt, "CA serials file"});
+  result.pem = certificate_pem(cert.get());
+  io::write_file_atomic(serials_path, serials, {0644, true, std::nullopt, "CA serials file", request.dry_run});
   try {
-    auto w = io::write_file_atomic(request.out, certificate_pem(cert.get()),
-                                   {0644, request.overwrite, std::nullopt, "certificate"});
-    result.warnings.insert(result.warnings.end(), w.begin(), w.end());
+    if (request.out != "-") {
+      auto w = io::write_file_atomic(request.out, result.pem,
+                                     {0644, request.overwrite, std::nullopt, "certificate", request.dry_run});
+      result.warnings.insert(result.warnings.end(), w.begin(), w.end());
+    }
   } catch (const Error& e) {
     throw Error(fmt::format("{} (serial {} is recorded in '{}' but no certificate was written)", e.what(),
                             result.cert.serial, serials_path),
@@ -423,6 +442,7 @@ std::string to_json(const CaSignResult& r) {
   j["ca_certificate"] = r.ca_cert_path;
   j["profile"] = cert_profile_name(r.profile);
   j["certificate"] = r.cert;
+  j["pem"] = r.pem;
   j["warnings"] = r.warnings;
   return j.dump(2);
 }

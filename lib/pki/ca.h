@@ -39,6 +39,7 @@ struct CaInitRequest {
   std::string name;  ///< the CA's common name, e.g. "Example Mail CA"
   KeySpec key{KeyType::Rsa, kDefaultCaRsaBits, std::string(kDefaultCurve)};
   int days = kDefaultCaDays;
+  bool dry_run = false;  ///< --dry-run: make the key and certificate, check DIR, write nothing
 };
 
 struct CaInitResult {
@@ -50,7 +51,8 @@ struct CaInitResult {
 
 /// ca_init makes the CA key and certificate (basicConstraints critical CA:TRUE pathlen:0,
 /// keyUsage critical keyCertSign + cRLSign, subject key identifier). Refuses a DIR that
-/// already holds ca.key or ca.crt. Throws Error.
+/// already holds ca.key or ca.crt. Throws Error. dry_run: DIR is checked (or, missing, its
+/// parent), nothing is created.
 CaInitResult ca_init(const CaInitRequest& request, std::time_t now);
 
 /// IssueRequest: an in-memory signing job (ca_sign's core, also used by tests).
@@ -85,6 +87,7 @@ struct CaSignRequest {
   CertProfile profile = CertProfile::ServerClient;
   int days = kDefaultLeafDays;
   bool overwrite = false;
+  bool dry_run = false;  ///< --dry-run: issue in memory, check the target, record and write nothing
 };
 
 struct CaSignResult {
@@ -92,13 +95,15 @@ struct CaSignResult {
   std::string ca_cert_path;
   CertProfile profile = CertProfile::ServerClient;
   CertInfo cert;
+  std::string pem;  ///< the certificate, PEM (what out holds; the product when out is "-")
   std::vector<std::string> warnings;
 };
 
 /// ca_sign loads DIR's CA and the CSR, issues, records the serial in `serials`, then writes
 /// the certificate (0644, atomically), all under DIR/ca.lock. Refuses a ca.key that others
 /// may read or replace (warns when its group may read it), and a CSR whose subject repeats
-/// an attribute (two CNs). Throws Error.
+/// an attribute (two CNs). Throws Error. out "-": the serial is recorded, no file is written
+/// (the caller prints pem). dry_run: no lock, no serial recorded, nothing written.
 CaSignResult ca_sign(const CaSignRequest& request, std::time_t now);
 
 /// to_json: the `ca init` / `ca sign` --json documents ("mtlscert.ca-init/1", "mtlscert.ca-sign/1").

@@ -187,6 +187,7 @@ CsrFileResult create_csr_file(const CsrFileRequest& request) {
     options.mode = 0644;
     options.overwrite = request.overwrite;
     options.role = "CSR";
+    options.dry_run = request.dry_run;
     auto more = io::write_file_atomic(request.path, result.pem, options);
     result.warnings.insert(result.warnings.end(), more.begin(), more.end());
     result.mode = options.mode;

@@ -53,6 +53,7 @@ struct CsrFileRequest {
   CsrRequest request;
   std::string path;        ///< where to write; "-" = do not write (the PEM is returned)
   bool overwrite = false;  ///< --force
+  bool dry_run = false;    ///< --dry-run: build and check the CSR and the target, write nothing
 };
 
 struct CsrFileResult {

@@ -25,6 +25,7 @@ KeyFileResult create_key_file(const KeyFileRequest& request) {
   options.role = "key file";
   options.overwrite = request.overwrite;
   options.mode = 0600;
+  options.dry_run = request.dry_run;
   if (!request.group.empty()) {
     options.group = io::lookup_group(request.group);
     options.mode = 0640;

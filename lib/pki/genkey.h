@@ -15,6 +15,7 @@ struct KeyFileRequest {
   std::string path;        ///< where to write; must not exist unless overwrite
   bool overwrite = false;  ///< --force
   std::string group;       ///< --group: make the file 0640 with this group (Debian's root:smmsp)
+  bool dry_run = false;    ///< --dry-run: make the key and check the target, write nothing
 };
 
 struct KeyFileResult {
@@ -28,7 +29,7 @@ struct KeyFileResult {
 /// create_key_file generates a key and writes it as unencrypted PKCS#8 PEM with
 /// write_file_atomic: mode 0600 (0640 + group with request.group) from the first
 /// byte, never over an existing file unless overwrite, nothing left behind on
-/// failure. Throws Error.
+/// failure. Throws Error. With dry_run, every check and no write.
 KeyFileResult create_key_file(const KeyFileRequest& request);
 
 /// key_spec_warnings: advice about a key choice (Ed25519 and SMTP peers, …).

@@ -101,7 +101,7 @@ PostfixEmitResult emit_postfix(const PostfixEmitRequest& r, std::string_view ver
     if (r.overwrite && std::filesystem::exists(r.out, ec) && io::read_file(r.out, "main.cf fragment") == res.fragment) {
       res.unchanged = true;
     } else {
-      io::write_file_atomic(r.out, res.fragment, {0644, r.overwrite, std::nullopt, "main.cf fragment"});
+      io::write_file_atomic(r.out, res.fragment, {0644, r.overwrite, std::nullopt, "main.cf fragment", r.dry_run});
       res.written = true;
     }
   }

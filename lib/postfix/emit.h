@@ -23,6 +23,7 @@ struct PostfixEmitRequest {
   bool check = true;                    ///< run the pre-flight
   std::string out;                      ///< write a main.cf fragment here (empty: none)
   bool overwrite = false;
+  bool dry_run = false;  ///< --dry-run: check -o as a write would, write nothing (written: would be)
   std::time_t now = 0;
 };
 

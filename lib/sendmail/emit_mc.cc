@@ -254,7 +254,8 @@ EmitMcResult emit_mc(const EmitMcRequest& request, std::string_view template_tex
         return result;
       }
     }
-    auto w = io::write_file_atomic(request.out, result.mc.text, {0644, request.overwrite, std::nullopt, "m4 file"});
+    auto w = io::write_file_atomic(request.out, result.mc.text,
+                                   {0644, request.overwrite, std::nullopt, "m4 file", request.dry_run});
     result.mc.warnings.insert(result.mc.warnings.end(), w.begin(), w.end());
     result.written = true;
   }

@@ -68,6 +68,7 @@ struct EmitMcRequest {
   std::string out;                                        ///< -o: write here (atomically); empty: print only
   bool overwrite = false;                                 ///< --force
   std::time_t now = 0;
+  bool dry_run = false;  ///< --dry-run: check -o as a write would, write nothing (written: would be)
 };
 
 struct EmitMcResult {

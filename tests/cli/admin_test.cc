@@ -295,6 +295,6 @@ TEST_CASE("received: exit status per fixture") {
     CHECK(has(r.out, row.needle));
   }
   auto j = run_mtlscert({"received", "--json", d + "clear-hop.eml"});
-  CHECK(has(j.out, "\"schema\": \"mtlscert.received/2\""));
+  CHECK(has(j.out, "\"schema\": \"mtlscert.received/3\""));
   CHECK(has(j.out, "\"code\": \"received-clear\""));
 }

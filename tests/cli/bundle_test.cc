@@ -163,7 +163,7 @@ TEST_CASE("bundle check: exit codes and messages") {
   CHECK(contains(r.err, "missing.pem"));
   r = run_mtlscert({"bundle", "check", "--json", keyed});
   CHECK(r.exit_code == 1);
-  CHECK(contains(r.out, "\"schema\": \"mtlscert.bundle-check/2\""));
+  CHECK(contains(r.out, "\"schema\": \"mtlscert.bundle-check/3\""));
   CHECK(contains(r.out, "\"code\": \"private-key\""));
   CHECK(r.out.find('{') == 0);
 }
@@ -231,7 +231,8 @@ TEST_CASE("bundle split: short confCACERT, hashed directory, define lines, and O
   std::string leaf = dir.write("leaf.pem", p.leaf.cert_pem() + p.inter.cert_pem());
   std::string cacert = dir.file("ca.pem");
   std::string capath = dir.file("certs");
-  auto r = run_mtlscert({"bundle", "split", in, "--advertise", leaf, "--cacert", cacert, "--cacert-path", capath});
+  auto r =
+      run_mtlscert({"bundle", "split", in, "--advertise", leaf, "--out-cacert", cacert, "--out-cacert-path", capath});
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.out, "define(`confCACERT', ``" + cacert + "'')dnl"));
   CHECK(contains(r.out, "define(`confCACERT_PATH', ``" + capath + "'')dnl"));
@@ -249,19 +250,19 @@ TEST_CASE("bundle split: short confCACERT, hashed directory, define lines, and O
   CHECK(openssl({"verify", "-CAfile", cacert, dir.write("o.pem", p.other_leaf.cert_pem())}).exit_code != 0);
 
   // Rerun: refuses to replace confCACERT without --force; with it, nothing else changes.
-  r = run_mtlscert({"bundle", "split", in, "--advertise", leaf, "--cacert", cacert, "--cacert-path", capath});
+  r = run_mtlscert({"bundle", "split", in, "--advertise", leaf, "--out-cacert", cacert, "--out-cacert-path", capath});
   CHECK(r.exit_code == 2);
   r = run_mtlscert(
-      {"bundle", "split", in, "--advertise", leaf, "--cacert", cacert, "--cacert-path", capath, "--force"});
+      {"bundle", "split", in, "--advertise", leaf, "--out-cacert", cacert, "--out-cacert-path", capath, "--force"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "0 new hash links"));
   // Without --advertise there is nothing to put in confCACERT.
-  r = run_mtlscert({"bundle", "split", in, "--cacert", dir.file("x.pem"), "--cacert-path", capath});
+  r = run_mtlscert({"bundle", "split", in, "--out-cacert", dir.file("x.pem"), "--out-cacert-path", capath});
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "--advertise"));
   // A path m4 would mangle is refused before anything is written.
-  r = run_mtlscert({"bundle", "split", in, "--advertise", leaf, "--cacert", dir.file("o'brien.pem"), "--cacert-path",
-                    dir.file("c2")});
+  r = run_mtlscert({"bundle", "split", in, "--advertise", leaf, "--out-cacert", dir.file("o'brien.pem"),
+                    "--out-cacert-path", dir.file("c2")});
   CHECK(r.exit_code == 2);
   CHECK(file_mode(dir.file("c2")) == -1);
 }

@@ -154,7 +154,7 @@ TEST_CASE("emit-mc: prints the lines, exits 1 with the predicted log line, write
   auto json_args = args;
   json_args.push_back("--json");
   r = run_mtlscert(json_args);
-  CHECK(has(r.out, "\"schema\": \"mtlscert.emit-mc/2\""));
+  CHECK(has(r.out, "\"schema\": \"mtlscert.emit-mc/3\""));
 
   auto bad = args;
   bad[2] = "relative/s.crt";

@@ -207,7 +207,7 @@ TEST_CASE("csr -o - and --mx -: standard output and standard input, --json") {
       {"csr", "--json", "--key", key, "--host", "smtp.toto.com", "--san", "mail.toto.com", "-o", dir.file("s.csr")});
   REQUIRE(r.exit_code == 0);
   auto envelope = nlohmann::json::parse(r.out);
-  CHECK(envelope["schema"] == "mtlscert.csr/2");
+  CHECK(envelope["schema"] == "mtlscert.csr/3");
   CHECK(envelope["outputs"][0]["path"] == dir.file("s.csr"));
   CHECK(envelope["outputs"][0]["mode"] == "0644");
   auto doc = envelope["result"];

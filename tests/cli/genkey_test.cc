@@ -99,7 +99,7 @@ TEST_CASE("genkey -o - writes the key to stdout and --json describes the file") 
   TempDir dir;
   r = run_mtlscert({"genkey", "--type", "ecdsa", "--json", "-o", dir.file("k.pem")});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("\"schema\": \"mtlscert.genkey/2\"") != std::string::npos);
+  CHECK(r.out.find("\"schema\": \"mtlscert.genkey/3\"") != std::string::npos);
   CHECK(r.out.find("\"mode\": \"0600\"") != std::string::npos);
   CHECK(r.out.find("BEGIN") == std::string::npos);
 }

@@ -90,7 +90,7 @@ TEST_CASE("inspect --json matches openssl x509 on the same files (PEM and DER)")
   auto r = run_mtlscert(args);
   REQUIRE(r.exit_code == 0);
   json envelope = json::parse(r.out);  // throws (fails the test) if not valid JSON
-  CHECK(envelope["schema"] == "mtlscert.inspect/2");
+  CHECK(envelope["schema"] == "mtlscert.inspect/3");
   json doc = envelope["result"];
   REQUIRE(doc["files"].size() == 3);
   for (std::size_t i = 0; i < 3; ++i) {

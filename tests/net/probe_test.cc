@@ -72,7 +72,7 @@ json probe_json(const FakeSmtpServer& s, std::vector<std::string> extra, int wan
   CAPTURE(r.err);
   CHECK(r.exit_code == want_exit);
   json envelope = json::parse(r.out);
-  CHECK(envelope["schema"] == "mtlscert.probe/2");
+  CHECK(envelope["schema"] == "mtlscert.probe/3");
   CHECK(envelope["exit_code"] == want_exit);
   // The probe's own fields are the envelope's "result"; its findings stay beside them.
   json j = envelope["result"];

@@ -92,6 +92,25 @@ for flag in $(help_flags <<<"$root_help"); do offers "mtlscert --" "$flag"; done
 got=$(comp mtlscert "" | tr '\n' ' ')
 [[ $got == "$(sort <<<"$commands" | tr '\n' ' ')" ]] || problem "'mtlscert <TAB>' offered [$got], expected exactly [$(echo $commands)]"
 
+# typed_flags CMD...: "FLAG TYPE" for each long flag of CMD's --help whose value is a FILE or a
+# DIR (as --help shows it), recursively through subcommands: "bundle split --out-cacert-path DIR".
+typed_flags() {
+  local help sub
+  help=$("$bin" "$@" --help) || return
+  awk -v cmd="$*" '/^Options:$/ {f = 1; next} f && !/^ / {f = 0}
+    f && /^  -/ { n = split($1, names, ","); for (i = 1; i <= n; i++) if (names[i] ~ /^--/) long = names[i]
+                  if ($2 ~ /^(FILE|DIR)(\.\.\.)?$/) print cmd, long, $2 }' <<<"$help"
+  for sub in $(subcommands <<<"$help"); do typed_flags "$@" "$sub"; done
+}
+typed=$(for cmd in $commands; do typed_flags "$cmd"; done)
+typed_count=$(grep -c . <<<"$typed")
+((typed_count >= 20)) || problem "only $typed_count flags typed FILE or DIR found in --help"
+# Every FILE flag offers file names, every DIR flag directories only.
+while read -ra w; do
+  type=${w[-1]} words="mtlscert ${w[*]:0:${#w[@]}-1} $tmp/"
+  if [[ $type == DIR* ]]; then expect "$words" "$tmp/dir.d"; else offers "$words" "$tmp/key.pem"; fi
+done <<<"$typed"
+
 # zsh: the same script logic, with the completion builtins stubbed to print what they get.
 if command -v zsh >/dev/null; then
   zsh_script="$(dirname "$bin")/_mtlscert"
@@ -127,9 +146,13 @@ if command -v zsh >/dev/null; then
   zexpect "mtlscert genkey --group " GROUPS
   zexpect "mtlscert inspect " "FILES "
   zexpect "mtlscert completion " bash zsh
+  while read -ra w; do  # every FILE and DIR flag, as in bash
+    type=${w[-1]} words="mtlscert ${w[*]:0:${#w[@]}-1} "
+    if [[ $type == DIR* ]]; then zexpect "$words" "FILES -/"; else zexpect "$words" "FILES "; fi
+  done <<<"$typed"
   zsh_checked=yes
 fi
 
 ((checked >= 4)) || problem "only $checked commands checked"
-((fail == 0)) && echo "completion: bash completes $checked commands and all their flags${zsh_checked:+; zsh too}"
+((fail == 0)) && echo "completion: bash completes $checked commands and all their flags, $typed_count FILE/DIR flags with names${zsh_checked:+; zsh too}"
 exit "$fail"

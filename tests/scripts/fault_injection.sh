@@ -58,7 +58,7 @@ WRITERS=(
   "emit-mc -o|0644|--force|mc|emit-mc --no-check --server-cert /etc/mail/tls/smtp.crt --server-key /etc/mail/tls/smtp.key --cacert /etc/mail/tls/ca.crt --cacert-path /etc/ssl/certs -o @T@"
   "ca init|0600|-|key|ca init --dir @D@ --type ecdsa --name Fault-CA"
   "bundle trim|0644|--force|cert|bundle trim $fx/ca/ca.crt -o @T@"
-  "bundle split --cacert|0644|--force|cert|bundle split $fx/ca/ca.crt --advertise $fx/good.crt --cacert @T@ --cacert-path @D@/certs"
+  "bundle split --cacert|0644|--force|cert|bundle split $fx/ca/ca.crt --advertise $fx/good.crt --out-cacert @T@ --out-cacert-path @D@/certs"
 )
 FAULTS=(disk_full fsize partial read_only exists symlink symlink_force group_writable world_writable race killed interrupted mode_trace)
 # MTLSCERT_FAULTS="race killed" runs only those columns (for debugging one fault).

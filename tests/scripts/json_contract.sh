@@ -51,6 +51,7 @@ O CACertPath=$t/certs
 O DontBlameSendmail=AssumeSafeChown,TrustStickyBit
 CF
 sed "s|$t/init/smtp.toto.com.key|$t/other.key|" "$t/good.cf" >"$t/mismatch.cf"
+mkdir -m 0775 "$t/gw"  # a group-writable directory: writing there is a warning
 mc=(--server-cert "$t/smtp.crt" --cacert "$t/ca/ca.crt" --cacert-path "$t/certs" --host smtp.toto.com)
 
 # Servers for probe: a real STARTTLS one, and one that never offers STARTTLS.
@@ -81,26 +82,38 @@ n=0
 row() { printf '%s\0' "$@" >"$t/row.$n"; n=$((n + 1)); }
 row genkey good 0 genkey --type ecdsa -o "$t/new.key"
 row genkey finding 1 genkey --type ed25519 --strict -o "$t/ed.key"
+row genkey dry-run 0 genkey -n --type ecdsa -o "$t/dry.key"
 row genkey bad 2 genkey --type dsa -o "$t/dsa.key"
 row csr good 0 csr --key "$t/smtp.toto.com.key" --host smtp.toto.com -o "$t/new.csr"
 row csr finding 1 csr --strict --key "$t/smtp.toto.com.key" --mx 'toto.com. IN MX 10 smtp.toto.com.' --mx 'toto.com. IN MX 20 mx2.toto.com.' -o "$t/mx.csr"
+row csr dry-run 0 csr -n --key "$t/smtp.toto.com.key" --host smtp.toto.com -o "$t/dry.csr"
 row csr bad 2 csr --key "$t/missing.key" --host smtp.toto.com -o "$t/x.csr"
 row "ca init" good 0 ca init --dir "$t/ca2" --name 'Second CA' --type ecdsa
+row "ca init" finding 1 ca init --strict --dir "$t/ca3" --name 'Ed CA' --type ed25519
+row "ca init" dry-run 0 ca init --dry-run --dir "$t/ca4" --name 'Dry CA' --type ecdsa
 row "ca init" bad 2 ca init --dir "$t/ca" --name 'Again'
 row "ca sign" good 0 ca sign --dir "$t/ca" "$t/smtp.csr" -o "$t/again.crt"
 row "ca sign" finding 1 ca sign --strict --days 36500 --dir "$t/ca" "$t/smtp.csr" -o "$t/long.crt"
+row "ca sign" stdout 0 ca sign --dir "$t/ca" "$t/smtp.csr" -o -
+row "ca sign" dry-run 0 ca sign -n --dir "$t/ca" "$t/smtp.csr" -o "$t/dry.crt"
 row "ca sign" bad 2 ca sign --dir "$t/ca" "$t/smtp.crt" -o "$t/x.crt"
 row "bundle check" good 0 bundle check "$t/ca/ca.crt"
 row "bundle check" finding 1 bundle check --strict "$t/mixed.pem"
 row "bundle check" bad 2 bundle check "$t/missing.pem"
 row "bundle trim" good 0 bundle trim "$t/ca/ca.crt" -o "$t/trim.pem"
+row "bundle trim" finding 1 bundle trim --strict "$t/ca/ca.crt" -o "$t/gw/trim2.pem"
+row "bundle trim" stdout 0 bundle trim "$t/mixed.pem" -o -
+row "bundle trim" dry-run 0 bundle trim --dry-run "$t/mixed.pem" -o "$t/dry.pem"
 row "bundle trim" bad 2 bundle trim "$t/ca/ca.crt" -o "$t/trim.pem"
-row "bundle split" good 0 bundle split "$t/ca/ca.crt" --advertise "$t/smtp.crt" --cacert "$t/split.pem" --cacert-path "$t/split"
-row "bundle split" bad 2 bundle split "$t/missing.pem" --cacert "$t/split3.pem" --cacert-path "$t/split3"
+row "bundle split" good 0 bundle split "$t/ca/ca.crt" --advertise "$t/smtp.crt" --out-cacert "$t/split.pem" --out-cacert-path "$t/split"
+row "bundle split" finding 1 bundle split --strict "$t/ca/ca.crt" --advertise "$t/smtp.crt" --out-cacert "$t/gw/split2.pem" --out-cacert-path "$t/split2"
+row "bundle split" dry-run 0 bundle split -n "$t/ca/ca.crt" --advertise "$t/smtp.crt" --out-cacert "$t/dry-split.pem" --out-cacert-path "$t/dry-split"
+row "bundle split" bad 2 bundle split "$t/missing.pem" --out-cacert "$t/split3.pem" --out-cacert-path "$t/split3"
 row "bundle rehash" good 0 bundle rehash --dry-run "$t/ca"
 row "bundle rehash" bad 2 bundle rehash "$t/missing"
 row emit-mc good 0 emit-mc "${mc[@]}" --server-key "$t/smtp.toto.com.key" -o "$t/tls.m4"
 row emit-mc finding 1 emit-mc "${mc[@]}" --server-key "$t/other.key" -o "$t/bad.m4"
+row emit-mc dry-run 0 emit-mc "${mc[@]}" --server-key "$t/smtp.toto.com.key" -n -o "$t/dry.m4"
 row emit-mc bad 2 emit-mc "${mc[@]}"
 row emit good 0 emit --mta postfix "${mc[@]}" --server-key "$t/smtp.toto.com.key" -o "$t/postfix.cf"
 row emit finding 1 emit --mta postfix "${mc[@]}" --server-key "$t/other.key" -o "$t/postfix-bad.cf"
@@ -117,12 +130,14 @@ row doctor finding 1 doctor "$t/mismatch.cf"
 row doctor bad 2 doctor "$t/missing.cf"
 row access good 0 access --ca "$t/ca/ca.crt" --trust-store "$t/certs-none" -o "$t/access.txt"
 row access finding 1 access --strict --ca "$t/ca/ca.crt" --trust-store "$t/certs" -o "$t/access2.txt"
+row access dry-run 0 access -n --ca "$t/ca/ca.crt" --trust-store "$t/certs-none" -o "$t/dry-access.txt"
 row access bad 2 access --ca "$t/smtp.key-missing"
 row received good 0 received "$t/tls.eml"
 row received finding 1 received "$t/clear.eml"
 row received bad 2 received "$t/garbage.bin"
 row init good 0 init smtp.toto.com --dir "$t/init" --ca private --type ecdsa
 row init good 0 init smtp.toto.com --dir "$t/dry" --ca private --type ecdsa --dry-run
+row init finding 1 init smtp.toto.com --strict --dir "$t/init-ed" --ca private --type ed25519
 row init bad 2 init 'not a host' --dir "$t/init3"
 row install-cert good 0 install-cert "$t/pending.crt" --dir "$t/pending"
 row install-cert bad 2 install-cert "$t/missing.crt" --dir "$t/pending"
@@ -156,11 +171,11 @@ for ((i = 0; i < n; i++)); do
   # Human mode: re-run the row where it writes nothing new (a second write would be refused).
   case "$name/$case" in
     install-cert/good) ;;  # a second install of the same certificate is fine
-    genkey/good | csr/good | "ca init/good" | "ca sign/good" | "bundle trim/good" | "bundle split/good" | emit-mc/good | emit/good | access/good | genkey/finding | csr/finding | "ca sign/finding" | "bundle trim/finding" | "bundle split/finding" | access/finding)
+    genkey/good | csr/good | "ca init/good" | "ca sign/good" | "bundle trim/good" | "bundle split/good" | emit-mc/good | emit/good | access/good | genkey/finding | csr/finding | "ca init/finding" | "ca sign/finding" | "bundle trim/finding" | "bundle split/finding" | access/finding | init/finding)
       args=("${args[@]//$t\/new.key/$t/new2.key}")
       for k in "${!args[@]}"; do
         case ${args[$k]} in
-          "$t"/new.csr | "$t"/again.crt | "$t"/trim.pem | "$t"/split.pem | "$t"/split | "$t"/tls.m4 | "$t"/postfix.cf | "$t"/access.txt | "$t"/ed.key | "$t"/mx.csr | "$t"/long.crt | "$t"/trim2.pem | "$t"/split2.pem | "$t"/split2 | "$t"/access2.txt | "$t"/ca2)
+          "$t"/new.csr | "$t"/again.crt | "$t"/trim.pem | "$t"/split.pem | "$t"/split | "$t"/tls.m4 | "$t"/postfix.cf | "$t"/access.txt | "$t"/ed.key | "$t"/mx.csr | "$t"/long.crt | "$t"/gw/trim2.pem | "$t"/gw/split2.pem | "$t"/split2 | "$t"/access2.txt | "$t"/ca2 | "$t"/ca3 | "$t"/init-ed)
             args[$k]=${args[$k]}.h ;;
         esac
       done ;;

@@ -2,7 +2,7 @@
 """validate_json.py SCHEMA_DIR [FILE|-]...: each input is exactly one JSON document
 (nothing before or after it) that validates against the schema it names.
 
-The document's "schema" field ("mtlscert.bundle-check/2") picks
+The document's "schema" field ("mtlscert.bundle-check/3") picks
 SCHEMA_DIR/bundle-check.schema.json, which must pin that very name; that file and
 envelope.schema.json are loaded from SCHEMA_DIR only (no network). Exit 0 when every
 input is valid, 1 otherwise with one line per problem on stderr.
