@@ -41,15 +41,15 @@ pf_tree_new "$base"
 ex_unpack "$build_dir/exim-root"
 ex_tree_new "$base"
 cleanup() {
+  [[ -n ${pki:-} && ${MTLSCERT_IT_KEEP:-0} != 1 ]] && rm -rf "$pki"
   sm_cleanup
   pf_cleanup
   ex_cleanup
-  [[ -n ${pki:-} && ${MTLSCERT_IT_KEEP:-0} != 1 ]] && rm -rf "$pki"
   return 0
 }
 trap cleanup EXIT
 # Clients' files (CAs, client certificates, transcripts) live here; each daemon's own files in its tree.
-pki=$(mktemp -d "$PF_TREE/../matrix.XXXXXX")
+pki=$(mktemp -d "$(dirname "$PF_TREE")/matrix.XXXXXX")
 chmod 0755 "$pki"
 var=$pki/var
 mkdir -p "$var"
