@@ -72,7 +72,7 @@ cap "libidn2 headers"       libidn2-dev     "host-name checks" 'pkg-config --exi
 cap "clang++"               clang           "the sanitizer tree and the libFuzzer targets" 'clang++ --version'
 cap "libFuzzer+ASan+UBSan runtime" libclang-rt-14-dev "tests/fuzz (-fsanitize=fuzzer), the sanitizer suite" 'probe_fuzzer'
 # independent peers and helpers the tests call
-cap "openssl CLI"           openssl         "cli tests' independent checks, s_client in the integration tests" 'openssl version'
+cap "openssl CLI"           openssl         "cli tests' independent checks, s_client in the integration tests and interop_matrix.sh (-brief -nocommands)" 'openssl version && openssl s_client -help 2>&1 | grep -- -nocommands >/dev/null'
 cap "CA certificates"       ca-certificates "bundle tests read the system CA store" '[[ -s /etc/ssl/certs/ca-certificates.crt ]]'
 cap "python3 json, socket, re, os" python3  "sendmail harness (syslog listener, free port), probe_sendmail.sh" 'python3 -c "import json, os, re, socket, sys"'
 cap "awk"                   mawk            "completion.sh, man_lint.sh" 'awk "BEGIN { exit 0 }"'
@@ -91,9 +91,9 @@ cap "file"                  file            "package.sh: CPackDeb runs file(1) o
 # a real sendmail (integration tests, emit_mc_m4.sh)
 cap "m4"                    m4              "emit_mc_m4.sh, the sendmail harness builds .cf files" 'm4 --version'
 cap "sendmail"              sendmail-bin    "integration tests run a real sendmail daemon" 'probe_sendmail'
-cap "makemap"               sendmail-bin    "init_sendmail.sh: the access map" 'command -v makemap'
+cap "makemap"               sendmail-bin    "init_sendmail.sh, interop_matrix.sh: the access map" 'command -v makemap'
 cap "sendmail cf macros"    sendmail-cf     "cf.m4, OSTYPE(debian), DOMAIN(debian-mta) for every test .mc" '[[ -f /usr/share/sendmail/cf/m4/cf.m4 && -f /usr/share/sendmail/cf/ostype/debian.m4 && -f /usr/share/sendmail/cf/domain/debian-mta.m4 ]]'
-cap "swaks"                 swaks           "integration tests: an independent SMTP client" 'swaks --version'
+cap "swaks"                 swaks           "integration tests, interop_matrix.sh: an independent SMTP client (--tls-protocol)" 'swaks --version'
 cap "swaks with TLS (Net::SSLeay)" libnet-ssleay-perl "swaks --tls in init_sendmail.sh, sendmail_starttls.sh (swaks only Recommends it)" 'perl -MNet::SSLeay -e1 && swaks --support 2>&1 | grep -q "^=== TLS supported"'
 # a real Postfix, unpacked from its .deb into the build tree (tests/scripts/lib/postfix_harness.sh)
 cap "postfix .deb (cached)"   -             "init_postfix.sh: scripts/install-deps.sh downloads it into /var/cache/mtlscert/debs" 'ls ${MTLSCERT_DEB_CACHE:-/var/cache/mtlscert/debs}/postfix_*.deb'
@@ -105,10 +105,10 @@ cap "SASL library"          libsasl2-2      "the unpacked Postfix links it" 'ldc
 cap "dpkg -x"               dpkg            "postfix_harness.sh unpacks the .deb" 'dpkg-deb --version'
 # a real Exim 4.96, unpacked from Debian's .debs into the build tree (init_exim.sh)
 cap "exim4 .debs"           -               "init_exim.sh: exim4-base, -daemon-light, -config in /var/cache/mtlscert/debs (install-deps.sh downloads them)" 'probe_exim_debs'
-cap "exim4 libraries"       libgnutls-dane0 "the unpacked exim4 binary links libgnutls-dane, libidn 12, libdb, libnsl, pcre2" 'ldconfig -p | grep -q libgnutls-dane.so.0 && ldconfig -p | grep -q libidn.so.12 && ldconfig -p | grep -q libnsl.so.2'
+cap "exim4 libraries"       libgnutls-dane0 "the unpacked exim4 binary links libgnutls-dane, libidn 12, libdb, libnsl, pcre2" 'ldconfig -p >"$tmp/ld" && grep -q libgnutls-dane.so.0 "$tmp/ld" && grep -q libidn.so.12 "$tmp/ld" && grep -q libnsl.so.2 "$tmp/ld"'
 cap "user Debian-exim"      -               "init_exim.sh: Exim drops to its compiled-in user (install-deps.sh creates it)" 'getent passwd Debian-exim'
 cap "overlay mount in a namespace" mount    "exim harness: /usr/sbin/exim4 visible only inside unshare -m (Exim re-execs it)" 'unshare -m --propagation private sh -c "mkdir -p $tmp/ovl && mount -t overlay overlay -o lowerdir=$tmp/ovl:/usr/sbin /usr/sbin"'
-cap "gnutls-cli"            gnutls-bin      "init_exim.sh: an independent GnuTLS client verifies Exim" 'gnutls-cli --version'
+cap "gnutls-cli"            gnutls-bin      "init_exim.sh, interop_matrix.sh: an independent GnuTLS client (STARTTLS, TLS 1.2 and 1.3)" 'gnutls-cli --help | grep -- --starttls-proto >/dev/null'
 # -------------------------------------------------------------------------------------------
 
 if ((list)); then

@@ -34,7 +34,7 @@ packages=(
   # Postfix runs unpacked from its .deb (it conflicts with sendmail): its libraries
   libdb5.3 libicu72 libnsl2 libsasl2-2 netbase
   # Exim 4.96 runs unpacked too: the other libraries of exim4-daemon-light, and gnutls-cli as an
-  # independent GnuTLS peer (tests/scripts/init_exim.sh)
+  # independent GnuTLS peer (tests/scripts/init_exim.sh, and a client of interop_matrix.sh)
   libgnutls-dane0 libidn12 libpcre2-8-0 gnutls-bin
 )
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <string_view>
+
 #include "core/error.h"
 #include "exim/options.h"
 
@@ -23,6 +26,27 @@ void check_value(EximOption id, const std::string& value) {
                 "rename the file");
   }
 }
+
+// The Received: header Exim writes by default (4.96) says "(TLS1.3) tls CIPHER" but not whether
+// the client's certificate verified. This one is Exim's default with its log fields in place of
+// those: X=VERSION:CIPHER:BITS and CV=yes|no ($tls_in_certificate_verified), which `mtlscert
+// received` reads as it reads Postfix's "(verified OK)" (smtpd_tls_received_header = yes).
+constexpr std::string_view kReceivedHeaderText =
+    "received_header_text = Received: ${if def:sender_rcvhost {from $sender_rcvhost\\n\\t}"
+    "{${if def:sender_ident {from ${quote_local_part:$sender_ident} }}"
+    "${if def:sender_helo_name {(helo=$sender_helo_name)\\n\\t}}}}"
+    "by $primary_hostname ${if def:received_protocol {with $received_protocol }}"
+    "${if def:tls_in_cipher {X=$tls_in_cipher CV=${if eq{$tls_in_certificate_verified}{1}{yes}{no}}\\n\\t}}"
+    "(Exim $version_number)\\n\\t${if def:sender_address {(envelope-from <$sender_address>)\\n\\t}}"
+    "id $message_exim_id${if def:received_for {\\n\\tfor $received_for}}\n";
+
+// Debian's remote_smtp and remote_smtp_smarthost transports (conf.d/transport/30_*) present
+// the certificate these macros name when a server asks for one: without them Exim relays
+// without a client certificate, and a peer that grants relaying by certificate refuses it.
+constexpr std::array<std::string_view, 2> kDebianClientCertMacros = {"REMOTE_SMTP_TLS_CERTIFICATE",
+                                                                     "REMOTE_SMTP_SMARTHOST_TLS_CERTIFICATE"};
+constexpr std::array<std::string_view, 2> kDebianClientKeyMacros = {"REMOTE_SMTP_PRIVATEKEY",
+                                                                    "REMOTE_SMTP_SMARTHOST_PRIVATEKEY"};
 
 }  // namespace
 
@@ -61,13 +85,25 @@ std::string exim_emit_text(const EximEmitRequest& r) {
         out += fmt::format("{} = {}\n", exim_name(l.id), l.value);
       }
     }
+    out += "# Client side: Debian's remote_smtp transports present this certificate to servers that ask\n";
+    for (std::string_view m : kDebianClientCertMacros) out += fmt::format("{} = {}\n", m, r.server_cert);
+    for (std::string_view m : kDebianClientKeyMacros) out += fmt::format("{} = {}\n", m, r.server_key);
+    out += "# The Received: header with X= (TLS version:cipher:bits) and CV= (client certificate verified)\n";
+    out += kReceivedHeaderText;
     out += "# Without Debian's configuration files, the same in the main section of exim.conf:\n";
     for (const Line& l : lines) out += fmt::format("#   {} = {}\n", exim_name(l.id), l.value);
+    out += "# and in the smtp transport: tls_certificate and tls_privatekey as above\n";
   } else {
     out +=
         "# mtlscert: Exim TLS, main section (before the first `begin` line)\n"
         "# The key must be readable by exim_user: chown root:EXIMGROUP KEY && chmod 0640 KEY\n";
     for (const Line& l : lines) out += fmt::format("{} = {}\n", exim_name(l.id), l.value);
+    out += "# The Received: header with X= (TLS version:cipher:bits) and CV= (client certificate verified)\n";
+    out += kReceivedHeaderText;
+    out += fmt::format(
+        "# In the smtp transport (a client certificate for servers that ask):\n#   tls_certificate = {}\n#   "
+        "tls_privatekey = {}\n",
+        r.server_cert, r.server_key);
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include "exim/preflight.h"
 #include "pki.h"
 #include "pki/cert_info.h"
+#include "smtp/received.h"
 #include "tempdir.h"
 
 using namespace mtlscert;
@@ -168,6 +169,17 @@ TEST_CASE("exim emit: Debian macros and plain main-section lines") {
   CHECK(debian.find("MAIN_TLS_CERTIFICATE = /etc/exim4/tls/server.crt\n") != std::string::npos);
   CHECK(debian.find("MAIN_TLS_VERIFY_CERTIFICATES = /etc/exim4/tls/ca.crt\n") != std::string::npos);
   CHECK(debian.find("MAIN_TLS_TRY_VERIFY_HOSTS = *\n") != std::string::npos);
+  // The client side for Debian's remote_smtp transports, and a Received: header that says
+  // whether the client certificate verified, in the form `received` reads.
+  CHECK(debian.find("REMOTE_SMTP_TLS_CERTIFICATE = /etc/exim4/tls/server.crt\n") != std::string::npos);
+  CHECK(debian.find("REMOTE_SMTP_PRIVATEKEY = /etc/exim4/tls/server.key\n") != std::string::npos);
+  CHECK(debian.find("\nreceived_header_text = Received: ") != std::string::npos);
+  CHECK(debian.find("X=$tls_in_cipher CV=${if eq{$tls_in_certificate_verified}{1}{yes}{no}}") != std::string::npos);
+  const ReceivedHop hop = parse_received_header(
+      "from laptop ([127.0.0.1]) by smtp.test.example with esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes "
+      "(Exim 4.96) id 1tX");
+  CHECK(hop.mta == "exim");
+  CHECK(hop.verify == "OK");
   r.debian = false;
   r.require_client_cert = true;
   const std::string plain = exim_emit_text(r);

@@ -10,6 +10,7 @@
 #   ex_tree_new "$base"                 # EX_TREE: private tree (spool, log, mail owned by Debian-exim)
 #   trap ex_cleanup EXIT
 #   ex_write_conf [--acl FILE] [--debian] MAIN_FRAGMENT...  # $EX_CONF: .include each fragment
+#                 [--router FILE] [--transport FILE]       # a test's own router/transport
 #   ex_start                            # daemon on 127.0.0.1:$EX_PORT, pid in $EX_PID
 #   ex_ehlo_offers STARTTLS
 #   ex_assert_logged 'TLS error on connection from'   # a line of $EX_LOG (mainlog)
@@ -130,16 +131,22 @@ ex_free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# Local mail goes to $EX_MAIL/<user> for a user of the machine (check_local_user: Exim 4.96
+# refuses a file name made from the tainted \$local_part; \$local_part_data is the passwd name).
 # ex_write_conf [--acl FILE] [--debian] FRAGMENT...: $EX_CONF. Each FRAGMENT is .included in
 # the main section (mtlscert's lines); --debian then includes Debian's own
 # conf.d/main/03_exim4-config_tlsoptions from EX_ROOT, which turns the MAIN_TLS_* macros
 # into tls_* options exactly as on a Debian server. --acl FILE is .included in acl_check_rcpt
-# before the relay refusal (mtlscert access --mta exim output).
+# before the relay refusal (mtlscert access --mta exim output). --router FILE is .included
+# before the router that files relayed mail (a test that sends it on), --transport FILE at the
+# end of the transports.
 ex_write_conf() {
-  local acl= debian=0
+  local acl= debian=0 router= transport=
   while [[ $# -gt 0 ]]; do
     case $1 in
       --acl) acl=$2; shift 2 ;;
+      --router) router=$2; shift 2 ;;
+      --transport) transport=$2; shift 2 ;;
       --debian) debian=1; shift ;;
       *) break ;;
     esac
@@ -176,19 +183,27 @@ begin routers
 local:
   driver = accept
   domains = +local_domains
+  check_local_user
   transport = local_file
+EOF
+    [[ -n $router ]] && printf '.include %s\n' "$router"
+    cat <<EOF
 relayed:
   driver = accept
   transport = relay_file
 begin transports
 local_file:
   driver = appendfile
-  file = $t/mail/\$local_part
+  file = $t/mail/\$local_part_data
   user = $EX_USER
+  current_directory = /
 relay_file:
   driver = appendfile
   file = $t/mail/relayed
   user = $EX_USER
+EOF
+    [[ -n $transport ]] && printf '.include %s\n' "$transport"
+    cat <<EOF
 begin retry
 * * F,1h,15m
 EOF
