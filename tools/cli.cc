@@ -16,6 +16,7 @@
 #include "cmd_access.h"
 #include "cmd_bundle.h"
 #include "cmd_ca.h"
+#include "cmd_ca_revoke.h"
 #include "cmd_csr.h"
 #include "cmd_doctor.h"
 #include "cmd_emit.h"
@@ -209,6 +210,32 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sign->add_option("--days", s->days, "Validity in days (capped at the CA's own end)")->capture_default_str();
   sign->add_flag("--force", s->force, "Replace an existing certificate (atomically)");
   sign->callback([s, &selected] { selected = [s](const Output& out) { return run_ca_sign(*s, out); }; });
+}
+
+// --- ca revoke, ca crl ---------------------------------------------------------
+// Added to the `ca` group register_ca made (kCommands runs this after it).
+void register_ca_revoke(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  CLI::App* ca = root.get_subcommand("ca");
+
+  auto r = std::make_shared<CaRevokeOptions>();
+  CLI::App* revoke = add_command(*ca, g, "revoke", kCaRevokeSummary, kCaRevokeExamples);
+  revoke->add_option("--dir", r->dir, "CA directory made by 'ca init'")->required()->type_name("DIR");
+  revoke->add_option("target", r->target, "The certificate file, or its serial in hex")
+      ->required()
+      ->type_name("SERIAL|CERT");
+  revoke->add_option("--reason", r->reason, fmt::format("Why (RFC 5280): {}", revocation_reason_names()))
+      ->capture_default_str()
+      ->type_name("REASON");
+  revoke->callback([r, &selected] { selected = [r](const Output& out) { return run_ca_revoke(*r, out); }; });
+
+  auto c = std::make_shared<CaCrlOptions>();
+  CLI::App* crl = add_command(*ca, g, "crl", kCaCrlSummary, kCaCrlExamples);
+  crl->add_option("--dir", c->dir, "CA directory made by 'ca init'")->required()->type_name("DIR");
+  crl->add_option("-o,--out", c->out, "CRL file to write (PEM, 0644, atomically)")->required()->type_name("FILE");
+  crl->add_option("--days", c->days, "Days until the CRL's nextUpdate (rewrite it before)")->capture_default_str();
+  crl->add_flag("--force", c->force,
+                "Replace a file that is not a CRL of this CA (one of its CRLs is always replaced)");
+  crl->callback([c, &selected] { selected = [c](const Output& out) { return run_ca_crl(*c, out); }; });
 }
 
 // --- emit-mc, emit --------------------------------------------------------------
@@ -484,7 +511,7 @@ using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 const Registrar kCommands[] = {
     register_init,   register_install_cert, register_genkey,   register_csr,        register_ca,
     register_bundle, register_emit_mc,      register_emit,     register_probe,      register_inspect,
-    register_doctor, register_access,       register_received, register_completion,
+    register_doctor, register_access,       register_received, register_completion, register_ca_revoke,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {
