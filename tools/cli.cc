@@ -280,11 +280,22 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit_mc(*o, out); }; });
 }
 
+// --exim-style: which Exim configuration the lines are for (issue 16: the library had both).
+void add_exim_style_flag(CLI::App* sub, std::string& style) {
+  sub->add_option("--exim-style", style,
+                  "--mta exim: debian (MAIN_TLS_* macros for Debian's configuration) or plain (main-section "
+                  "tls_* lines for any other exim.conf)")
+      ->check(CLI::IsMember({"debian", "plain"}))
+      ->capture_default_str()
+      ->type_name("debian|plain");
+}
+
 void register_emit(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<EmitOptions>();
   CLI::App* sub = add_command(root, g, "emit", kEmitSummary, kEmitExamples);
   add_mta_flag(sub, o->mta, "The mail server to write lines for (sendmail: what emit-mc prints)");
   add_emit_flags(sub, *o);
+  add_exim_style_flag(sub, o->exim_style);
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit(*o, out); }; });
 }
 

@@ -29,8 +29,9 @@ void write_product(const std::string& path, const std::string& text, bool force,
 }  // namespace
 
 int run_emit_exim(const EmitOptions& o, const Output& out) {
-  const std::string text =
-      exim_emit_text({.server_cert = o.server_cert, .server_key = o.server_key, .cacert = o.cacert, .crl = o.crl});
+  const bool debian = o.exim_style != "plain";
+  const std::string text = exim_emit_text(
+      {.server_cert = o.server_cert, .server_key = o.server_key, .cacert = o.cacert, .crl = o.crl, .debian = debian});
   Report report;
   for (const auto* path : {&o.server_cert, &o.server_key, &o.cacert, &o.crl}) {
     if (!path->empty()) report.inputs.push_back(*path);
@@ -65,10 +66,17 @@ int run_emit_exim(const EmitOptions& o, const Output& out) {
     if (!out.json_mode()) out.data(text);
   } else {
     write_product(o.out, text, o.force, "Exim fragment", report, out);
-    out.say(
-        fmt::format("Next: cp {} /etc/exim4/conf.d/main/00_mtlscert_tls (or append it to "
-                    "/etc/exim4/exim4.conf.localmacros), then update-exim4.conf && systemctl reload exim4.",
-                    o.out));
+    if (!debian) {
+      out.say(
+          fmt::format("Next: put {} in the main section of exim.conf (before the first `begin`), then "
+                      "exim -bV -C exim.conf and reload Exim.",
+                      o.out));
+    } else {
+      out.say(
+          fmt::format("Next: cp {} /etc/exim4/conf.d/main/00_mtlscert_tls (or append it to "
+                      "/etc/exim4/exim4.conf.localmacros), then update-exim4.conf && systemctl reload exim4.",
+                      o.out));
+    }
   }
   return out.finish(report);
 }
