@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/ossl_error.h"
+#include "core/text.h"
 #include "pki/cert_info.h"
 #include "pki/objects.h"
 
@@ -57,7 +58,7 @@ std::vector<Finding> check_crl_file(const CrlCheckRequest& r, const std::string&
                           .path = r.path,
                           .cert = {},
                           .sendmail_log = std::move(log),
-                          .logged_by = r.mta});
+                          .logged_by = lower(r.mta)});
   };
   PkiFile file;
   try {
@@ -72,6 +73,14 @@ std::vector<Finding> check_crl_file(const CrlCheckRequest& r, const std::string&
         "give a PEM CRL (BEGIN X509 CRL), e.g. from mtlscert ca crl, or drop --crl", unusable_log);
     return out;
   }
+  const Level fatal = r.openssl ? Level::Error : Level::Warn;
+  auto fails_all = [&](const char* reason) {
+    return r.openssl ? fmt::format("{} fails every client certificate the CA issued (reason={})", r.mta, reason)
+                     : fmt::format(
+                           "{} (GnuTLS) does not refuse the CA's certificates for it (measured for an "
+                           "expired CRL), but peers using OpenSSL would",
+                           r.mta);
+  };
   const std::string rewrite =
       "rewrite it now (mtlscert ca crl --dir CADIR -o FILE, from cron before each nextUpdate), "
       "then restart the MTA";
@@ -83,10 +92,9 @@ std::vector<Finding> check_crl_file(const CrlCheckRequest& r, const std::string&
       bool named = false;
       if (find_issuer(r.cas, crl, &named) == nullptr) {
         if (named) {
-          add(Level::Error, "crl-signature",
-              fmt::format("CRL of '{}' in {} does not verify with that CA's key in {}: {} fails every client "
-                          "certificate the CA issued (reason=CRL signature failure)",
-                          issuer, r.path, r.ca_files, r.mta),
+          add(fatal, "crl-signature",
+              fmt::format("CRL of '{}' in {} does not verify with that CA's key in {}: {}", issuer, r.path, r.ca_files,
+                          fails_all("CRL signature failure")),
               "write the CRL with the CA's own key (mtlscert ca crl --dir CADIR), or fix the CA file");
         } else {
           add(Level::Warn, "crl-issuer-unknown",
@@ -106,10 +114,9 @@ std::vector<Finding> check_crl_file(const CrlCheckRequest& r, const std::string&
       continue;
     }
     if (this_update > static_cast<std::int64_t>(r.now)) {
-      add(Level::Error, "crl-not-yet-valid",
-          fmt::format("CRL of '{}' in {} is not valid before {}: until then {} fails every client certificate the CA "
-                      "issued (reason=CRL is not yet valid)",
-                      issuer, r.path, iso8601(this_update), r.mta),
+      add(fatal, "crl-not-yet-valid",
+          fmt::format("CRL of '{}' in {} is not valid before {}: until then {}", issuer, r.path, iso8601(this_update),
+                      fails_all("CRL is not yet valid")),
           "check this machine's clock, or rewrite the CRL");
     } else if (next == nullptr) {
       add(Level::Notice, "crl-no-next-update",
@@ -117,16 +124,14 @@ std::vector<Finding> check_crl_file(const CrlCheckRequest& r, const std::string&
                       r.path),
           "write CRLs with a nextUpdate (mtlscert ca crl --days N)");
     } else if (next_update < static_cast<std::int64_t>(r.now)) {
-      add(Level::Error, "crl-expired",
-          fmt::format("CRL of '{}' in {} expired on {} (nextUpdate): {} fails every client certificate the CA issued "
-                      "(reason=CRL has expired), so none of them relays",
-                      issuer, r.path, iso8601(next_update), r.mta),
+      add(fatal, "crl-expired",
+          fmt::format("CRL of '{}' in {} expired on {} (nextUpdate): {}{}", issuer, r.path, iso8601(next_update),
+                      fails_all("CRL has expired"), r.openssl ? ", so none of them relays" : ""),
           rewrite);
     } else if (next_update - static_cast<std::int64_t>(r.now) < std::int64_t{r.warn_days} * 86400) {
       add(Level::Warn, "crl-expires-soon",
-          fmt::format("CRL of '{}' in {} expires on {} (nextUpdate): from then {} fails every client certificate "
-                      "the CA issued",
-                      issuer, r.path, iso8601(next_update), r.mta),
+          fmt::format("CRL of '{}' in {} expires on {} (nextUpdate): from then {}", issuer, r.path,
+                      iso8601(next_update), fails_all("CRL has expired")),
           rewrite);
     }
   }

@@ -23,11 +23,15 @@ struct CrlCheckRequest {
   std::string mta = "sendmail";  ///< the daemon, in messages
   std::time_t now = 0;
   int warn_days = 7;  ///< warn when nextUpdate is this close
+  /// openssl: the MTA verifies with OpenSSL (sendmail): a CRL error fails every certificate of
+  /// its CA, so those findings are errors. false: GnuTLS (Debian's Exim), measured to keep
+  /// applying a CRL past its nextUpdate: the same findings are warnings.
+  bool openssl = true;
 };
 
 /// check_crl_file returns findings, most serious first:
 ///   crl-unreadable (warn: no PEM CRL in the file), crl-expired, crl-not-yet-valid,
-///   crl-signature (error: every client certificate of that CA fails verification),
+///   crl-signature (error with openssl: every client certificate of that CA fails; else warn),
 ///   crl-issuer-unknown (warn: no trusted CA issued it, so it revokes nothing),
 ///   crl-expires-soon (warn: nextUpdate within warn_days), crl-no-next-update (notice).
 /// unusable_log: the line the MTA logs when the file holds no CRL (crl-unreadable).

@@ -92,3 +92,13 @@ TEST_CASE("crl check: a file without a CRL carries the MTA's log line") {
   expect_one(findings, "crl-unreadable", Level::Warn);
   CHECK(findings[0].sendmail_log == "LOGGED");
 }
+
+TEST_CASE("crl check: for GnuTLS (Exim) an expired CRL is a warning, as measured") {
+  Fixture f;
+  auto crl = make_crl({.ca_cert = f.ca.cert.get(), .ca_key = f.ca.key.get(), .now = kNow - 10 * 86400, .days = 2});
+  const std::string path = f.tmp.write("exim.crl", crl_pem(crl.get()));
+  auto findings = check_crl_file({.path = path, .cas = f.store.get(), .mta = "Exim", .now = kNow, .openssl = false});
+  expect_one(findings, "crl-expired", Level::Warn);
+  CHECK(findings[0].logged_by == "exim");
+  CHECK(findings[0].message.find("Exim (GnuTLS) does not refuse the CA's certificates") != std::string::npos);
+}
