@@ -10,6 +10,7 @@ set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
 source "$src/tests/scripts/lib/exim_harness.sh"
+source "$src/tests/scripts/lib/crl_helpers.sh"
 ex_require
 
 build_dir=$(cd "$(dirname "$bin")/.." && pwd)
@@ -36,14 +37,7 @@ ex_write_conf --debian --acl "$EX_TREE/etc/relay.acl" "$frag"
 ex_start
 ok "exim pid $EX_PID on 127.0.0.1:$EX_PORT, no CRL"
 
-rcpt() {  # NAME: the RCPT reply code for a remote recipient, with NAME.crt
-  local out
-  out=$(swaks --server 127.0.0.1 --port "$EX_PORT" --helo "$1.test.example" --from "sender@$1.test.example" \
-    --to x@remote.example --tls --tls-cert "$tls/$1.crt" --tls-key "$tls/$1.key" --quit-after RCPT \
-    --timeout 60 2>&1) || true
-  printf '%s\n' "$out" >>"$var/rcpt.txt"
-  sed -n '/~> RCPT TO:/{n;s/^<~\** *\([0-9][0-9][0-9]\)[ -].*/\1/p}' <<<"$out" | tail -n 1
-}
+rcpt() { relay_rcpt "$EX_PORT" "$1" "$tls" "$var/rcpt.txt"; }  # NAME: the RCPT reply code
 expect() {  # NAME CODE WHY
   local code
   code=$(rcpt "$1")
@@ -72,17 +66,8 @@ ex_log_since | grep -i 'revok\|crl\|verif' | head -n 3 | sed 's/^/  exim: /' || 
 # A stale CRL of the same CA that also lists stolen.crt, signed by an independent tool.
 # Measured: GnuTLS still applies it (stolen refused) and ignores its passed nextUpdate (kept
 # relays), unlike sendmail/OpenSSL, which refuse every certificate of the CA.
-mkdir -m 0700 "$tls/oca"
+stale_crl "$init/ca/ca.crt" "$init/ca/ca.key" "$init/ca.crl" "$tls/oca" "$tls/stolen.crt"
 serial=$(openssl x509 -in stolen.crt -noout -serial | sed 's/.*=//')
-end=$(openssl x509 -in stolen.crt -noout -enddate | sed 's/.*=//')
-printf 'R\t%s\t250101000000Z\t%s\tunknown\t/CN=stolen.test.example\n' "$(date -u -d "$end" +%y%m%d%H%M%SZ)" "$serial" \
-  >"$tls/oca/index.txt"
-echo 01 >"$tls/oca/crlnumber"
-printf '[ca]\ndefault_ca = s\n[s]\ndatabase = %s\ncrlnumber = %s\ncertificate = %s\nprivate_key = %s\ndefault_md = sha256\n' \
-  "$tls/oca/index.txt" "$tls/oca/crlnumber" "$init/ca/ca.crt" "$init/ca/ca.key" >"$tls/oca/ca.cnf"
-openssl ca -batch -config "$tls/oca/ca.cnf" -gencrl -out "$init/ca.crl" \
-  -crl_lastupdate 20250101000000Z -crl_nextupdate 20250201000000Z >"$var/stale.out" 2>&1 ||
-  { cat "$var/stale.out" >&2; fail "openssl ca -gencrl failed"; }
 set +e
 "$bin" doctor --mta exim "$EX_CONF" >"$var/doctor-stale.out" 2>&1
 rc=$?

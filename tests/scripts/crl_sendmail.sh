@@ -11,6 +11,7 @@ set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 src=$2
 source "$src/tests/scripts/lib/sendmail_harness.sh"
+source "$src/tests/scripts/lib/crl_helpers.sh"
 sm_require
 command -v makemap >/dev/null || sm_skip "missing: makemap (package sendmail-bin)"
 
@@ -53,16 +54,8 @@ sm_build_cf
 sm_start
 ok "sendmail pid $SM_PID on 127.0.0.1:$SM_PORT (syslog capture: $SM_LOG_CAPTURE), no CRL yet"
 
-# rcpt NAME: relay to a remote domain from 127.0.0.2 (127.0.0.1 always relays) with NAME.crt;
-# print the RCPT reply code.
-rcpt() {
-  local out
-  out=$(swaks --server 127.0.0.1 --port "$SM_PORT" --local-interface 127.0.0.2 --helo "$1.test.example" \
-    --from "sender@$1.test.example" --to x@remote.example --tls --tls-cert "$tls/$1.crt" --tls-key "$tls/$1.key" \
-    --quit-after RCPT --timeout 60 2>&1) || true
-  printf '%s\n' "$out" >>"$var/rcpt.txt"
-  sed -n '/~> RCPT TO:/{n;s/^<~\** *\([0-9][0-9][0-9]\)[ -].*/\1/p}' <<<"$out" | tail -n 1
-}
+# rcpt NAME: from 127.0.0.2 (127.0.0.1 always relays), the RCPT reply code.
+rcpt() { relay_rcpt "$SM_PORT" "$1" "$tls" "$var/rcpt.txt" --local-interface 127.0.0.2; }
 expect() { # NAME CODE WHY
   local code
   code=$(rcpt "$1")
@@ -127,22 +120,7 @@ esac
 
 # --- a stale CRL: an independent tool (openssl ca -gencrl) signs one of the same CA whose
 # nextUpdate has passed. doctor predicts it; sendmail then refuses every certificate of the CA.
-mkdir -m 0700 "$tls/oca"
-: >"$tls/oca/index.txt"
-echo 01 >"$tls/oca/crlnumber"
-cat >"$tls/oca/ca.cnf" <<CNF
-[ca]
-default_ca = stale
-[stale]
-database = $tls/oca/index.txt
-crlnumber = $tls/oca/crlnumber
-certificate = $tls/ca/ca.crt
-private_key = $tls/ca/ca.key
-default_md = sha256
-CNF
-openssl ca -batch -config "$tls/oca/ca.cnf" -gencrl -out "$tls/stale.crl" \
-  -crl_lastupdate 20250101000000Z -crl_nextupdate 20250201000000Z >"$var/stale.out" 2>&1 ||
-  { cat "$var/stale.out" >&2; fail "openssl ca -gencrl failed"; }
+stale_crl "$tls/ca/ca.crt" "$tls/ca/ca.key" "$tls/stale.crl" "$tls/oca"
 cp "$tls/stale.crl" "$tls/ca.crl"
 set +e
 "$bin" doctor "$SM_CF" >"$var/doctor-stale.out" 2>&1
