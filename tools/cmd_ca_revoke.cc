@@ -24,7 +24,8 @@ int run_ca_revoke(const CaRevokeOptions& o, const Output& out) {
   CaRevokeResult r = ca_revoke({.dir = o.dir, .target = o.target, .reason = o.reason}, std::time(nullptr));
   Report report;
   report.set_result(to_json(r));
-  report.inputs = {o.target};
+  report.inputs = {r.ca_cert_path};
+  if (r.from_certificate) report.inputs.push_back(o.target);
   if (!r.already) report.outputs = {{r.revoked_path, 0644}};
   report.add_warnings(r.warnings, "ca-advice");
   if (r.already) {

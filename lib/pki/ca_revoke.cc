@@ -217,10 +217,12 @@ CaRevokeResult ca_revoke(const CaRevokeRequest& request, std::time_t now) {
   CaRevokeResult result;
   const int reason = parse_revocation_reason(request.reason);
   LoadedCa ca = load_ca(request.dir, result.warnings);
+  result.ca_cert_path = ca.cert_path;
   std::string serial;
   struct stat st {};
   if (::stat(request.target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     serial = serial_of_certificate(request.target, ca.cert.get());
+    result.from_certificate = true;
   } else {
     serial = normalize_serial(request.target);
   }

@@ -59,8 +59,10 @@ struct CaRevokeResult {
   std::string subject;  ///< from `serials`
   std::string revoked;  ///< when (now, or the first revocation's time)
   int reason = 0;
-  bool already = false;  ///< it was revoked before: nothing changed
+  bool already = false;           ///< it was revoked before: nothing changed
+  bool from_certificate = false;  ///< target was a certificate file (else a serial)
   std::string revoked_path;
+  std::string ca_cert_path;
   std::vector<std::string> warnings;
 };
 

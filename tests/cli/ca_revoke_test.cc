@@ -109,6 +109,8 @@ TEST_CASE("ca revoke by serial, twice, and refusals") {
   auto again = run_mtlscert({"ca", "revoke", "--dir", ca.dir, cert, "--json"});
   CHECK(again.exit_code == 0);
   CHECK(has(again.out, "\"already_revoked\": true"));
+  CHECK(has(again.out, "\"inputs\": [\n    \"" + ca.dir + "/ca.crt\",\n    \"" + cert + "\"\n  ]"));
+  CHECK(has(again.out, "\"outputs\": []"));
 
   auto unknown = run_mtlscert({"ca", "revoke", "--dir", ca.dir, "ABCDEF01"});
   CHECK(unknown.exit_code == 2);
