@@ -91,7 +91,8 @@ cap "file"                  file            "package.sh: CPackDeb runs file(1) o
 # a real sendmail (integration tests, emit_mc_m4.sh)
 cap "m4"                    m4              "emit_mc_m4.sh, the sendmail harness builds .cf files" 'm4 --version'
 cap "sendmail"              sendmail-bin    "integration tests run a real sendmail daemon" 'probe_sendmail'
-cap "makemap"               sendmail-bin    "init_sendmail.sh, interop_matrix.sh: the access map" 'command -v makemap'
+cap "makemap"               sendmail-bin    "init_sendmail.sh, interop_matrix.sh, crl_sendmail.sh: the access map" 'command -v makemap'
+cap "openssl ca -crl_nextupdate" openssl    "crl_sendmail.sh: a stale CRL signed by an independent tool (OpenSSL >= 3.0)" 'openssl ca -help 2>&1 | grep -q crl_nextupdate'
 cap "sendmail cf macros"    sendmail-cf     "cf.m4, OSTYPE(debian), DOMAIN(debian-mta) for every test .mc" '[[ -f /usr/share/sendmail/cf/m4/cf.m4 && -f /usr/share/sendmail/cf/ostype/debian.m4 && -f /usr/share/sendmail/cf/domain/debian-mta.m4 ]]'
 cap "swaks"                 swaks           "integration tests, interop_matrix.sh: an independent SMTP client (--tls-protocol)" 'swaks --version'
 cap "swaks with TLS (Net::SSLeay)" libnet-ssleay-perl "swaks --tls in init_sendmail.sh, sendmail_starttls.sh (swaks only Recommends it)" 'perl -MNet::SSLeay -e1 && swaks --support 2>&1 | grep -q "^=== TLS supported"'

@@ -16,6 +16,7 @@
 #include "cmd_access.h"
 #include "cmd_bundle.h"
 #include "cmd_ca.h"
+#include "cmd_ca_revoke.h"
 #include "cmd_csr.h"
 #include "cmd_doctor.h"
 #include "cmd_emit.h"
@@ -238,6 +239,34 @@ void register_ca(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sign->callback([s, &selected] { selected = [s](const Output& out) { return run_ca_sign(*s, out); }; });
 }
 
+// --- ca revoke, ca crl ---------------------------------------------------------
+// Added to the `ca` group register_ca made (kCommands runs this after it).
+void register_ca_revoke(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  CLI::App* ca = root.get_subcommand("ca");
+
+  auto r = std::make_shared<CaRevokeOptions>();
+  CLI::App* revoke = add_command(*ca, g, "revoke", kCaRevokeSummary, kCaRevokeExamples);
+  revoke->add_option("--dir", r->dir, "CA directory made by 'ca init'")->required()->type_name("DIR");
+  revoke->add_option("target", r->target, "The certificate file, or its serial in hex")
+      ->required()
+      ->type_name("SERIAL|CERT");
+  revoke->add_option("--reason", r->reason, fmt::format("Why (RFC 5280): {}", revocation_reason_names()))
+      ->capture_default_str()
+      ->type_name("REASON");
+  add_dry_run(revoke, r->dry_run);
+  revoke->callback([r, &selected] { selected = [r](const Output& out) { return run_ca_revoke(*r, out); }; });
+
+  auto c = std::make_shared<CaCrlOptions>();
+  CLI::App* crl = add_command(*ca, g, "crl", kCaCrlSummary, kCaCrlExamples);
+  crl->add_option("--dir", c->dir, "CA directory made by 'ca init'")->required()->type_name("DIR");
+  crl->add_option("-o,--out", c->out, "CRL file to write (PEM, 0644, atomically)")->required()->type_name("FILE");
+  crl->add_option("--days", c->days, "Days until the CRL's nextUpdate (rewrite it before)")->capture_default_str();
+  crl->add_flag("--force", c->force,
+                "Replace a file that is not a CRL of this CA (one of its CRLs is always replaced)");
+  add_dry_run(crl, c->dry_run);
+  crl->callback([c, &selected] { selected = [c](const Output& out) { return run_ca_crl(*c, out); }; });
+}
+
 // --- emit-mc, emit --------------------------------------------------------------
 // The flags emit-mc and emit share (emit's MTA maps each to its own option names).
 void add_emit_flags(CLI::App* sub, EmitMcOptions& o) {
@@ -284,11 +313,22 @@ void register_emit_mc(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit_mc(*o, out); }; });
 }
 
+// --exim-style: which Exim configuration the lines are for (issue 16: the library had both).
+void add_exim_style_flag(CLI::App* sub, std::string& style) {
+  sub->add_option("--exim-style", style,
+                  "--mta exim: debian (MAIN_TLS_* macros for Debian's configuration) or plain (main-section "
+                  "tls_* lines for any other exim.conf)")
+      ->check(CLI::IsMember({"debian", "plain"}))
+      ->capture_default_str()
+      ->type_name("debian|plain");
+}
+
 void register_emit(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<EmitOptions>();
   CLI::App* sub = add_command(root, g, "emit", kEmitSummary, kEmitExamples);
   add_mta_flag(sub, o->mta, "The mail server to write lines for (sendmail: what emit-mc prints)");
   add_emit_flags(sub, *o);
+  add_exim_style_flag(sub, o->exim_style);
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_emit(*o, out); }; });
 }
 
@@ -524,7 +564,7 @@ using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 const Registrar kCommands[] = {
     register_init,   register_install_cert, register_genkey,   register_csr,        register_ca,
     register_bundle, register_emit_mc,      register_emit,     register_probe,      register_inspect,
-    register_doctor, register_access,       register_received, register_completion,
+    register_doctor, register_access,       register_received, register_completion, register_ca_revoke,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {

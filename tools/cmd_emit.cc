@@ -71,6 +71,10 @@ int run_emit_postfix(const EmitOptions& o, const Output& out) {
 
 int run_emit(const EmitOptions& o, const Output& out) {
   const Mta mta = mta_from_flag(o.mta);
+  if (mta != Mta::Exim && o.exim_style != EmitOptions{}.exim_style) {
+    throw Error(fmt::format("--exim-style {} is for --mta exim, not --mta {}", o.exim_style, o.mta), {},
+                "leave --exim-style out, or add --mta exim");
+  }
   switch (mta) {
     case Mta::Sendmail: {
       EmitMcOptions mc = o;

@@ -12,6 +12,7 @@ namespace mtlscert::cli {
 /// EmitOptions: emit-mc's flags plus the MTA. key_group empty: the MTA's own default.
 struct EmitOptions : EmitMcOptions {
   std::string mta = "sendmail";
+  std::string exim_style = "debian";  ///< --exim-style: debian (MAIN_TLS_* macros) or plain (main-section lines)
   EmitOptions() { request.key_group.clear(); }
 };
 

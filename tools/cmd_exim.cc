@@ -30,8 +30,9 @@ void write_product(const std::string& path, const std::string& text, bool force,
 }  // namespace
 
 int run_emit_exim(const EmitOptions& o, const Output& out) {
-  const std::string text =
-      exim_emit_text({.server_cert = o.request.mc.server_cert, .server_key = o.request.mc.server_key, .cacert = o.request.mc.cacert, .crl = o.request.mc.crl});
+  const bool debian = o.exim_style != "plain";
+  const std::string text = exim_emit_text(
+      {.server_cert = o.request.mc.server_cert, .server_key = o.request.mc.server_key, .cacert = o.request.mc.cacert, .crl = o.request.mc.crl, .debian = debian});
   Report report;
   for (const auto* path : {&o.request.mc.server_cert, &o.request.mc.server_key, &o.request.mc.cacert, &o.request.mc.crl}) {
     if (!path->empty()) report.inputs.push_back(*path);
@@ -66,11 +67,19 @@ int run_emit_exim(const EmitOptions& o, const Output& out) {
     if (!out.json_mode()) out.data(text);
   } else {
     write_product(o.request.out, text, o.request.overwrite, o.request.dry_run, "Exim fragment", report, out);
-    if (!o.request.dry_run)
+    if (o.request.dry_run) {
+      // a dry run wrote nothing: no next step to give
+    } else if (!debian) {
       out.say(
-        fmt::format("Next: cp {} /etc/exim4/conf.d/main/00_mtlscert_tls (or append it to "
-                    "/etc/exim4/exim4.conf.localmacros), then update-exim4.conf && systemctl reload exim4.",
-                    o.request.out));
+          fmt::format("Next: put {} in the main section of exim.conf (before the first `begin`), then "
+                      "exim -bV -C exim.conf and reload Exim.",
+                      o.request.out));
+    } else {
+      out.say(
+          fmt::format("Next: cp {} /etc/exim4/conf.d/main/00_mtlscert_tls (or append it to "
+                      "/etc/exim4/exim4.conf.localmacros), then update-exim4.conf && systemctl reload exim4.",
+                      o.request.out));
+    }
   }
   return out.finish(report);
 }

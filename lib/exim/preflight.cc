@@ -17,6 +17,7 @@
 #include "core/ossl.h"
 #include "core/ossl_error.h"
 #include "core/text.h"
+#include "pki/crl_check.h"
 #include "pki/key.h"
 
 namespace mtlscert {
@@ -92,6 +93,7 @@ class Checker {
   void check_key_bits(const std::string& path);
   void check_pair();
   void check_client_side();
+  void check_crl();
 
   const EximTls& tls_;
   const EximPreflightContext& ctx_;
@@ -275,10 +277,7 @@ std::vector<Finding> Checker::run() {
     if (key_ok) check_key_bits(key_path());
     if (cert_ok && key_ok) check_pair();
   }
-  if (!tls_.crl.empty() && !expanded(Crl, tls_.crl) && !exists(tls_.crl)) {
-    add(Level::Warn, "file-missing", fmt::format("CRL file {} (tls_crl) does not exist", tls_.crl),
-        "create it or remove tls_crl", tls_.crl);
-  }
+  if (!tls_.crl.empty() && !expanded(Crl, tls_.crl)) check_crl();
   check_client_side();
   return std::move(out_);
 }
@@ -299,6 +298,30 @@ std::optional<EximIdentity> exim_identity(const std::string& user) {
     id.groups = groups;
   }
   return id;
+}
+
+// tls_crl: missing is a warning (Exim carries on); otherwise judged by pki/crl_check against
+// the CA file, with GnuTLS's measured leniency (a CRL past its nextUpdate is still applied).
+void Checker::check_crl() {
+  if (!exists(tls_.crl)) {
+    add(Level::Warn, "file-missing", fmt::format("CRL file {} (tls_crl) does not exist", tls_.crl),
+        "create it (mtlscert ca crl) or remove tls_crl", tls_.crl);
+    return;
+  }
+  ossl::Ptr<X509_STORE> cas;
+  const std::string& ca = tls_.verify_certificates;
+  if (!ca.empty() && ca != "system" && !expanded(VerifyCertificates, ca) && exists(ca)) {
+    cas.reset(X509_STORE_new());
+    if (cas && X509_STORE_load_file(cas.get(), ca.c_str()) != 1) cas.reset();
+    ossl::clear_errors();
+  }
+  auto findings = check_crl_file({.path = tls_.crl,
+                                  .cas = cas.get(),
+                                  .ca_files = "tls_verify_certificates",
+                                  .mta = "Exim",
+                                  .now = ctx_.now,
+                                  .openssl = false});
+  out_.insert(out_.end(), findings.begin(), findings.end());
 }
 
 std::vector<Finding> preflight_exim_tls(const EximTls& tls, const EximPreflightContext& context) {

@@ -50,6 +50,7 @@ struct EximPreflightContext {
 ///   file-unreadable key-unreadable-by-exim key-group-readable key-world-readable
 ///   cert-unreadable key-unreadable key-mismatch cert-expired host-mismatch
 ///   client-cert-not-requested cacert-system-bundle cacert-empty ca-list-*
+///   crl-* (pki/crl_check.h; warnings only: GnuTLS applies a CRL past its nextUpdate)
 /// The Exim log line a finding predicts is in its sendmail_log field ("mta log").
 std::vector<Finding> preflight_exim_tls(const EximTls& tls, const EximPreflightContext& context);
 

@@ -24,6 +24,7 @@
 #include "core/io.h"
 #include "core/ossl_error.h"
 #include "core/text.h"
+#include "pki/ca_dir.h"
 #include "pki/genkey.h"
 #include "pki/names.h"
 #include "pki/objects.h"
@@ -105,58 +106,6 @@ void check_ca_name(const std::string& name) {
   }
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) throw Error("--name: the CA name contains a control character");
-  }
-}
-
-// CaLock: an exclusive flock on DIR/ca.lock from the serial draw to the ledger row, so that
-// concurrent `ca sign` runs on one CA neither lose ledger rows (read-modify-write of
-// `serials`) nor draw a serial another run is about to record. Released by close().
-class CaLock {
- public:
-  explicit CaLock(const std::string& dir) {
-    const std::string path = join_path(dir, "ca.lock");
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd_ < 0) {
-      throw Error(fmt::format("cannot open the CA lock file '{}': {}", path, std::strerror(errno)), path,
-                  "run as the user that owns the CA directory (root for /etc/mail/ca)");
-    }
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd_);
-      throw Error(fmt::format("cannot lock the CA lock file '{}': {}", path, std::strerror(err)), path);
-    }
-  }
-  ~CaLock() { ::close(fd_); }
-  CaLock(const CaLock&) = delete;
-  CaLock& operator=(const CaLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
-// The CA key is the CA: readable by anyone else, anyone can issue certificates that every peer
-// trusting ca.crt accepts. Refused when others may read or replace it, a warning when only the
-// group may read it (a deliberate admin group, perhaps).
-void check_ca_key_file(const std::string& key_path, std::vector<std::string>& warnings) {
-  struct stat st {};
-  if (::stat(key_path.c_str(), &st) != 0) return;  // the load that follows reports it
-  const mode_t m = st.st_mode & 07777;
-  if ((m & (S_IROTH | S_IWOTH | S_IWGRP)) != 0) {
-    throw Error(fmt::format("CA key '{}' has mode {}: {} it, and whoever reads it can issue certificates your "
-                            "peers trust; refusing to sign with it",
-                            key_path, io::mode_string(m),
-                            (m & S_IROTH) != 0 ? "every user of this machine can read" : "others can replace"),
-                key_path,
-                fmt::format("chmod 600 '{}'; if others may have read it, treat it as compromised: make a new CA "
-                            "(mtlscert ca init) and reissue",
-                            key_path));
-  }
-  if ((m & S_IRGRP) != 0) {
-    warnings.push_back(
-        fmt::format("CA key '{}' has mode {}: its group (gid {}) can read it and issue certificates; "
-                    "chmod 600 '{}' unless that is deliberate",
-                    key_path, io::mode_string(m), st.st_gid, key_path));
   }
 }
 

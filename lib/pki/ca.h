@@ -7,6 +7,7 @@
 //   serials   one line per issued certificate: serial, issued, notAfter, profile, subject
 //   ca.lock   empty, 0600: `ca sign` holds an exclusive flock on it from the serial draw to
 //             the ledger row (concurrent runs on one CA lose no row, never share a serial)
+//   revoked, crlnumber   written by `ca revoke` and `ca crl` (see pki/ca_revoke.h)
 // Serial numbers are random 128-bit values, checked against `serials` so none repeats.
 #pragma once
 

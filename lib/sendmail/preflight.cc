@@ -15,6 +15,7 @@
 #include "core/ossl_error.h"
 #include "core/text.h"
 #include "pki/cert_info.h"
+#include "pki/crl_check.h"
 #include "pki/key.h"
 #include "pki/names.h"
 #include "pki/objects.h"
@@ -480,19 +481,12 @@ void Checker::check_client() {
 
 void Checker::check_crl_and_dh() {
   if (!tls_.crl_file.empty() && safe(tls_.crl_file, Crl, "server", Level::Error)) {
-    bool crl = false;
-    try {
-      crl = load_objects_file(tls_.crl_file, "CRL file").count(ObjectKind::Crl) > 0;
-    } catch (const Error&) {
-    }
-    if (!crl) {
-      add(Level::Warn, "crl-unreadable",
-          fmt::format("CRL file {} holds no PEM CRL: sendmail logs an error and checks no revocation (measured: "
-                      "STARTTLS is still offered)",
-                      tls_.crl_file),
-          "give a PEM CRL (BEGIN X509 CRL), or drop --crl", tls_.crl_file,
-          option_log(sendmail_option(Crl), sendmail_option(Crl).log_when_unusable, tls_.crl_file));
-    }
+    auto crl = check_crl_file({.path = tls_.crl_file,
+                               .cas = store_.get(),
+                               .ca_files = fmt::format("{} + {}", cf(CaCert), cf(CaCertPath)),
+                               .now = ctx_.now},
+                              option_log(sendmail_option(Crl), sendmail_option(Crl).log_when_unusable, tls_.crl_file));
+    out_.insert(out_.end(), crl.begin(), crl.end());
   }
   const std::string& dh = tls_.dh_parameters;
   const MtaOption& dh_option = sendmail_option(DhParameters);

@@ -54,7 +54,8 @@ struct PreflightContext {
 ///   dir-world-writable key-encrypted key-unreadable key-mismatch cert-unreadable
 ///   cacert-empty cacert-not-ca cacert-system-bundle cacert-path-missing cert-expired
 ///   cert-not-yet-valid cert-expires-soon host-mismatch cert-no-cn cn-mismatch
-///   server-chain client-eku client-chain crl-unreadable dh-unreadable ca-list-*
+///   server-chain client-eku client-chain crl-unreadable crl-expired crl-not-yet-valid crl-signature
+///   crl-issuer-unknown crl-expires-soon crl-no-next-update (pki/crl_check.h) dh-unreadable ca-list-*
 ///   (the client-side and second-pair variants are warnings: sendmail carries on without them).
 /// Never throws for problems in the files; throws Error only if host is not a host name.
 std::vector<Finding> preflight_sendmail_tls(const SendmailTls& tls, const PreflightContext& context);

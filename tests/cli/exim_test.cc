@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "process.h"
 #include "tempdir.h"
@@ -102,4 +103,42 @@ TEST_CASE("doctor recognises a Debian split Exim configuration and names Exim") 
   CHECK(j.exit_code == 1);
   CHECK(has(j.out, "\"file-missing\""));
   CHECK(has(j.out, "(tls_verify_certificates): No such file or directory"));
+}
+
+TEST_CASE("emit --mta exim --exim-style plain: main-section lines, no Debian macro") {
+  if (::getgrnam("Debian-exim") == nullptr) return;
+  TempDir tmp;
+  const std::string dir = exim_init(tmp);
+  const std::string cert = dir + "/" + kHost + ".crt", key = dir + "/" + kHost + ".key";
+  const std::vector<std::string> base{"emit",         "--mta", "exim",     "--server-cert",     cert,
+                                      "--server-key", key,     "--cacert", dir + "/cacert.pem", "--cacert-path",
+                                      dir + "/certs"};
+  auto args = base;
+  args.insert(args.end(), {"--exim-style", "plain"});
+  auto r = run_mtlscert(args);
+  INFO(r.out, r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(has(r.out, "\ntls_certificate = " + cert + "\n"));
+  CHECK(has(r.out, "\ntls_privatekey = " + key + "\n"));
+  CHECK(has(r.out, "\ntls_verify_certificates = " + dir + "/cacert.pem\n"));
+  CHECK_FALSE(has(r.out, "MAIN_TLS_"));
+  // -o FILE: the same lines, and the next step names exim.conf, not Debian's conf.d.
+  args.insert(args.end(), {"-o", tmp.file("exim-tls.conf")});
+  auto w = run_mtlscert(args);
+  CHECK(w.exit_code == 0);
+  CHECK(slurp(tmp.file("exim-tls.conf")) == r.out);
+  CHECK(has(w.out, "main section of exim.conf"));
+  // The default stays Debian's macros; another MTA refuses the flag; an unknown style is a usage error.
+  args = base;
+  args.insert(args.end(), {"--exim-style", "debian"});
+  CHECK(has(run_mtlscert(args).out, "MAIN_TLS_CERTIFICATE = " + cert + "\n"));
+  args = base;
+  args[2] = "sendmail";
+  args.insert(args.end(), {"--exim-style", "plain"});
+  auto other = run_mtlscert(args);
+  CHECK(other.exit_code == 2);
+  CHECK(has(other.err, "--exim-style plain is for --mta exim, not --mta sendmail"));
+  args = base;
+  args.insert(args.end(), {"--exim-style", "gentoo"});
+  CHECK(run_mtlscert(args).exit_code == 2);
 }

@@ -97,6 +97,10 @@ row "ca sign" finding 1 ca sign --strict --days 36500 --dir "$t/ca" "$t/smtp.csr
 row "ca sign" stdout 0 ca sign --dir "$t/ca" "$t/smtp.csr" -o -
 row "ca sign" dry-run 0 ca sign -n --dir "$t/ca" "$t/smtp.csr" -o "$t/dry.crt"
 row "ca sign" bad 2 ca sign --dir "$t/ca" "$t/smtp.crt" -o "$t/x.crt"
+row "ca revoke" good 0 ca revoke --dir "$t/ca" --reason superseded "$t/again.crt"
+row "ca revoke" bad 2 ca revoke --dir "$t/ca" ABCDEF0123
+row "ca crl" good 0 ca crl --dir "$t/ca" -o "$t/ca.crl"
+row "ca crl" bad 2 ca crl --dir "$t/ca" -o "$t/garbage.bin"
 row "bundle check" good 0 bundle check "$t/ca/ca.crt"
 row "bundle check" finding 1 bundle check --strict "$t/mixed.pem"
 row "bundle check" bad 2 bundle check "$t/missing.pem"
