@@ -257,15 +257,15 @@ Resolver& Resolver::operator=(Resolver&&) noexcept = default;
 const std::string& Resolver::server_display() const { return impl_->server; }
 const std::string& Resolver::trust_anchor() const { return impl_->trust_anchor; }
 
-DnsAnswer<MxRecord> Resolver::mx(std::string_view name) {
+DnsAnswer<DnsMx> Resolver::mx(std::string_view name) {
   auto answer =
-      impl_->lookup<MxRecord>(name, kTypeMx, [](const unsigned char* p, std::size_t len) -> std::optional<MxRecord> {
+      impl_->lookup<DnsMx>(name, kTypeMx, [](const unsigned char* p, std::size_t len) -> std::optional<DnsMx> {
         if (len < 3) return std::nullopt;
         auto host = wire_name(p, len, 2);
         if (!host) return std::nullopt;
-        return MxRecord{.preference = (p[0] << 8) | p[1], .host = *host};
+        return DnsMx{.preference = (p[0] << 8) | p[1], .host = *host};
       });
-  std::sort(answer.records.begin(), answer.records.end(), [](const MxRecord& x, const MxRecord& y) {
+  std::sort(answer.records.begin(), answer.records.end(), [](const DnsMx& x, const DnsMx& y) {
     return x.preference != y.preference ? x.preference < y.preference : x.host < y.host;
   });
   return answer;

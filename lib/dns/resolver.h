@@ -38,7 +38,8 @@ enum class DnsOutcome {
 };
 std::string_view dns_outcome_name(DnsOutcome o);  ///< "answer", "nodata", "nxdomain", …
 
-struct MxRecord {
+/// DnsMx: one MX record as DNS answered it (pki/names.h MxRecord is one typed by the user).
+struct DnsMx {
   int preference = 0;
   std::string host;  ///< without the trailing dot, "." for a null MX (RFC 7505)
 };
@@ -94,7 +95,7 @@ class Resolver {
   Resolver& operator=(Resolver&&) noexcept;
 
   /// mx: sorted by preference, then host name (the order a sender tries them, RFC 5321 5.1).
-  DnsAnswer<MxRecord> mx(std::string_view name);
+  DnsAnswer<DnsMx> mx(std::string_view name);
   DnsAnswer<std::string> a(std::string_view name);     ///< numeric IPv4 addresses
   DnsAnswer<std::string> aaaa(std::string_view name);  ///< numeric IPv6 addresses
   DnsAnswer<std::string> txt(std::string_view name);   ///< each record's strings joined
