@@ -25,6 +25,7 @@
 #include "cmd_inspect.h"
 #include "cmd_probe.h"
 #include "cmd_received.h"
+#include "cmd_tlsa.h"
 #include "completion.h"
 #include "mta_flag.h"
 #include "output.h"
@@ -481,10 +482,29 @@ void register_received(CLI::App& root, GlobalOptions& g, Runner& selected) {
 using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
+// --- tlsa ---------------------------------------------------------------------
+void register_tlsa(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<TlsaCmdOptions>();
+  CLI::App* sub = add_command(root, g, "tlsa", kTlsaSummary, kTlsaExamples);
+  sub->add_option("FILE", o->file, "The server's certificate or private key, or the private CA's certificate")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--host", o->host, "The MX host name peers connect to (the record's owner)")
+      ->required()
+      ->type_name("NAME");
+  sub->add_option("--port", o->port, "The SMTP port of the record's owner name")->capture_default_str();
+  sub->add_option("--usage", o->usage, "auto (dane-ta for a CA certificate), dane-ee (3) or dane-ta (2)")
+      ->capture_default_str()
+      ->type_name("auto|dane-ee|dane-ta");
+  sub->add_option("--next", o->next, "Make the next key now (mode 0600) and print its record too")->type_name("FILE");
+  sub->add_flag("--force", o->force, "Replace an existing --next file (atomically)");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_tlsa(*o, out); }; });
+}
+
 const Registrar kCommands[] = {
     register_init,   register_install_cert, register_genkey,   register_csr,        register_ca,
     register_bundle, register_emit_mc,      register_emit,     register_probe,      register_inspect,
-    register_doctor, register_access,       register_received, register_completion,
+    register_doctor, register_access,       register_received, register_completion, register_tlsa,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {

@@ -24,10 +24,6 @@ constexpr std::uint8_t kTlsaMatchExact = 0, kTlsaMatchSha256 = 1, kTlsaMatchSha5
 /// unknown selector or matching type.
 std::vector<unsigned char> tlsa_data(X509* cert, EVP_PKEY* key, std::uint8_t selector, std::uint8_t matching);
 
-/// spki_sha256_hex: lower-case hex SHA-256 of the key's DER SubjectPublicKeyInfo (what `inspect`
-/// shows and a 3 1 1 record holds).
-std::string spki_sha256_hex(EVP_PKEY* key);
-
 struct TlsaRequest {
   std::string path;       ///< certificate (first one of the file: the leaf) or private key
   std::string host;       ///< the MX host name peers connect to
