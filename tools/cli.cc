@@ -146,13 +146,28 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
+// --- probe: DNS (--dane, --mx; tools/cmd_probe_dns.cc) ---------------------------
+void add_probe_dns_flags(CLI::App* sub, ProbeCmdOptions& o) {
+  sub->add_flag("--dane", o.dane, "Check the served chain against the host's DNSSEC-signed TLSA records (RFC 7672)");
+  sub->add_option("--mx", o.mx, "Probe every address of every MX host of this domain, and give the domain's verdict")
+      ->type_name("DOMAIN");
+  sub->add_option("--port", o.port, "With --mx: the SMTP port on every MX address (default 25, 465 with --smtps)")
+      ->type_name("PORT");
+  sub->add_option("--resolver", o.resolver, "DNS server to ask (default: /etc/resolv.conf's)")
+      ->take_last()
+      ->type_name("ADDR[@PORT]");
+  sub->add_option("--trust-anchor", o.trust_anchor,
+                  "DNSSEC trust anchor: DS or DNSKEY records in zone-file form (default: /usr/share/dns/root.key)")
+      ->take_last()
+      ->type_name("FILE");
+}
+
 // --- probe --------------------------------------------------------------------
 void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ProbeCmdOptions>();
   CLI::App* sub = add_command(root, g, "probe", kProbeSummary, kProbeExamples);
   // An option given twice: the last one wins, so scripts can append overrides.
   sub->add_option("target", o->target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
-      ->required()
       ->type_name("HOST[:PORT]");
   sub->add_flag("--smtps", o->smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
   sub->add_option("--ehlo", o->ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
@@ -175,6 +190,7 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_flag("--tls1_3", o->tls1_3, "Allow only TLS 1.3");
   sub->add_flag("--insecure-skip-verify", o->insecure_skip_verify,
                 "Report but do not enforce chain and name verification (prints a warning)");
+  add_probe_dns_flags(sub, *o);
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_probe(*o, out); }; });
 }
 

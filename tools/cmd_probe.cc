@@ -114,7 +114,7 @@ void print_report(const Output& out, const ProbeReport& r) {
 
 }  // namespace
 
-int run_probe(const ProbeCmdOptions& o, const Output& out) {
+ProbeOptions probe_options(const ProbeCmdOptions& o) {
   if (o.tls1_2 && o.tls1_3) throw Error("--tls1_2 and --tls1_3 exclude each other", {}, "pin one version, or neither");
   ProbeOptions p;
   p.target = o.target;
@@ -128,6 +128,15 @@ int run_probe(const ProbeCmdOptions& o, const Output& out) {
   p.timeout_seconds = o.timeout;
   p.tls_version = o.tls1_2 ? "1.2" : o.tls1_3 ? "1.3" : "";
   p.insecure_skip_verify = o.insecure_skip_verify;
+  return p;
+}
+
+void print_probe_report(const Output& out, const ProbeReport& r) { print_report(out, r); }
+
+int run_probe(const ProbeCmdOptions& o, const Output& out) {
+  if (!o.mx.empty()) return run_probe_mx(o, out);
+  if (o.target.empty()) throw Error("probe needs a target: HOST[:PORT], or --mx DOMAIN");
+  ProbeOptions p = probe_options(o);
   if (o.insecure_skip_verify) {
     out.warn(
         "--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
@@ -141,6 +150,7 @@ int run_probe(const ProbeCmdOptions& o, const Output& out) {
   }
   report.findings = r.all_findings();
   print_report(out, r);
+  if (o.dane) add_dane(o, r, report, out);
   if (r.could_not_run()) return out.fail(Error(r.failure->message, {}, r.failure->hint), &report);
   return out.finish(report);
 }
