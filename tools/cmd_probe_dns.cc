@@ -70,6 +70,8 @@ void add_dane(const ProbeCmdOptions& o, const ProbeReport& r, Report& report, co
   Resolver resolver = make_resolver(o);
   DaneCheck d = check_dane(resolver, host, r.endpoint.port, r);
   out.result(fmt::format("{:<15}{}", "DANE:", dane_line(d)));
+  if (d.status == DaneStatus::Matched && (!r.verified || !r.name_matches))
+    out.result(fmt::format("{:<15}{}", "", "DANE authenticates the server: the PKIX verdict above does not count"));
   json j;
   to_json(j, d);
   report.result["dane"] = j;
