@@ -89,6 +89,9 @@ assert [m["host"] for m in r["mx"]] == ["mx1.mtlscert.example", "mx2.mtlscert.ex
 assert len(r["reports"]) == 2 and all(x["probe"]["schema"] == "mtlscert.probe/1" for x in r["reports"])
 assert r["reports"][1]["address"] == "127.0.0.32" and r["reports"][1]["probe"]["verification"], r["reports"][1]
 assert r["domain_verdict"]["ok"] is True and r["domain_verdict"]["addresses"] == 2
+# No AAAA: a NODATA the zone's NSEC proves (secure), not a failure.
+assert r["mx"][0]["aaaa"] == {"dns": "nodata", "dnssec": "secure"}, r["mx"][0]
+assert r["mx"][0]["a"] == {"dns": "answer", "dnssec": "secure"}, r["mx"][0]
 PY
 ok "--json: one document, 2 per-address probe reports (mtlscert.probe/1), domain verdict ok"
 
