@@ -69,6 +69,7 @@ cap "CLI11 headers"         libcli11-dev    "tools/cli.cc" '[[ -f /usr/include/C
 cap "nlohmann json headers" nlohmann-json3-dev "--json documents" '[[ -f /usr/include/nlohmann/json.hpp ]]'
 cap "doctest"               doctest-dev     "unit, cli and net tests" '[[ -f /usr/include/doctest/doctest.h ]]'
 cap "libidn2 headers"       libidn2-dev     "host-name checks" 'pkg-config --exists libidn2'
+cap "libunbound headers"    libunbound-dev  "lib/dns/resolver: DNSSEC-validating lookups" '[[ -f /usr/include/unbound.h ]] && ldconfig -p | grep libunbound.so >/dev/null'
 cap "clang++"               clang           "the sanitizer tree and the libFuzzer targets" 'clang++ --version'
 cap "libFuzzer+ASan+UBSan runtime" libclang-rt-14-dev "tests/fuzz (-fsanitize=fuzzer), the sanitizer suite" 'probe_fuzzer'
 # independent peers and helpers the tests call
@@ -92,17 +93,17 @@ cap "file"                  file            "package.sh: CPackDeb runs file(1) o
 cap "m4"                    m4              "emit_mc_m4.sh, the sendmail harness builds .cf files" 'm4 --version'
 cap "sendmail"              sendmail-bin    "integration tests run a real sendmail daemon" 'probe_sendmail'
 cap "makemap"               sendmail-bin    "init_sendmail.sh, interop_matrix.sh, crl_sendmail.sh: the access map" 'command -v makemap'
-cap "openssl ca -crl_nextupdate" openssl    "crl_sendmail.sh: a stale CRL signed by an independent tool (OpenSSL >= 3.0)" 'openssl ca -help 2>&1 | grep -q crl_nextupdate'
+cap "openssl ca -crl_nextupdate" openssl    "crl_sendmail.sh: a stale CRL signed by an independent tool (OpenSSL >= 3.0)" 'openssl ca -help 2>&1 | grep crl_nextupdate >/dev/null'
 cap "sendmail cf macros"    sendmail-cf     "cf.m4, OSTYPE(debian), DOMAIN(debian-mta) for every test .mc" '[[ -f /usr/share/sendmail/cf/m4/cf.m4 && -f /usr/share/sendmail/cf/ostype/debian.m4 && -f /usr/share/sendmail/cf/domain/debian-mta.m4 ]]'
 cap "swaks"                 swaks           "integration tests, interop_matrix.sh: an independent SMTP client (--tls-protocol)" 'swaks --version'
-cap "swaks with TLS (Net::SSLeay)" libnet-ssleay-perl "swaks --tls in init_sendmail.sh, sendmail_starttls.sh (swaks only Recommends it)" 'perl -MNet::SSLeay -e1 && swaks --support 2>&1 | grep -q "^=== TLS supported"'
+cap "swaks with TLS (Net::SSLeay)" libnet-ssleay-perl "swaks --tls in init_sendmail.sh, sendmail_starttls.sh (swaks only Recommends it)" 'perl -MNet::SSLeay -e1 && swaks --support 2>&1 | grep "^=== TLS supported" >/dev/null'
 # a real Postfix, unpacked from its .deb into the build tree (tests/scripts/lib/postfix_harness.sh)
 cap "postfix .deb (cached)"   -             "init_postfix.sh: scripts/install-deps.sh downloads it into /var/cache/mtlscert/debs" 'ls ${MTLSCERT_DEB_CACHE:-/var/cache/mtlscert/debs}/postfix_*.deb'
 cap "user postfix, group postdrop" -        "init_postfix.sh: smtpd runs as postfix (scripts/install-deps.sh creates them)" 'getent passwd postfix && getent group postdrop'
-cap "Berkeley DB library"   libdb5.3        "the unpacked Postfix links it" 'ldconfig -p | grep -q "libdb-5.3.so"'
-cap "ICU library"           libicu72        "the unpacked Postfix links it" 'ldconfig -p | grep -q "libicuuc.so.72"'
-cap "libnsl"                libnsl2         "the unpacked Postfix links it" 'ldconfig -p | grep -q "libnsl.so.2"'
-cap "SASL library"          libsasl2-2      "the unpacked Postfix links it" 'ldconfig -p | grep -q "libsasl2.so.2"'
+cap "Berkeley DB library"   libdb5.3        "the unpacked Postfix links it" 'ldconfig -p | grep "libdb-5.3.so" >/dev/null'
+cap "ICU library"           libicu72        "the unpacked Postfix links it" 'ldconfig -p | grep "libicuuc.so.72" >/dev/null'
+cap "libnsl"                libnsl2         "the unpacked Postfix links it" 'ldconfig -p | grep "libnsl.so.2" >/dev/null'
+cap "SASL library"          libsasl2-2      "the unpacked Postfix links it" 'ldconfig -p | grep "libsasl2.so.2" >/dev/null'
 cap "dpkg -x"               dpkg            "postfix_harness.sh unpacks the .deb" 'dpkg-deb --version'
 # a real Exim 4.96, unpacked from Debian's .debs into the build tree (init_exim.sh)
 cap "exim4 .debs"           -               "init_exim.sh: exim4-base, -daemon-light, -config in /var/cache/mtlscert/debs (install-deps.sh downloads them)" 'probe_exim_debs'
@@ -110,6 +111,9 @@ cap "exim4 libraries"       libgnutls-dane0 "the unpacked exim4 binary links lib
 cap "user Debian-exim"      -               "init_exim.sh: Exim drops to its compiled-in user (install-deps.sh creates it)" 'getent passwd Debian-exim'
 cap "overlay mount in a namespace" mount    "exim harness: /usr/sbin/exim4 visible only inside unshare -m (Exim re-execs it)" 'unshare -m --propagation private sh -c "mkdir -p $tmp/ovl && mount -t overlay overlay -o lowerdir=$tmp/ovl:/usr/sbin /usr/sbin"'
 cap "gnutls-cli"            gnutls-bin      "init_exim.sh, interop_matrix.sh: an independent GnuTLS client (STARTTLS, TLS 1.2 and 1.3)" 'gnutls-cli --help | grep -- --starttls-proto >/dev/null'
+# DNS on loopback (tests/scripts/lib/dns_harness.sh: dane.sh, probe_mx.sh)
+cap "unbound (daemon)"      unbound         "dns_harness.sh: serves and validates the signed test zone on 127.0.0.x" '[[ -x /usr/sbin/unbound && -x /usr/sbin/unbound-control && -x /usr/sbin/unbound-checkconf ]]'
+cap "ldns-keygen, ldns-signzone" ldnsutils  "dns_harness.sh: the test zone is signed at test time (drill for diagnostics)" 'command -v ldns-keygen && command -v ldns-signzone && command -v drill'
 # -------------------------------------------------------------------------------------------
 
 if ((list)); then
@@ -127,7 +131,7 @@ for row in "${rows[@]}"; do
   bad=$((bad + 1))
   if [[ $package == - ]]; then
     printf 'MISSING: %s, needed by %s\n    probe: %s\n' "$name" "$why" "$probe" >&2
-  elif dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+  elif dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep 'install ok installed' >/dev/null; then
     printf 'MISSING: %s, needed by %s\n    probe: %s\n    package %s is installed, yet the probe fails: run it by hand (not root? a container without that privilege?)\n' \
       "$name" "$why" "$probe" "$package" >&2
   else

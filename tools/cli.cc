@@ -26,6 +26,7 @@
 #include "cmd_inspect.h"
 #include "cmd_probe.h"
 #include "cmd_received.h"
+#include "cmd_tlsa.h"
 #include "completion.h"
 #include "mta_flag.h"
 #include "output.h"
@@ -173,6 +174,22 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
+// --- probe: DNS (--dane, --mx; tools/cmd_probe_dns.cc) ---------------------------
+void add_probe_dns_flags(CLI::App* sub, ProbeCmdOptions& o) {
+  sub->add_flag("--dane", o.dane, "Check the served chain against the host's DNSSEC-signed TLSA records (RFC 7672)");
+  sub->add_option("--mx", o.mx, "Probe every address of every MX host of this domain, and give the domain's verdict")
+      ->type_name("DOMAIN");
+  sub->add_option("--port", o.port, "With --mx: the SMTP port on every MX address (default 25, 465 with --smtps)")
+      ->type_name("PORT");
+  sub->add_option("--resolver", o.resolver, "DNS server to ask (default: /etc/resolv.conf's)")
+      ->take_last()
+      ->type_name("ADDR[@PORT]");
+  sub->add_option("--trust-anchor", o.trust_anchor,
+                  "DNSSEC trust anchor: DS or DNSKEY records in zone-file form (default: /usr/share/dns/root.key)")
+      ->take_last()
+      ->type_name("FILE");
+}
+
 // --- probe --------------------------------------------------------------------
 void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ProbeCmdOptions>();
@@ -180,7 +197,6 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   CLI::App* sub = add_command(root, g, "probe", kProbeSummary, kProbeExamples);
   // An option given twice: the last one wins, so scripts can append overrides.
   sub->add_option("target", p.target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
-      ->required()
       ->type_name("HOST[:PORT]");
   sub->add_flag("--smtps", p.smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
   sub->add_option("--ehlo", p.ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
@@ -203,6 +219,7 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_flag("--tls1_3", o->tls1_3, "Allow only TLS 1.3");
   sub->add_flag("--insecure-skip-verify", p.insecure_skip_verify,
                 "Report but do not enforce chain and name verification (prints a warning)");
+  add_probe_dns_flags(sub, *o);
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_probe(*o, out); }; });
 }
 
@@ -561,10 +578,30 @@ void register_received(CLI::App& root, GlobalOptions& g, Runner& selected) {
 using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 
 // The command table, in the order of the recipe.
+// --- tlsa ---------------------------------------------------------------------
+void register_tlsa(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<TlsaCmdOptions>();
+  CLI::App* sub = add_command(root, g, "tlsa", kTlsaSummary, kTlsaExamples);
+  sub->add_option("FILE", o->file, "The server's certificate or private key, or the private CA's certificate")
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--host", o->host, "The MX host name peers connect to (the record's owner)")
+      ->required()
+      ->type_name("NAME");
+  sub->add_option("--port", o->port, "The SMTP port of the record's owner name")->capture_default_str();
+  sub->add_option("--usage", o->usage, "auto (dane-ta for a CA certificate), dane-ee (3) or dane-ta (2)")
+      ->capture_default_str()
+      ->type_name("auto|dane-ee|dane-ta");
+  sub->add_option("--next", o->next, "Make the next key now (mode 0600) and print its record too")->type_name("FILE");
+  sub->add_flag("--force", o->force, "Replace an existing --next file (atomically)");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_tlsa(*o, out); }; });
+}
+
 const Registrar kCommands[] = {
     register_init,   register_install_cert, register_genkey,   register_csr,        register_ca,
     register_bundle, register_emit_mc,      register_emit,     register_probe,      register_inspect,
     register_doctor, register_access,       register_received, register_completion, register_ca_revoke,
+    register_tlsa,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {

@@ -114,10 +114,19 @@ void print_report(const Output& out, const ProbeReport& r) {
 
 }  // namespace
 
-int run_probe(const ProbeCmdOptions& o, const Output& out) {
+ProbeOptions probe_options(const ProbeCmdOptions& o) {
   if (o.tls1_2 && o.tls1_3) throw Error("--tls1_2 and --tls1_3 exclude each other", {}, "pin one version, or neither");
   ProbeOptions p = o.request;
   p.tls_version = o.tls1_2 ? "1.2" : o.tls1_3 ? "1.3" : "";
+  return p;
+}
+
+void print_probe_report(const Output& out, const ProbeReport& r) { print_report(out, r); }
+
+int run_probe(const ProbeCmdOptions& o, const Output& out) {
+  if (!o.mx.empty()) return run_probe_mx(o, out);
+  if (o.request.target.empty()) throw Error("probe needs a target: HOST[:PORT], or --mx DOMAIN");
+  ProbeOptions p = probe_options(o);
   if (p.insecure_skip_verify) {
     out.warn(
         "--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
@@ -131,6 +140,7 @@ int run_probe(const ProbeCmdOptions& o, const Output& out) {
   }
   report.findings = r.all_findings();
   print_report(out, r);
+  if (o.dane) add_dane(o, r, report, out);
   if (r.could_not_run()) return out.fail(Error(r.failure->message, {}, r.failure->hint), &report);
   return out.finish(report);
 }

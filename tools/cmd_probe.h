@@ -14,11 +14,27 @@ struct ProbeCmdOptions {
   ProbeOptions request;
   bool tls1_2 = false;
   bool tls1_3 = false;
+  // DNS (cmd_probe_dns.cc): DANE TLSA checks and every MX of a domain.
+  bool dane = false;         ///< --dane: check the served chain against the host's TLSA records
+  std::string mx;            ///< --mx DOMAIN: probe every address of every MX host
+  std::string resolver;      ///< --resolver ADDR[@PORT]; empty: /etc/resolv.conf
+  std::string trust_anchor;  ///< --trust-anchor FILE; empty: the system's root key
+  int port = 0;              ///< --port with --mx: the SMTP port on every MX address (0: 25, 465 with --smtps)
 };
+
+/// probe_options: the library request of the flags (target left as given).
+ProbeOptions probe_options(const ProbeCmdOptions& o);
+/// print_probe_report: the human report of one probe.
+void print_probe_report(const Output& out, const ProbeReport& r);
 
 extern const char* const kProbeSummary;
 extern const char* const kProbeExamples;
 
 int run_probe(const ProbeCmdOptions& options, const Output& out);
+/// add_dane: probe --dane for one report: look up the TLSA records, print the verdict, put it in
+/// the JSON result ("dane") and the findings (a DANE match replaces the PKIX verdict, RFC 7672).
+void add_dane(const ProbeCmdOptions& o, const ProbeReport& r, Report& report, const Output& out);
+/// run_probe_mx: probe --mx (cmd_probe_dns.cc).
+int run_probe_mx(const ProbeCmdOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli

@@ -226,6 +226,7 @@ CertInfo describe_certificate(X509* cert, std::time_t now) {
     OPENSSL_free(hex);
   }
   info.sha256 = sha256_fingerprint(cert);
+  if (EVP_PKEY* key = X509_get0_pubkey(cert)) info.spki_sha256 = spki_sha256_hex(key);
   ossl::clear_errors();
   return info;
 }
@@ -285,6 +286,7 @@ void to_json(nlohmann::ordered_json& j, const CertInfo& c) {
       {"self_signed", c.self_signed},
       {"serial", c.serial},
       {"sha256", c.sha256},
+      {"spki_sha256", c.spki_sha256},
       {"repeated_subject_attributes", c.repeated_attributes},
   };
 }

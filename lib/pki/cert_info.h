@@ -36,6 +36,7 @@ struct CertInfo {
   bool self_signed = false;    ///< subject == issuer and the signature verifies with its own key
   std::string serial;          ///< hex
   std::string sha256;          ///< "AA:BB:…" over the DER encoding
+  std::string spki_sha256;     ///< lower-case hex SHA-256 of the SubjectPublicKeyInfo (TLSA 3 1 1 data)
   int subject_der_length = 0;  ///< bytes of DER(subject): what a CA list entry costs
   /// Subject attributes that occur more than once ("CN"): tools disagree on which one counts
   /// (sendmail's ${cn_subject} is the first CN; most libraries take the last).

@@ -105,6 +105,7 @@ void render(std::string& out, const InspectedObject& o, std::int64_t at, const c
     field(out, in, "Basic:", ca);
     field(out, in, "Serial:", c.serial);
     field(out, in, "SHA-256:", c.sha256);
+    field(out, in, "Key SHA-256:", c.spki_sha256 + " (SPKI: DANE TLSA 3 1 1 data)");
     repeated_warning(out, in, c.repeated_attributes);
   } else if (o.csr) {
     const CsrInfo& c = *o.csr;

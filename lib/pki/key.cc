@@ -229,6 +229,20 @@ KeySummary summarize_key(const EVP_PKEY* key) {
   return s;
 }
 
+std::string spki_sha256_hex(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int n = i2d_PUBKEY(key, &der);
+  if (n <= 0) throw Error("could not DER-encode a public key (SubjectPublicKeyInfo)");
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  int ok = EVP_Digest(der, static_cast<std::size_t>(n), md, &len, EVP_sha256(), nullptr);
+  OPENSSL_free(der);
+  if (ok != 1) throw Error("SHA-256 of a public key failed");
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
 bool same_public_key(const EVP_PKEY* a, const EVP_PKEY* b) {
   if (a == nullptr || b == nullptr) return false;
   int rc = EVP_PKEY_eq(a, b);

@@ -75,6 +75,10 @@ struct KeySummary {
 };
 KeySummary summarize_key(const EVP_PKEY* key);
 
+/// spki_sha256_hex: lower-case hex SHA-256 of the key's DER SubjectPublicKeyInfo, the data of a
+/// DANE "3 1 1" TLSA record (what `inspect` shows as the key's SHA-256).
+std::string spki_sha256_hex(EVP_PKEY* key);
+
 /// same_public_key: true when a and b hold the same public key.
 bool same_public_key(const EVP_PKEY* a, const EVP_PKEY* b);
 

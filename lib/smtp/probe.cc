@@ -170,8 +170,13 @@ class Dialogue {
     }
     std::time_t now = options_.now != 0 ? options_.now : std::time(nullptr);
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl)) {
-      for (int i = 0; i < sk_X509_num(chain); ++i)
+      for (int i = 0; i < sk_X509_num(chain); ++i) {
         report_.chain.push_back(describe_certificate(sk_X509_value(chain, i), now));
+        unsigned char* der = nullptr;
+        int n = i2d_X509(sk_X509_value(chain, i), &der);
+        if (n > 0) report_.chain_der.emplace_back(reinterpret_cast<char*>(der), static_cast<std::size_t>(n));
+        OPENSSL_free(der);
+      }
     }
     for (const auto& issue : tls.capture().verify_issues) {
       if (issue.code == X509_V_ERR_HOSTNAME_MISMATCH || issue.code == X509_V_ERR_IP_ADDRESS_MISMATCH) continue;

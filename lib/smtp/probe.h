@@ -86,6 +86,7 @@ struct ProbeReport {
   bool tls = false;  ///< the handshake completed
   std::string tls_version, cipher, group, signature_algorithm;
   std::vector<CertInfo> chain;  ///< as sent by the server, leaf first
+  std::vector<std::string> chain_der;  ///< the same certificates in DER, for DANE matching (not in JSON)
 
   bool verify_skipped = false;
   bool verified = false;

@@ -145,6 +145,9 @@ row init finding 1 init smtp.toto.com --strict --dir "$t/init-ed" --ca private -
 row init bad 2 init 'not a host' --dir "$t/init3"
 row install-cert good 0 install-cert "$t/pending.crt" --dir "$t/pending"
 row install-cert bad 2 install-cert "$t/missing.crt" --dir "$t/pending"
+row tlsa good 0 tlsa "$t/smtp.crt" --host smtp.toto.com
+row tlsa finding 1 tlsa --strict "$t/ca/ca.crt" --host smtp.toto.com --usage dane-ee
+row tlsa bad 2 tlsa "$t/missing.crt" --host smtp.toto.com
 row completion good 0 completion bash
 row completion bad 2 completion fish
 row version good 0 --version
