@@ -109,6 +109,9 @@ cap "exim4 libraries"       libgnutls-dane0 "the unpacked exim4 binary links lib
 cap "user Debian-exim"      -               "init_exim.sh: Exim drops to its compiled-in user (install-deps.sh creates it)" 'getent passwd Debian-exim'
 cap "overlay mount in a namespace" mount    "exim harness: /usr/sbin/exim4 visible only inside unshare -m (Exim re-execs it)" 'unshare -m --propagation private sh -c "mkdir -p $tmp/ovl && mount -t overlay overlay -o lowerdir=$tmp/ovl:/usr/sbin /usr/sbin"'
 cap "gnutls-cli"            gnutls-bin      "init_exim.sh: an independent GnuTLS client verifies Exim" 'gnutls-cli --version'
+# a real ACME CA and client, all on 127.0.0.1 (tests/scripts/acme_renew.sh)
+cap "pebble"                pebble          "acme_renew.sh: a test ACME CA on loopback" 'command -v pebble'
+cap "certbot"               certbot         "acme_renew.sh: renews against pebble, install-cert as its --deploy-hook" 'certbot --version'
 # -------------------------------------------------------------------------------------------
 
 if ((list)); then

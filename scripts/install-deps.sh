@@ -36,6 +36,8 @@ packages=(
   # Exim 4.96 runs unpacked too: the other libraries of exim4-daemon-light, and gnutls-cli as an
   # independent GnuTLS peer (tests/scripts/init_exim.sh)
   libgnutls-dane0 libidn12 libpcre2-8-0 gnutls-bin
+  # a real ACME CA and client on loopback (tests/scripts/acme_renew.sh): renewals into sendmail
+  pebble certbot
 )
 
 # MTAs that conflict with the installed sendmail (each provides mail-transport-agent): their

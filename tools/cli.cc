@@ -23,6 +23,7 @@
 #include "cmd_genkey.h"
 #include "cmd_init.h"
 #include "cmd_inspect.h"
+#include "cmd_install_cert.h"
 #include "cmd_probe.h"
 #include "cmd_received.h"
 #include "completion.h"
@@ -425,9 +426,23 @@ void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<InstallCertOptions>();
   CLI::App* sub = add_command(root, g, "install-cert", kInstallCertSummary, kInstallCertExamples);
   sub->add_option("CERT", o->cert, "The certificate the CA returned (PEM; leaf first, chain after it)")
-      ->required()
       ->type_name("FILE");
+  sub->add_option("--from-certbot", o->from_certbot,
+                  "A certbot lineage (\"$RENEWED_LINEAGE\"): its cert.pem, chain.pem and privkey.pem")
+      ->type_name("DIR");
+  sub->add_option("--cert", o->cert_file, "The certificate (as CERT)")->type_name("FILE");
+  sub->add_option("--chain", o->chain, "The intermediate certificates")->type_name("FILE");
+  sub->add_option("--key", o->key, "The certificate's key (default: the key init made in DIR)")->type_name("FILE");
   sub->add_option("--dir", o->dir, "The directory init made")->capture_default_str()->type_name("DIR");
+  add_mta_flag(sub, o->mta, "The mail server whose files to replace");
+  sub->add_option("--cacert", o->cacert, "CA bundle the chain must verify against (default: the system bundle)")
+      ->type_name("FILE");
+  sub->add_option("--reload", o->reload, "Shell command that reloads the MTA, run only when the pre-flight is clean")
+      ->type_name("CMD");
+  sub->add_option("--probe", o->probe, "After the reload, probe HOST[:PORT]; roll back unless it serves the new serial")
+      ->type_name("HOST[:PORT]");
+  sub->add_option("--timeout", o->probe_timeout, "Seconds for each step of the probe")->capture_default_str();
+  sub->add_flag("-n,--dry-run", o->dry_run, "Check and say what would be done; write nothing");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_install_cert(*o, out); }; });
 }
 
