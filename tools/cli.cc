@@ -143,6 +143,8 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("FILE", o->files, "Certificate, CSR, private key or bundle (PEM or DER)")
       ->required()
       ->type_name("FILE...");
+  sub->add_option("--expires-within", o->expires_within, "Exit 1 when a certificate ends within DUR (30d, 12h, 2w)")
+      ->type_name("DUR");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
@@ -457,6 +459,10 @@ void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->check(CLI::IsMember({"sendmail", "postfix", "exim"}))
       ->type_name(kMtaTypeName);
   sub->add_option("--host", o->host, "The name peers connect to (default: the configured $j, if literal)");
+  sub->add_option("--expires-within", o->expires_within, "Exit 1 when the server certificate ends within DUR (30d)")
+      ->type_name("DUR");
+  sub->add_option("--probe", o->probe, "Compare the certificate HOST[:PORT] serves with the configured file")
+      ->type_name("HOST[:PORT]");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_doctor(*o, out); }; });
 }
 

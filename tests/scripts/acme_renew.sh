@@ -237,6 +237,28 @@ refused "expired" "$(bad_lineage expired "$x/exp.crt" "$lineage/privkey.pem")" "
 cb certonly -d other.test.example || fail "certbot certonly other.test.example failed"
 refused "wrong host" "$acme/config/live/other.test.example" "does not name $SM_HOST"
 
+# --- doctor --probe: installed but not reloaded, then reloaded ------------------------------
+# The lineage now holds the renewal that was rolled back: install it without a reload.
+"$bin" install-cert --from-certbot "$lineage" --dir "$tls" --cacert "$acme/issuer-root.pem" \
+  >"$SM_TREE/var/noreload.out" 2>&1 || { cat "$SM_TREE/var/noreload.out" >&2; fail "install-cert without --reload"; }
+set +e
+"$bin" doctor "$tls/mtlscert-starttls.m4" --probe "127.0.0.1:$SM_PORT" >"$SM_TREE/var/doc.out" 2>&1
+rc=$?
+set -e
+[[ $rc -eq 1 ]] && grep -q 'served-cert-differs' "$SM_TREE/var/doc.out" && grep -q 'renewed but not reloaded' "$SM_TREE/var/doc.out" ||
+  { cat "$SM_TREE/var/doc.out" >&2; fail "doctor --probe before the reload: exit $rc, want 1 and served-cert-differs"; }
+ok "doctor --probe: renewed but not reloaded (exit 1)"
+"$SM_TREE/bin/reload" 2>/dev/null
+"$bin" doctor "$tls/mtlscert-starttls.m4" --probe "127.0.0.1:$SM_PORT" --expires-within 30d >"$SM_TREE/var/doc.out" 2>&1 ||
+  { cat "$SM_TREE/var/doc.out" >&2; fail "doctor --probe --expires-within 30d after the reload: exit $?, want 0"; }
+set +e
+"$bin" doctor "$tls/mtlscert-starttls.m4" --expires-within 3000d >"$SM_TREE/var/doc.out" 2>&1
+rc=$?
+set -e
+[[ $rc -eq 1 ]] && grep -q 'cert-expires-within' "$SM_TREE/var/doc.out" ||
+  { cat "$SM_TREE/var/doc.out" >&2; fail "doctor --expires-within 3000d (pebble: 5 years): exit $rc, want 1"; }
+ok "doctor --probe after the reload: exit 0; --expires-within 3000d: exit 1"
+
 probes=$(wc -l <"$probe_log")
 failed_probes=$(grep -c failed "$probe_log" || true)
 ((probes >= 8)) || fail "only $probes probes ran"
