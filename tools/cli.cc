@@ -436,7 +436,9 @@ void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("--chain", o->chain, "The intermediate certificates")->type_name("FILE");
   sub->add_option("--key", o->key, "The certificate's key (default: the key init made in DIR)")->type_name("FILE");
   sub->add_option("--dir", o->dir, "The directory init made")->capture_default_str()->type_name("DIR");
-  add_mta_flag(sub, o->mta, "The mail server whose files to replace");
+  sub->add_option("--mta", o->mta, "The mail server whose files to replace (default: the one init wrote lines for)")
+      ->check(CLI::IsMember({"sendmail", "postfix", "exim"}))
+      ->type_name(kMtaTypeName);
   sub->add_option("--cacert", o->cacert, "CA bundle the chain must verify against (default: the system bundle)")
       ->type_name("FILE");
   sub->add_option("--reload", o->reload, "Shell command that reloads the MTA, run only when the pre-flight is clean")

@@ -32,7 +32,7 @@ int run_install_cert(const InstallCertOptions& o, const Output& out) {
   r.chain = o.chain;
   r.key = o.key;
   r.dir = o.dir;
-  r.mta = mta_from_flag(o.mta);
+  if (!o.mta.empty()) r.mta = mta_from_flag(o.mta);
   r.cacert = o.cacert;
   r.reload = o.reload;
   r.probe = o.probe;
@@ -54,7 +54,7 @@ int run_install_cert(const InstallCertOptions& o, const Output& out) {
     out.say(fmt::format("    {}", f.purpose));
   }
   if (result.result.checked && !has_level(result.result.findings, Level::Error))
-    out.result("Pre-flight: sendmail will accept these files and offer STARTTLS.");
+    out.result(fmt::format("Pre-flight: {} will accept these files and offer STARTTLS.", mta_name(plan.mta)));
   for (const auto& s : result.steps) out.say(fmt::format("  {}", s));
   if (result.outcome == "would-install") {
     out.result(fmt::format("Dry run: serial {} passed every check; nothing written.", result.serial));

@@ -12,7 +12,7 @@ struct InstallCertOptions {
   std::string from_certbot;  ///< --from-certbot DIR
   std::string cert_file, chain, key;
   std::string dir = "/etc/mail/tls";
-  std::string mta = "sendmail";
+  std::string mta;  ///< empty: the MTA whose lines init wrote in --dir
   std::string cacert;
   std::string reload;
   std::string probe;

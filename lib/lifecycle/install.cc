@@ -16,12 +16,14 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "core/ossl_error.h"
+#include "exim/init.h"
 #include "lifecycle/run_command.h"
 #include "pki/cert_info.h"
 #include "pki/key.h"
 #include "pki/names.h"
 #include "pki/objects.h"
 #include "pki/pem_write.h"
+#include "postfix/init.h"
 #include "sendmail/cf_reader.h"
 #include "smtp/probe.h"
 
@@ -145,31 +147,78 @@ void restore(const std::vector<Backup>& backups, std::vector<std::string>& steps
   }
 }
 
+void require_init_file(const std::string& path, const std::string& dir, Mta mta) {
+  if (!exists(path)) {
+    throw Error(fmt::format("{} does not exist: install-cert installs into a directory made by mtlscert init "
+                            "--mta {}",
+                            path, mta_name(mta)),
+                path, fmt::format("run: mtlscert init HOST --mta {} --dir {}", mta_name(mta), dir));
+  }
+}
+
+// Which MTA init wrote DIR's lines for: the one whose lines file is there.
+Mta detect_init_mta(const std::string& dir) {
+  std::vector<Mta> found;
+  if (exists(dir + "/" + std::string(kInitMcName))) found.push_back(Mta::Sendmail);
+  if (exists(dir + "/" + std::string(kPostfixFragmentName))) found.push_back(Mta::Postfix);
+  if (exists(dir + "/" + std::string(kEximInitName))) found.push_back(Mta::Exim);
+  if (found.size() == 1) return found.front();
+  if (found.empty()) {
+    throw Error(fmt::format("{} holds none of {}, {}, {}: install-cert installs into a directory made by mtlscert "
+                            "init",
+                            dir, kInitMcName, kPostfixFragmentName, kEximInitName),
+                dir, fmt::format("run: mtlscert init HOST --dir {} (with --mta for Postfix or Exim)", dir));
+  }
+  throw Error(fmt::format("{} holds the lines of several MTAs", dir), dir,
+              "say which with --mta sendmail|postfix|exim");
+}
+
+// DIR's one HOST.key (init makes exactly one; the CA's key is in DIR/ca).
+std::string init_key_file(const std::string& dir) {
+  std::vector<std::string> keys;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string n = e.path().filename().string();
+    if (n.size() > 4 && n.ends_with(".key") && e.is_regular_file()) keys.push_back(e.path().string());
+  }
+  if (keys.size() != 1) {
+    throw Error(fmt::format("{}: {} key files (HOST.key) where init makes one", dir, keys.size()), dir,
+                "keep only the HOST.key init made in this directory");
+  }
+  return keys.front();
+}
+
 }  // namespace
 
 InstallPlan plan_install(const InstallRequest& request) {
   InstallPlan p;
   p.request = request;
   InstallRequest& req = p.request;
-  if (req.mta != Mta::Sendmail) {
-    throw Error(fmt::format("install-cert --mta {}: not yet; install-cert knows sendmail's init directory only",
-                            mta_name(req.mta)),
-                "", "install the files by hand, then run: mtlscert doctor --mta " + std::string(mta_name(req.mta)));
-  }
   resolve_sources(req);
   InstalledCert& f = p.files;
   f.dir = absolute_dir(req.dir);
-  f.mc_path = f.dir + "/" + std::string(kInitMcName);
-  if (!exists(f.mc_path)) {
-    throw Error(
-        fmt::format("{} does not exist: install-cert installs into a directory made by mtlscert init", f.mc_path),
-        f.mc_path, fmt::format("run: mtlscert init HOST --dir {}", f.dir));
+  const Mta mta = req.mta ? *req.mta : detect_init_mta(f.dir);
+  p.mta = mta;
+  bool client_side = false;
+  if (mta == Mta::Sendmail) {
+    f.mc_path = f.dir + "/" + std::string(kInitMcName);
+    require_init_file(f.mc_path, f.dir, mta);
+    SendmailConfig cfg = read_sendmail_config(f.mc_path);
+    f.cert = cfg.tls.server_cert_file;
+    f.key = cfg.tls.server_key_file;
+    f.cacert = cfg.tls.ca_cert_file;
+    f.capath = cfg.tls.ca_cert_path;
+    client_side = !cfg.tls.client_cert_file.empty();
+  } else {
+    // Postfix's and Exim's lines name init's own files: DIR/HOST.crt, HOST.key, cacert.pem,
+    // certs/ (sendmail/init.h); their lines are rewritten from them after the install.
+    f.mc_path = f.dir + "/" + std::string(mta == Mta::Postfix ? kPostfixFragmentName : kEximInitName);
+    require_init_file(f.mc_path, f.dir, mta);
+    f.key = init_key_file(f.dir);
+    f.cert = f.key.substr(0, f.key.size() - 4) + ".crt";
+    f.cacert = f.dir + "/cacert.pem";
+    f.capath = f.dir + "/certs";
   }
-  SendmailConfig cfg = read_sendmail_config(f.mc_path);
-  f.cert = cfg.tls.server_cert_file;
-  f.key = cfg.tls.server_key_file;
-  f.cacert = cfg.tls.ca_cert_file;
-  f.capath = cfg.tls.ca_cert_path;
   f.bundle = req.cacert.empty() ? std::string(kSystemCaBundle) : req.cacert;
   f.now = req.now;
   std::string name = fs::path(f.key).filename().string();
@@ -207,7 +256,7 @@ InstallPlan plan_install(const InstallRequest& request) {
                                                : "its validity has not started: check the clock of this machine");
   }
   check_chain(p, leaf, chain);
-  if (!cfg.tls.client_cert_file.empty() && !has_eku(info, "clientAuth")) {
+  if (client_side && !has_eku(info, "clientAuth")) {
     p.warnings.push_back(fmt::format(
         "{} has no clientAuth extended key usage: sendmail uses it as its client certificate ({}) too, and peers "
         "that require one will not accept it (the server side is unaffected)",
@@ -307,11 +356,18 @@ InstallOutcome install(const InstallPlan& p, const InstallHooks& hooks, std::str
     io::write_file_atomic(f.key, p.key_pem, {p.key_mode, true, group, "key file"});
   }
   io::write_file_atomic(f.cert, p.cert_pem, {0644, true, std::nullopt, "certificate"});
-  o.result = finish_sendmail_install(f, template_text, version);
+  InstalledCert with_lines = f;
+  const std::string v(version);
+  if (p.mta == Mta::Postfix) {
+    with_lines.lines = [v](InitResult& r, const InitLines& l) { postfix_init_lines(r, l, v); };
+  } else if (p.mta == Mta::Exim) {
+    with_lines.lines = exim_init_lines;
+  }
+  o.result = finish_install(with_lines, template_text, version);
   o.result.warnings.insert(o.result.warnings.begin(), p.warnings.begin(), p.warnings.end());
   auto& files = o.result.files;
   files.insert(files.begin(),
-               {f.cert, 0644, "certificate: confSERVER_CERT and confCLIENT_CERT",
+               {f.cert, 0644, "certificate (leaf and chain)",
                 fmt::format("installed ({} certificate(s), serial {}, ends {})", p.certs, p.serial, p.not_after)});
   if (!p.key_pem.empty())
     files.insert(files.begin() + 1, {f.key, p.key_mode, "private key: the certificate's own", "installed"});
@@ -344,8 +400,9 @@ InstallOutcome install(const InstallPlan& p, const InstallHooks& hooks, std::str
     o.outcome = "installed";
     o.result.next_steps.push_back(
         p.request.reload.empty()
-            ? std::string("Reload sendmail so that it reads the new files (or give --reload CMD), then: mtlscert "
-                          "probe HOST:25")
+            ? fmt::format("Reload {} so that it reads the new files (or give --reload CMD), then: mtlscert "
+                          "probe HOST:25",
+                          mta_name(p.mta))
             : std::string("Nothing to do: the new certificate is served."));
     return o;
   }

@@ -4,7 +4,8 @@
 // healthy, probed, and rolled back (old files restored, reloaded again) when the probe
 // fails or serves another serial.
 //
-// Files (DIR made by `mtlscert init`; the paths come from DIR/mtlscert-starttls.m4):
+// Files (DIR made by `mtlscert init`; sendmail: the paths come from DIR/mtlscert-starttls.m4;
+// Postfix and Exim: init's names, their lines in DIR rewritten and checked by their pre-flight):
 //   HOST.crt, HOST.key, cacert.pem   replaced atomically; the previous ones kept as *.prev
 //   certs/                           the hashed CA directory, rebuilt (not rolled back: it
 //                                    only gains the new issuers)
@@ -20,6 +21,7 @@
 
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +38,7 @@ struct InstallRequest {
   std::string chain;         ///< more chain certificates (optional)
   std::string key;           ///< the certificate's key; empty: the key already in DIR
   std::string dir = std::string(kDefaultInitDir);
-  Mta mta = Mta::Sendmail;
+  std::optional<Mta> mta;  ///< empty: the MTA whose lines init wrote in DIR
   std::string cacert;  ///< the CA bundle to trust (default kSystemCaBundle)
   std::string reload;  ///< shell command that makes the MTA read the new files
   std::string probe;   ///< HOST[:PORT] to probe after the reload (empty: no probe)
@@ -48,6 +50,7 @@ struct InstallRequest {
 /// InstallPlan: what install would write, decided and checked before any write.
 struct InstallPlan {
   InstallRequest request;
+  Mta mta = Mta::Sendmail;
   InstalledCert files;   ///< the target files (DIR's lines)
   std::string cert_pem;  ///< leaf + chain, as written to files.cert
   std::string key_pem;   ///< the new key as read (empty: the key in DIR is kept)

@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <grp.h>
 #include <sys/stat.h>
 
 #include <unistd.h>
@@ -564,7 +565,7 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
   return apply_init(plan_init(req), template_text, version);
 }
 
-InitResult finish_sendmail_install(const InstalledCert& in, std::string_view template_text, std::string_view version) {
+InitResult finish_install(const InstalledCert& in, std::string_view template_text, std::string_view version) {
   InitResult r;
   r.dir = in.dir;
   r.mc_path = in.mc_path;
@@ -576,8 +577,15 @@ InitResult finish_sendmail_install(const InstalledCert& in, std::string_view tem
                in.cacert, in.capath);
   struct stat st {};
   std::string group;
-  if (::stat(in.key.c_str(), &st) == 0 && (st.st_mode & 040) != 0) group = kDefaultKeyGroup;
-  write_mc(r, in.cert, in.key, in.cacert, in.capath, group, in.now, template_text, version);
+  if (::stat(in.key.c_str(), &st) == 0 && (st.st_mode & 040) != 0) {
+    const struct group* g = ::getgrgid(st.st_gid);
+    group = g != nullptr ? g->gr_name : std::string(kDefaultKeyGroup);
+  }
+  if (in.lines) {
+    in.lines(r, InitLines{in.cert, in.key, in.cacert, in.capath, group, in.now});
+  } else {
+    write_mc(r, in.cert, in.key, in.cacert, in.capath, group, in.now, template_text, version);
+  }
   unique_warnings(r.warnings);
   return r;
 }

@@ -137,13 +137,14 @@ struct InstalledCert {
   std::string bundle;                     ///< the CA bundle to trust (already defaulted)
   std::string chain_pem;                  ///< the intermediates that came with the certificate
   std::time_t now = 0;
+  /// lines: another MTA's lines (InitRequest::lines: Postfix's, Exim's); empty: sendmail's .m4.
+  std::function<void(InitResult&, const InitLines&)> lines;
 };
 
-/// finish_sendmail_install rebuilds the CA files around the installed certificate (its
-/// issuers in confCACERT) and rewrites the .m4, running the pre-flight (result.findings,
-/// result.blocked). Throws Error when a file cannot be written.
-InitResult finish_sendmail_install(const InstalledCert& installed, std::string_view template_text,
-                                   std::string_view version);
+/// finish_install rebuilds the CA files around the installed certificate (its issuers in
+/// confCACERT) and rewrites the MTA's lines (the .m4, or installed.lines), running its
+/// pre-flight (result.findings, result.blocked). Throws Error when a file cannot be written.
+InitResult finish_install(const InstalledCert& installed, std::string_view template_text, std::string_view version);
 
 /// to_json: the init / install-cert documents ("mtlscert.init/1", "mtlscert.install-cert/1").
 std::string to_json(const InitResult& result, std::string_view schema);
