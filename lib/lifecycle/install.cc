@@ -37,15 +37,6 @@ bool exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-std::string absolute_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::path p = fs::absolute(fs::path(dir), ec);
-  if (ec) throw Error(fmt::format("--dir {}: {}", dir, ec.message()), dir);
-  std::string s = p.lexically_normal().string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return s;
-}
-
 // The certificates of a PEM file, in order; the file must hold at least one when required.
 std::vector<ossl::Ptr<X509>> load_certs(const std::string& path, std::string_view role, bool required) {
   PkiFile file = load_objects_file(path, role);
@@ -196,7 +187,7 @@ InstallPlan plan_install(const InstallRequest& request) {
   InstallRequest& req = p.request;
   resolve_sources(req);
   InstalledCert& f = p.files;
-  f.dir = absolute_dir(req.dir);
+  f.dir = io::absolute_dir(req.dir);
   const Mta mta = req.mta ? *req.mta : detect_init_mta(f.dir);
   p.mta = mta;
   bool client_side = false;

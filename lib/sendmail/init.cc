@@ -49,15 +49,6 @@ mode_t file_mode(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0;
 }
 
-std::string absolute_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::path p = fs::absolute(fs::path(dir), ec);
-  if (ec) throw Error(fmt::format("--dir {}: {}", dir, ec.message()), dir);
-  std::string s = p.lexically_normal().string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return s;
-}
-
 // ensure_dir: dir exists afterwards with mode exactly `mode` if this call made it (its missing
 // parents 0755), whatever the umask. Every directory already on the way that others may write
 // (group- or world-writable, not sticky) is an error naming it: whoever can write there can
@@ -481,7 +472,7 @@ InitPlan plan_init(const InitRequest& req) {
   check_common_name(host, "HOST");
   validate_key_spec(req.key);
   p.request.subject = check_subject(req.subject);
-  p.dir = absolute_dir(req.dir);
+  p.dir = io::absolute_dir(req.dir);
   const std::string base = p.dir + "/" + p.request.host;
   p.key = base + ".key";
   p.csr = base + ".csr";
@@ -489,7 +480,7 @@ InitPlan plan_init(const InitRequest& req) {
   p.cacert = p.dir + "/cacert.pem";
   p.capath = p.dir + "/certs";
   p.mc = p.dir + "/" + std::string(kInitMcName);
-  p.ca_dir = req.ca_dir.empty() ? p.dir + "/ca" : absolute_dir(req.ca_dir);
+  p.ca_dir = req.ca_dir.empty() ? p.dir + "/ca" : io::absolute_dir(req.ca_dir);
   check_reusable(p);
   p.dir_step = plan_dir(p.dir);
   ossl::Ptr<EVP_PKEY> key;
