@@ -340,21 +340,28 @@ InstallOutcome install(const InstallPlan& p, const InstallHooks& hooks, std::str
     o.steps.push_back(fmt::format("kept {} as {}.prev", b.path, b.path));
   }
   // 2. The new files, each atomically (the key first: a certificate never waits for its key).
-  if (!p.key_pem.empty()) {
-    struct stat st {};
-    std::optional<gid_t> group;
-    if (::stat(f.key.c_str(), &st) == 0 && st.st_gid != ::getegid()) group = st.st_gid;
-    io::write_file_atomic(f.key, p.key_pem, {p.key_mode, true, group, "key file"});
+  // A write that fails half-way puts the previous files back before the error goes up.
+  try {
+    if (!p.key_pem.empty()) {
+      struct stat st {};
+      std::optional<gid_t> group;
+      if (::stat(f.key.c_str(), &st) == 0 && st.st_gid != ::getegid()) group = st.st_gid;
+      io::write_file_atomic(f.key, p.key_pem, {p.key_mode, true, group, "key file"});
+    }
+    io::write_file_atomic(f.cert, p.cert_pem, {0644, true, std::nullopt, "certificate"});
+    InstalledCert with_lines = f;
+    const std::string v(version);
+    if (p.mta == Mta::Postfix) {
+      with_lines.lines = [v](InitResult& r, const InitLines& l) { postfix_init_lines(r, l, v); };
+    } else if (p.mta == Mta::Exim) {
+      with_lines.lines = exim_init_lines;
+    }
+    o.result = finish_install(with_lines, template_text, version);
+  } catch (const Error& e) {
+    std::vector<std::string> ignored;
+    restore(backups, ignored);
+    throw Error(fmt::format("{} (the previous files are back)", e.what()), e.path(), e.hint());
   }
-  io::write_file_atomic(f.cert, p.cert_pem, {0644, true, std::nullopt, "certificate"});
-  InstalledCert with_lines = f;
-  const std::string v(version);
-  if (p.mta == Mta::Postfix) {
-    with_lines.lines = [v](InitResult& r, const InitLines& l) { postfix_init_lines(r, l, v); };
-  } else if (p.mta == Mta::Exim) {
-    with_lines.lines = exim_init_lines;
-  }
-  o.result = finish_install(with_lines, template_text, version);
   o.result.warnings.insert(o.result.warnings.begin(), p.warnings.begin(), p.warnings.end());
   auto& files = o.result.files;
   files.insert(files.begin(),
