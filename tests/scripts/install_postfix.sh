@@ -43,42 +43,5 @@ EOF
 chmod 0755 "$PF_TREE/reload"
 [[ -s $PF_TREE/spool/pid/master.pid ]] || fail "master wrote no pid file (the reload script needs it)"
 
-serial_of() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//'; }
-served() {
-  "$bin" probe "127.0.0.1:$PF_PORT" --servername "$PF_HOST" --cacert "$dir/ca/ca.crt" --timeout 30 --json \
-    >"$var/probe.json" 2>"$var/probe.err" || { cat "$var/probe.json" "$var/probe.err" >&2; return 1; }
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["chain"][0]["serial"].replace(":","").upper())' \
-    "$var/probe.json"
-}
-# lineage N: what certbot leaves after a renewal: a new key and its certificate.
-lineage() {
-  local l=$tls/live$1
-  mkdir -p "$l"
-  "$bin" genkey --type ecdsa -o "$l/privkey.pem" >/dev/null
-  "$bin" csr --key "$l/privkey.pem" --host "$PF_HOST" -o "$l/req.csr" >/dev/null
-  "$bin" ca sign --dir "$dir/ca" "$l/req.csr" -o "$l/cert.pem" >/dev/null
-  cp "$dir/ca/ca.crt" "$l/chain.pem"
-  printf '%s' "$l"
-}
-
-l1=$(lineage 1)
-"$bin" install-cert --from-certbot "$l1" --dir "$dir" --cacert "$dir/ca/ca.crt" --reload "$PF_TREE/reload" \
-  --probe "127.0.0.1:$PF_PORT" >"$var/ic1.out" 2>&1 || { cat "$var/ic1.out" >&2; fail "install-cert (postfix): exit $?"; }
-grep -q 'Pre-flight: postfix will accept these files' "$var/ic1.out" || { cat "$var/ic1.out" >&2; fail "no Postfix pre-flight"; }
-s=$(served) || fail "probe after the install failed"
-[[ $s == "$(serial_of "$l1/cert.pem")" ]] || fail "Postfix serves $s, not the installed $(serial_of "$l1/cert.pem")"
-ok "install-cert detected Postfix from $dir, reloaded it, serial $s served"
-
-good_sha=$(sha256sum <"$dir/$PF_HOST.crt")
-l2=$(lineage 2)
-set +e
-"$bin" install-cert --from-certbot "$l2" --dir "$dir" --cacert "$dir/ca/ca.crt" --reload true \
-  --probe "127.0.0.1:$PF_PORT" >"$var/ic2.out" 2>&1
-rc=$?
-set -e
-[[ $rc -eq 1 ]] && grep -q 'install-rolled-back' "$var/ic2.out" ||
-  { cat "$var/ic2.out" >&2; fail "a reload that does not reload: exit $rc, want 1 and install-rolled-back"; }
-[[ $(sha256sum <"$dir/$PF_HOST.crt") == "$good_sha" ]] || fail "the certificate file was not restored"
-s=$(served) || fail "probe after the rollback failed"
-[[ $s == "$(serial_of "$l1/cert.pem")" ]] || fail "after the rollback Postfix serves $s"
-ok "a renewal Postfix did not pick up: rolled back (exit 1), serial $s still served"
+source "$src/tests/scripts/lib/install_cert_steps.sh"
+ic_scenario postfix "$PF_HOST" "$PF_PORT" "$dir" "$PF_TREE/reload" "$var"
