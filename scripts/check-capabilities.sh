@@ -114,6 +114,9 @@ cap "gnutls-cli"            gnutls-bin      "init_exim.sh, interop_matrix.sh: an
 # DNS on loopback (tests/scripts/lib/dns_harness.sh: dane.sh, probe_mx.sh)
 cap "unbound (daemon)"      unbound         "dns_harness.sh: serves and validates the signed test zone on 127.0.0.x" '[[ -x /usr/sbin/unbound && -x /usr/sbin/unbound-control && -x /usr/sbin/unbound-checkconf ]]'
 cap "ldns-keygen, ldns-signzone" ldnsutils  "dns_harness.sh: the test zone is signed at test time (drill for diagnostics)" 'command -v ldns-keygen && command -v ldns-signzone && command -v drill'
+# a real ACME CA and client, all on 127.0.0.1 (tests/scripts/acme_renew.sh)
+cap "pebble"                pebble          "acme_renew.sh: a test ACME CA on loopback" 'command -v pebble'
+cap "certbot"               certbot         "acme_renew.sh: renews against pebble, install-cert as its --deploy-hook" 'certbot --version'
 # -------------------------------------------------------------------------------------------
 
 if ((list)); then

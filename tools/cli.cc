@@ -24,6 +24,7 @@
 #include "cmd_genkey.h"
 #include "cmd_init.h"
 #include "cmd_inspect.h"
+#include "cmd_install_cert.h"
 #include "cmd_probe.h"
 #include "cmd_received.h"
 #include "cmd_tlsa.h"
@@ -171,6 +172,8 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->add_option("FILE", o->files, "Certificate, CSR, private key or bundle (PEM or DER)")
       ->required()
       ->type_name("FILE...");
+  sub->add_option("--expires-within", o->expires_within, "Exit 1 when a certificate ends within DUR (30d, 12h, 2w)")
+      ->type_name("DUR");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
@@ -520,9 +523,25 @@ void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<InstallCertOptions>();
   CLI::App* sub = add_command(root, g, "install-cert", kInstallCertSummary, kInstallCertExamples);
   sub->add_option("CERT", o->cert, "The certificate the CA returned (PEM; leaf first, chain after it)")
-      ->required()
       ->type_name("FILE");
+  sub->add_option("--from-certbot", o->from_certbot,
+                  "A certbot lineage (\"$RENEWED_LINEAGE\"): its cert.pem, chain.pem and privkey.pem")
+      ->type_name("DIR");
+  sub->add_option("--cert", o->cert_file, "The certificate (as CERT)")->type_name("FILE");
+  sub->add_option("--chain", o->chain, "The intermediate certificates")->type_name("FILE");
+  sub->add_option("--key", o->key, "The certificate's key (default: the key init made in DIR)")->type_name("FILE");
   sub->add_option("--dir", o->dir, "The directory init made")->capture_default_str()->type_name("DIR");
+  sub->add_option("--mta", o->mta, "The mail server whose files to replace (default: the one init wrote lines for)")
+      ->check(CLI::IsMember({"sendmail", "postfix", "exim"}))
+      ->type_name(kMtaTypeName);
+  sub->add_option("--cacert", o->cacert, "CA bundle the chain must verify against (default: the system bundle)")
+      ->type_name("FILE");
+  sub->add_option("--reload", o->reload, "Shell command that reloads the MTA, run only when the pre-flight is clean")
+      ->type_name("CMD");
+  sub->add_option("--probe", o->probe, "After the reload, probe HOST[:PORT]; roll back unless it serves the new serial")
+      ->type_name("HOST[:PORT]");
+  sub->add_option("--timeout", o->probe_timeout, "Seconds for each step of the probe")->capture_default_str();
+  sub->add_flag("-n,--dry-run", o->dry_run, "Check and say what would be done; write nothing");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_install_cert(*o, out); }; });
 }
 
@@ -537,6 +556,10 @@ void register_doctor(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->check(CLI::IsMember({"sendmail", "postfix", "exim"}))
       ->type_name(kMtaTypeName);
   sub->add_option("--host", o->request.host, "The name peers connect to (default: the configured $j, if literal)");
+  sub->add_option("--expires-within", o->expires_within, "Exit 1 when the server certificate ends within DUR (30d)")
+      ->type_name("DUR");
+  sub->add_option("--probe", o->probe, "Compare the certificate HOST[:PORT] serves with the configured file")
+      ->type_name("HOST[:PORT]");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_doctor(*o, out); }; });
 }
 

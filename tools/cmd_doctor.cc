@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cmd_exim.h"
+#include "lifecycle/expiry.h"
 #include "mta/detect.h"
 #include "mta_flag.h"
 #include "postfix/doctor.h"
@@ -56,10 +57,25 @@ int run_doctor(const DoctorOptions& options, const Output& out) {
   not_implemented("doctor", mta);
 }
 
+void add_lifecycle_findings(const DoctorOptions& o, const std::string& cert, const std::string& host,
+                            std::vector<Finding>& findings) {
+  if (cert.empty()) return;
+  const std::time_t now = std::time(nullptr);
+  std::vector<Finding> more;
+  if (!o.expires_within.empty())
+    more = file_expiry_findings(cert, parse_duration(o.expires_within, "--expires-within"), now);
+  if (!o.probe.empty()) {
+    auto served = served_findings(cert, o.probe, host, now);
+    more.insert(more.end(), served.begin(), served.end());
+  }
+  findings.insert(findings.begin(), more.begin(), more.end());
+}
+
 int run_doctor_sendmail(const DoctorOptions& o, const Output& out) {
   DoctorRequest request = o.request;
   request.now = std::time(nullptr);
   DoctorResult r = doctor(request);
+  add_lifecycle_findings(o, r.config.tls.server_cert_file, o.request.host.empty() ? r.config.host : o.request.host, r.findings);
   Report report;
   report.set_result(to_json(r));
   report.result["mta"] = mta_name(Mta::Sendmail);
@@ -91,6 +107,7 @@ int run_doctor_postfix(const DoctorOptions& o, const Output& out) {
   request.host = o.request.host;
   request.now = std::time(nullptr);
   PostfixDoctorResult r = postfix_doctor(request);
+  add_lifecycle_findings(o, r.config.tls.cert_file, o.request.host, r.findings);
   Report report;
   report.set_result(to_json(r));
   report.inputs = r.config.files_read;

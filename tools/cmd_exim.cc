@@ -90,6 +90,7 @@ int run_doctor_exim(const DoctorOptions& o, const Output& out) {
   request.host = o.request.host;
   request.now = std::time(nullptr);
   EximDoctorResult r = exim_doctor(request);
+  add_lifecycle_findings(o, r.config.tls.certificate, o.request.host, r.findings);
   Report report;
   report.set_result(to_json(r));
   report.inputs = r.config.files_read;

@@ -27,13 +27,6 @@ const char* const kInitExamples = R"(  $ mtlscert init smtp.example.org --ca pri
       key and CSR only (send the CSR to a CA), then: mtlscert install-cert CERT --dir ./tls
   $ mtlscert init smtp.example.org --ca private
       run again: every file that is already right says "already present; unchanged")";
-const char* const kInstallCertSummary =
-    "Install the certificate a CA returned into the directory init made, after checking it";
-const char* const kInstallCertExamples = R"(  $ mtlscert install-cert smtp.example.org.crt
-      checks key, host name, dates and chain, installs it (0644, atomically), re-runs the pre-flight
-  $ mtlscert install-cert --dir ./tls fullchain.pem
-      the leaf first, intermediates after it: they go into confCACERT)";
-
 namespace {
 
 int print_init(const InitResult& r, const Output& out, std::string_view mta = "sendmail") {
@@ -118,14 +111,6 @@ int run_init_sendmail(const InitOptions& o, const Output& out) {
 
 int run_init_postfix(const InitOptions& o, const Output& out) {
   return print_init(init_postfix_tls(init_request(o), MTLSCERT_VERSION), out, "Postfix");
-}
-
-int run_install_cert(const InstallCertOptions& o, const Output& out) {
-  InstallCertRequest r;
-  r.cert = o.cert;
-  r.dir = o.dir;
-  r.now = std::time(nullptr);
-  return print_init(install_cert(r, load_template("sendmail-tls.mc.in"), MTLSCERT_VERSION), out);
 }
 
 }  // namespace mtlscert::cli

@@ -1,4 +1,4 @@
-// cmd_init.h: `mtlscert init HOST` (the whole recipe) and `mtlscert install-cert CERT`.
+// cmd_init.h: `mtlscert init HOST` (the whole recipe); install-cert is cmd_install_cert.h.
 #pragma once
 
 #include <string>
@@ -24,15 +24,8 @@ struct InitOptions {
   std::string country, state, locality, org, ou, email;
 };
 
-struct InstallCertOptions {
-  std::string cert;
-  std::string dir = std::string(kDefaultInitDir);
-};
-
 extern const char* const kInitSummary;
 extern const char* const kInitExamples;
-extern const char* const kInstallCertSummary;
-extern const char* const kInstallCertExamples;
 
 int run_init(const InitOptions& options, const Output& out);
 /// run_init_sendmail: run_init for --mta sendmail (key, CSR, CA files, sendmail.mc lines).
@@ -41,6 +34,5 @@ int run_init_sendmail(const InitOptions& options, const Output& out);
 int run_init_postfix(const InitOptions& options, const Output& out);
 /// run_init_exim: run_init for --mta exim (the same files, then mtlscert-exim.conf).
 int run_init_exim(const InitOptions& options, const Output& out);
-int run_install_cert(const InstallCertOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli

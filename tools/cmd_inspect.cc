@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "lifecycle/expiry.h"
 #include "pki/inspect.h"
 
 namespace mtlscert::cli {
@@ -18,10 +19,15 @@ const char* const kInspectExamples = R"(  $ mtlscert inspect /etc/mail/tls/smtp.
   $ mtlscert inspect /etc/ssl/certs/ca-certificates.crt
       every certificate of a bundle, with its line number
   $ mtlscert inspect --json smtp.crt | jq -r '.files[0].objects[0].certificate.not_after'
-      the same as one JSON document (schema mtlscert.inspect/1))";
+      the same as one JSON document (schema mtlscert.inspect/1)
+  $ mtlscert inspect --expires-within 30d /etc/mail/tls/smtp.crt
+      exit 1 (finding cert-expires-within) when it ends within 30 days)";
 
 int run_inspect(const InspectOptions& options, const Output& out) {
   const std::time_t now = std::time(nullptr);
+  // Parsed first: a bad duration is a usage error before any file is read.
+  const std::int64_t within =
+      options.expires_within.empty() ? -1 : parse_duration(options.expires_within, "--expires-within");
   std::vector<InspectedFile> files;
   Report report;
   report.inputs = options.files;
@@ -46,6 +52,15 @@ int run_inspect(const InspectOptions& options, const Output& out) {
     }
   }
   report.set_result(to_json(files));
+  if (within >= 0) {
+    for (const auto& f : files) {
+      for (const auto& obj : f.objects) {
+        if (!obj.certificate) continue;
+        if (auto finding = expiry_finding(*obj.certificate, f.path, within, now))
+          report.findings.push_back(std::move(*finding));
+      }
+    }
+  }
   if (first_error) {
     if (options.files.size() > 1) {
       return out.fail(Error(fmt::format(

@@ -10,6 +10,7 @@ namespace mtlscert::cli {
 
 struct InspectOptions {
   std::vector<std::string> files;
+  std::string expires_within;  ///< --expires-within DUR: exit 1 when a certificate ends sooner
 };
 
 extern const char* const kInspectSummary;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <utility>
 
@@ -354,6 +355,15 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
   }
   ::fsync(dirfd);
   return warnings;
+}
+
+std::string absolute_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(std::filesystem::path(dir), ec);
+  if (ec) throw Error(fmt::format("--dir {}: {}", dir, ec.message()), dir);
+  std::string s = p.lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
 }
 
 gid_t lookup_group(const std::string& name) {

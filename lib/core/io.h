@@ -57,6 +57,10 @@ std::vector<std::string> write_file_atomic(const std::string& path, std::string_
 /// parent_dir: the directory part of path ("." when it has none, "/" for "/x").
 std::string parent_dir(const std::string& path);
 
+/// absolute_dir: dir made absolute and normalised, without a trailing slash (not resolved:
+/// no symlink is followed). Throws Error naming --dir.
+std::string absolute_dir(const std::string& dir);
+
 /// lookup_group resolves a group name (or numeric gid) or throws Error.
 gid_t lookup_group(const std::string& name);
 

@@ -81,6 +81,10 @@ void write_postfix_lines(InitResult& r, const InitLines& f, std::string_view ver
 
 }  // namespace
 
+void postfix_init_lines(InitResult& r, const InitLines& f, std::string_view version) {
+  write_postfix_lines(r, f, version);
+}
+
 InitResult init_postfix_tls(InitRequest request, std::string_view version) {
   const std::string v(version);
   request.lines = [v](InitResult& r, const InitLines& f) { write_postfix_lines(r, f, v); };

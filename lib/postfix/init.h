@@ -15,6 +15,9 @@ namespace mtlscert {
 inline constexpr std::string_view kPostfixFragmentName = "mtlscert-main.cf";
 inline constexpr std::string_view kPostfixRelayTableName = "relay_clientcerts";
 
+/// postfix_init_lines: InitRequest::lines for Postfix (the fragment and the relay table).
+void postfix_init_lines(InitResult& result, const InitLines& files, std::string_view version);
+
 /// init_postfix_tls: init_mail_tls with Postfix's lines. Throws as init_mail_tls.
 InitResult init_postfix_tls(InitRequest request, std::string_view version);
 

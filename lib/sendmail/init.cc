@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <grp.h>
 #include <sys/stat.h>
 
 #include <unistd.h>
@@ -46,15 +47,6 @@ bool exists(const std::string& path) {
 mode_t file_mode(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0;
-}
-
-std::string absolute_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::path p = fs::absolute(fs::path(dir), ec);
-  if (ec) throw Error(fmt::format("--dir {}: {}", dir, ec.message()), dir);
-  std::string s = p.lexically_normal().string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  return s;
 }
 
 // ensure_dir: dir exists afterwards with mode exactly `mode` if this call made it (its missing
@@ -480,7 +472,7 @@ InitPlan plan_init(const InitRequest& req) {
   check_common_name(host, "HOST");
   validate_key_spec(req.key);
   p.request.subject = check_subject(req.subject);
-  p.dir = absolute_dir(req.dir);
+  p.dir = io::absolute_dir(req.dir);
   const std::string base = p.dir + "/" + p.request.host;
   p.key = base + ".key";
   p.csr = base + ".csr";
@@ -488,7 +480,7 @@ InitPlan plan_init(const InitRequest& req) {
   p.cacert = p.dir + "/cacert.pem";
   p.capath = p.dir + "/certs";
   p.mc = p.dir + "/" + std::string(kInitMcName);
-  p.ca_dir = req.ca_dir.empty() ? p.dir + "/ca" : absolute_dir(req.ca_dir);
+  p.ca_dir = req.ca_dir.empty() ? p.dir + "/ca" : io::absolute_dir(req.ca_dir);
   check_reusable(p);
   p.dir_step = plan_dir(p.dir);
   ossl::Ptr<EVP_PKEY> key;
@@ -564,86 +556,27 @@ InitResult init_mail_tls(const InitRequest& req, std::string_view template_text,
   return apply_init(plan_init(req), template_text, version);
 }
 
-InitResult install_cert(const InstallCertRequest& req, std::string_view template_text, std::string_view version) {
+InitResult finish_install(const InstalledCert& in, std::string_view template_text, std::string_view version) {
   InitResult r;
-  r.dir = absolute_dir(req.dir);
-  r.mc_path = r.dir + "/" + std::string(kInitMcName);
-  if (!exists(r.mc_path)) {
-    throw Error(
-        fmt::format("{} does not exist: install-cert installs into a directory made by mtlscert init", r.mc_path),
-        r.mc_path, fmt::format("run: mtlscert init HOST --dir {}", r.dir));
-  }
-  SendmailConfig cfg = read_sendmail_config(r.mc_path);
-  const std::string cert_path = cfg.tls.server_cert_file;
-  const std::string key_path = cfg.tls.server_key_file;
-  std::string name = fs::path(key_path).filename().string();
-  if (name.size() > 4 && name.compare(name.size() - 4, 4, ".key") == 0) name.resize(name.size() - 4);
-  r.host = validate_host_name(name, "the key's file name").ascii;
-
-  ossl::Ptr<EVP_PKEY> key = load_private_key_file(key_path);
-  PkiFile file = load_objects_file(req.cert, "certificate");
-  std::vector<X509*> certs;
-  for (auto& o : file.objects) {
-    if (o.kind == ObjectKind::Certificate && o.cert) certs.push_back(o.cert.get());
-  }
-  if (certs.empty())
-    throw Error(fmt::format("{} holds no certificate", req.cert), req.cert, "give the PEM file your CA returned");
-  X509* leaf = certs.front();
-  CertInfo info = describe_certificate(leaf, req.now);
-  if (!same_public_key(X509_get0_pubkey(leaf), key.get())) {
-    throw Error(fmt::format("{} does not match the key {} (its public key is another one)", req.cert, key_path),
-                req.cert, fmt::format("this certificate was issued for another CSR; submit {}/{}.csr", r.dir, r.host));
-  }
-  if (!names_host(info, r.host)) {
-    throw Error(fmt::format("{} does not name {} (SAN: {})", req.cert, r.host,
-                            info.dns_names.empty() ? "none" : fmt::format("{}", fmt::join(info.dns_names, ", "))),
-                req.cert, "peers would reject it: ask the CA for a certificate with this name");
-  }
-  if (info.days_left < 0 || info.not_before_epoch > req.now) {
-    throw Error(fmt::format("{} is not valid now ({} to {})", req.cert, info.not_before, info.not_after), req.cert);
-  }
-  // The chain: the certificates after the leaf, then the trusted bundle and the CA files.
-  std::string extra_pem;
-  for (std::size_t i = 1; i < certs.size(); ++i) extra_pem += certificate_pem(certs[i]);
-  const std::string bundle = bundle_or_default(req.cacert);
-  {
-    ossl::Ptr<X509_STORE> store(X509_STORE_new());
-    X509_STORE_load_file(store.get(), bundle.c_str());
-    if (exists(cfg.tls.ca_cert_file)) X509_STORE_load_file(store.get(), cfg.tls.ca_cert_file.c_str());
-    for (std::size_t i = 1; i < certs.size(); ++i) X509_STORE_add_cert(store.get(), certs[i]);
-    ossl::clear_errors();
-    ossl::Ptr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
-    X509_STORE_CTX_init(ctx.get(), store.get(), leaf, nullptr);
-    X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_PARTIAL_CHAIN);
-    if (X509_verify_cert(ctx.get()) != 1) {
-      const int err = X509_STORE_CTX_get_error(ctx.get());
-      ossl::clear_errors();
-      throw Error(
-          fmt::format("{}: its chain does not verify: {}", req.cert, X509_verify_cert_error_string(err)), req.cert,
-          fmt::format("append the intermediate certificate(s) the CA sent after the certificate in {}", req.cert));
-    }
-  }
-  std::string pem;
-  for (X509* c : certs) pem += certificate_pem(c);
-  std::string old;
-  if (exists(cert_path)) old = io::read_file(cert_path, "certificate");
-  const bool changed = old != pem;
-  if (changed) io::write_file_atomic(cert_path, pem, {0644, true, std::nullopt, "certificate"});
-  r.files.push_back(
-      {cert_path, 0644, "certificate: " + server_and_client(ServerCert, ClientCert),
-       status_of(changed, fmt::format("installed ({} certificate(s), ends {})", certs.size(), info.not_after))});
+  r.dir = in.dir;
+  r.mc_path = in.mc_path;
+  r.host = in.host;
   std::string private_ca;
   if (exists(r.dir + "/ca/ca.crt"))
     private_ca = certificate_pem(first_cert(r.dir + "/ca/ca.crt", "CA certificate").get());
-  add_ca_files(
-      r, detail::write_ca_files(bundle, private_ca + extra_pem, cert_path, cfg.tls.ca_cert_file, cfg.tls.ca_cert_path),
-      cfg.tls.ca_cert_file, cfg.tls.ca_cert_path);
+  add_ca_files(r, detail::write_ca_files(in.bundle, private_ca + in.chain_pem, in.cert, in.cacert, in.capath),
+               in.cacert, in.capath);
   struct stat st {};
   std::string group;
-  if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 040) != 0) group = kDefaultKeyGroup;
-  write_mc(r, cert_path, key_path, cfg.tls.ca_cert_file, cfg.tls.ca_cert_path, group, req.now, template_text, version);
-  r.next_steps.push_back("Rebuild and restart: sendmailconfig (Debian), or make -C /etc/mail and restart sendmail.");
-  r.next_steps.push_back("Check: mtlscert probe localhost");
+  if (::stat(in.key.c_str(), &st) == 0 && (st.st_mode & 040) != 0) {
+    const struct group* g = ::getgrgid(st.st_gid);
+    group = g != nullptr ? g->gr_name : std::string(kDefaultKeyGroup);
+  }
+  if (in.lines) {
+    in.lines(r, InitLines{in.cert, in.key, in.cacert, in.capath, group, in.now});
+  } else {
+    write_mc(r, in.cert, in.key, in.cacert, in.capath, group, in.now, template_text, version);
+  }
   unique_warnings(r.warnings);
   return r;
 }

@@ -1,7 +1,8 @@
 // init.h: the whole recipe in one call: key, CSR, (private CA and certificate), the CA
 // files (a short confCACERT and a hashed confCACERT_PATH), and the sendmail.mc lines,
 // each step skipped when its file is already right. install_cert: put the certificate a
-// CA returned where those lines expect it, after checking it.
+// CA returned where those lines expect it: lib/lifecycle/install.h checks it, writes it
+// and calls finish_sendmail_install.
 //
 // Files in DIR (HOST = the mail server's name):
 //   HOST.key               private key (0600; 0640 root:GROUP with a key group)   never overwritten
@@ -128,20 +129,22 @@ InitResult preview_init(const InitPlan& plan);
 /// init_mail_tls runs every step: apply_init(plan_init(request)).
 InitResult init_mail_tls(const InitRequest& request, std::string_view template_text, std::string_view version);
 
-struct InstallCertRequest {
-  std::string cert;  ///< the certificate file (leaf first, chain after it)
-  std::string dir = std::string(kDefaultInitDir);
-  std::string cacert;  ///< the CA bundle to trust (default kSystemCaBundle)
+/// InstalledCert: where install-cert (lib/lifecycle/install.h) has just written a checked
+/// certificate (and key) for the lines in DIR/mtlscert-starttls.m4.
+struct InstalledCert {
+  std::string dir, mc_path, host;
+  std::string cert, key, cacert, capath;  ///< the configured files (confSERVER_CERT, ...)
+  std::string bundle;                     ///< the CA bundle to trust (already defaulted)
+  std::string chain_pem;                  ///< the intermediates that came with the certificate
   std::time_t now = 0;
+  /// lines: another MTA's lines (InitRequest::lines: Postfix's, Exim's); empty: sendmail's .m4.
+  std::function<void(InitResult&, const InitLines&)> lines;
 };
 
-/// install_cert reads DIR/mtlscert-starttls.m4 to learn where the certificate and key go,
-/// checks the certificate against the key (same public key), the host (HOST.key's name, in
-/// the SAN or CN), its dates and its chain (against the certificates after it in the file and
-/// the trusted bundle), installs it atomically (0644), rebuilds the CA files with its issuers
-/// in confCACERT, and re-runs the pre-flight. Throws Error when a check fails (nothing
-/// installed then).
-InitResult install_cert(const InstallCertRequest& request, std::string_view template_text, std::string_view version);
+/// finish_install rebuilds the CA files around the installed certificate (its issuers in
+/// confCACERT) and rewrites the MTA's lines (the .m4, or installed.lines), running its
+/// pre-flight (result.findings, result.blocked). Throws Error when a file cannot be written.
+InitResult finish_install(const InstalledCert& installed, std::string_view template_text, std::string_view version);
 
 /// to_json: the init / install-cert documents ("mtlscert.init/1", "mtlscert.install-cert/1").
 std::string to_json(const InitResult& result, std::string_view schema);
