@@ -69,6 +69,7 @@ cap "CLI11 headers"         libcli11-dev    "tools/cli.cc" '[[ -f /usr/include/C
 cap "nlohmann json headers" nlohmann-json3-dev "--json documents" '[[ -f /usr/include/nlohmann/json.hpp ]]'
 cap "doctest"               doctest-dev     "unit, cli and net tests" '[[ -f /usr/include/doctest/doctest.h ]]'
 cap "libidn2 headers"       libidn2-dev     "host-name checks" 'pkg-config --exists libidn2'
+cap "libunbound headers"    libunbound-dev  "lib/dns/resolver: DNSSEC-validating lookups" '[[ -f /usr/include/unbound.h ]] && ldconfig -p | grep -q libunbound.so'
 cap "clang++"               clang           "the sanitizer tree and the libFuzzer targets" 'clang++ --version'
 cap "libFuzzer+ASan+UBSan runtime" libclang-rt-14-dev "tests/fuzz (-fsanitize=fuzzer), the sanitizer suite" 'probe_fuzzer'
 # independent peers and helpers the tests call
@@ -109,6 +110,9 @@ cap "exim4 libraries"       libgnutls-dane0 "the unpacked exim4 binary links lib
 cap "user Debian-exim"      -               "init_exim.sh: Exim drops to its compiled-in user (install-deps.sh creates it)" 'getent passwd Debian-exim'
 cap "overlay mount in a namespace" mount    "exim harness: /usr/sbin/exim4 visible only inside unshare -m (Exim re-execs it)" 'unshare -m --propagation private sh -c "mkdir -p $tmp/ovl && mount -t overlay overlay -o lowerdir=$tmp/ovl:/usr/sbin /usr/sbin"'
 cap "gnutls-cli"            gnutls-bin      "init_exim.sh: an independent GnuTLS client verifies Exim" 'gnutls-cli --version'
+# DNS on loopback (tests/scripts/lib/dns_harness.sh: dane.sh, probe_mx.sh)
+cap "unbound (daemon)"      unbound         "dns_harness.sh: the authority and the validating resolver on 127.0.0.x" '/usr/sbin/unbound -V && command -v unbound-checkconf'
+cap "ldns-keygen, ldns-signzone" ldnsutils  "dns_harness.sh: the test zone is signed at test time" 'command -v ldns-keygen && command -v ldns-signzone && command -v ldns-key2ds'
 # -------------------------------------------------------------------------------------------
 
 if ((list)); then

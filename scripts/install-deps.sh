@@ -11,6 +11,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config ccache
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev doctest-dev libidn2-dev
+  libunbound-dev
   # sanitizers and fuzzing (clang's runtime for libFuzzer/ASan/UBSan)
   clang libclang-rt-14-dev
   # independent peers and tools used by the tests
@@ -36,6 +37,9 @@ packages=(
   # Exim 4.96 runs unpacked too: the other libraries of exim4-daemon-light, and gnutls-cli as an
   # independent GnuTLS peer (tests/scripts/init_exim.sh)
   libgnutls-dane0 libidn12 libpcre2-8-0 gnutls-bin
+  # DNS on loopback for DANE and probe --mx (tests/scripts/lib/dns_harness.sh): a zone signed at
+  # test time (ldns-keygen, ldns-signzone) served and validated by private unbound instances
+  unbound ldnsutils
 )
 
 # MTAs that conflict with the installed sendmail (each provides mail-transport-agent): their
