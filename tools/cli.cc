@@ -145,14 +145,26 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
+// --- probe -f (many targets) ---------------------------------------------------
+void add_probe_fleet_flags(CLI::App* sub, FleetCmdOptions& f) {
+  sub->add_option("-f,--file", f.file,
+                  "Probe every target of FILE (one HOST[:PORT] a line, '#' comments; '-' reads standard input)")
+      ->take_last()
+      ->type_name("FILE");
+  sub->add_option("--jobs", f.jobs, "With -f: how many targets are probed at once (1-1024)")
+      ->capture_default_str()
+      ->take_last()
+      ->type_name("N");
+}
+
 // --- probe --------------------------------------------------------------------
 void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ProbeCmdOptions>();
   CLI::App* sub = add_command(root, g, "probe", kProbeSummary, kProbeExamples);
   // An option given twice: the last one wins, so scripts can append overrides.
   sub->add_option("target", o->target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
-      ->required()
       ->type_name("HOST[:PORT]");
+  add_probe_fleet_flags(sub, o->fleet);
   sub->add_flag("--smtps", o->smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
   sub->add_option("--ehlo", o->ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
       ->take_last();

@@ -14,7 +14,9 @@ const char* const kProbeExamples = R"(  $ mtlscert probe mx.example.org
   $ mtlscert probe localhost --cert client.pem --key client.key
       present a client certificate and see whether the server accepts it
   $ mtlscert probe [::1]:465 --smtps --json
-      implicit TLS over IPv6, as one JSON document (schema mtlscert.probe/1))";
+      implicit TLS over IPv6, as one JSON document (schema mtlscert.probe/1)
+  $ mtlscert probe -f mx-hosts.txt --jobs 64 --json
+      every HOST[:PORT] of a list, 64 at once, one JSON document a line in the list's order)";
 
 namespace {
 
@@ -114,7 +116,7 @@ void print_report(const Output& out, const ProbeReport& r) {
 
 }  // namespace
 
-int run_probe(const ProbeCmdOptions& o, const Output& out) {
+ProbeOptions probe_options(const ProbeCmdOptions& o) {
   if (o.tls1_2 && o.tls1_3) throw Error("--tls1_2 and --tls1_3 exclude each other", {}, "pin one version, or neither");
   ProbeOptions p;
   p.target = o.target;
@@ -128,18 +130,36 @@ int run_probe(const ProbeCmdOptions& o, const Output& out) {
   p.timeout_seconds = o.timeout;
   p.tls_version = o.tls1_2 ? "1.2" : o.tls1_3 ? "1.3" : "";
   p.insecure_skip_verify = o.insecure_skip_verify;
-  if (o.insecure_skip_verify) {
+  return p;
+}
+
+Report probe_envelope(const ProbeOptions& p, const ProbeReport& r) {
+  Report report;
+  report.set_result(probe_json(r));
+  for (const auto* path : {&p.cacert, &p.cert, &p.key}) {
+    if (!path->empty()) report.inputs.push_back(*path);
+  }
+  report.findings = r.all_findings();
+  return report;
+}
+
+void warn_skip_verify(const ProbeOptions& p, const Output& out) {
+  if (p.insecure_skip_verify) {
     out.warn(
         "--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
         "about who answered");
   }
-  ProbeReport r = probe(p);
-  Report report;
-  report.set_result(probe_json(r));
-  for (const auto* path : {&o.cacert, &o.cert, &o.key}) {
-    if (!path->empty()) report.inputs.push_back(*path);
+}
+
+int run_probe(const ProbeCmdOptions& o, const Output& out) {
+  if (!o.fleet.file.empty()) return run_probe_fleet(o, out);
+  if (o.target.empty()) {
+    throw Error("probe: no target", {}, "give HOST[:PORT], or -f FILE for a list of targets");
   }
-  report.findings = r.all_findings();
+  ProbeOptions p = probe_options(o);
+  warn_skip_verify(p, out);
+  ProbeReport r = probe(p);
+  Report report = probe_envelope(p, r);
   print_report(out, r);
   if (r.could_not_run()) return out.fail(Error(r.failure->message, {}, r.failure->hint), &report);
   return out.finish(report);
