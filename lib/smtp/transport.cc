@@ -132,6 +132,17 @@ struct Lookup {
 // by the thread; the thread ends when the resolver gives up.
 AddrList resolve(const std::string& host, const std::string& port, const addrinfo& hints, Deadline deadline,
                  std::chrono::milliseconds timeout) {
+  if ((hints.ai_flags & AI_NUMERICHOST) != 0) {
+    // A numeric address is converted, never looked up: no thread needed (probe -f runs
+    // thousands of these).
+    addrinfo* result = nullptr;
+    int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &result);
+    if (rc != 0) {
+      throw NetError("resolve", fmt::format("cannot use '{}': {}", host, gai_strerror(rc)),
+                     "check the address, or give a host name");
+    }
+    return AddrList(result);
+  }
   auto lookup = std::make_shared<Lookup>();
   auto work = [lookup, host, port, hints] {
     addrinfo* result = nullptr;
