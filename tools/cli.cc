@@ -23,6 +23,7 @@
 #include "cmd_genkey.h"
 #include "cmd_init.h"
 #include "cmd_inspect.h"
+#include "cmd_mta_sts.h"
 #include "cmd_probe.h"
 #include "cmd_received.h"
 #include "completion.h"
@@ -143,6 +144,22 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->required()
       ->type_name("FILE...");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
+}
+
+// --- mta-sts --------------------------------------------------------------------
+void register_mta_sts(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<MtaStsOptions>();
+  CLI::App* sub = add_command(root, g, "mta-sts", kMtaStsSummary, kMtaStsExamples);
+  sub->add_option("--domain", o->domain, "The mail domain (the part after @)")->required()->type_name("DOMAIN");
+  sub->add_option("--mx", o->mx, "An MX host name, or *.DOMAIN for any one label (repeatable)")->type_name("PATTERN");
+  sub->add_option("--mode", o->mode, "enforce, testing (report only) or none (withdraw)")
+      ->capture_default_str()
+      ->type_name("enforce|testing|none");
+  sub->add_option("--max-age", o->max_age, "Seconds senders cache the policy (at most 31557600)")
+      ->capture_default_str()
+      ->type_name("SECONDS");
+  sub->add_option("--id", o->id, "The TXT record's id (default: the time now, 20261203T061500)")->type_name("ID");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_mta_sts(*o, out); }; });
 }
 
 // --- probe -f (many targets) ---------------------------------------------------
@@ -496,7 +513,7 @@ using Registrar = void (*)(CLI::App&, GlobalOptions&, Runner&);
 const Registrar kCommands[] = {
     register_init,   register_install_cert, register_genkey,   register_csr,        register_ca,
     register_bundle, register_emit_mc,      register_emit,     register_probe,      register_inspect,
-    register_doctor, register_access,       register_received, register_completion,
+    register_doctor, register_access,       register_received, register_mta_sts,    register_completion,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {
