@@ -25,6 +25,7 @@
 #include "cmd_init.h"
 #include "cmd_inspect.h"
 #include "cmd_install_cert.h"
+#include "cmd_mta_sts.h"
 #include "cmd_probe.h"
 #include "cmd_received.h"
 #include "cmd_tlsa.h"
@@ -193,6 +194,34 @@ void add_probe_dns_flags(CLI::App* sub, ProbeCmdOptions& o) {
       ->type_name("FILE");
 }
 
+// --- mta-sts --------------------------------------------------------------------
+void register_mta_sts(CLI::App& root, GlobalOptions& g, Runner& selected) {
+  auto o = std::make_shared<MtaStsOptions>();
+  CLI::App* sub = add_command(root, g, "mta-sts", kMtaStsSummary, kMtaStsExamples);
+  sub->add_option("--domain", o->domain, "The mail domain (the part after @)")->required()->type_name("DOMAIN");
+  sub->add_option("--mx", o->mx, "An MX host name, or *.DOMAIN for any one label (repeatable)")->type_name("PATTERN");
+  sub->add_option("--mode", o->mode, "enforce, testing (report only) or none (withdraw)")
+      ->capture_default_str()
+      ->type_name("enforce|testing|none");
+  sub->add_option("--max-age", o->max_age, "Seconds senders cache the policy (at most 31557600)")
+      ->capture_default_str()
+      ->type_name("SECONDS");
+  sub->add_option("--id", o->id, "The TXT record's id (default: the time now, 20261203T061500)")->type_name("ID");
+  sub->callback([o, &selected] { selected = [o](const Output& out) { return run_mta_sts(*o, out); }; });
+}
+
+// --- probe -f (many targets) ---------------------------------------------------
+void add_probe_fleet_flags(CLI::App* sub, FleetCmdOptions& f) {
+  sub->add_option("-f,--file", f.file,
+                  "Probe every target of FILE (one HOST[:PORT] a line, '#' comments; '-' reads standard input)")
+      ->take_last()
+      ->type_name("FILE");
+  sub->add_option("--jobs", f.jobs, "With -f: how many targets are probed at once (1-1024)")
+      ->capture_default_str()
+      ->take_last()
+      ->type_name("N");
+}
+
 // --- probe --------------------------------------------------------------------
 void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   auto o = std::make_shared<ProbeCmdOptions>();
@@ -201,6 +230,7 @@ void register_probe(CLI::App& root, GlobalOptions& g, Runner& selected) {
   // An option given twice: the last one wins, so scripts can append overrides.
   sub->add_option("target", p.target, "HOST[:PORT] or [IPV6]:PORT (default port 25, 465 with --smtps)")
       ->type_name("HOST[:PORT]");
+  add_probe_fleet_flags(sub, o->fleet);
   sub->add_flag("--smtps", p.smtps, "Implicit TLS (SMTPS, port 465) instead of STARTTLS");
   sub->add_option("--ehlo", p.ehlo, "Name to send in EHLO (default: this machine's hostname if it has a dot)")
       ->take_last();
@@ -624,7 +654,7 @@ const Registrar kCommands[] = {
     register_init,   register_install_cert, register_genkey,   register_csr,        register_ca,
     register_bundle, register_emit_mc,      register_emit,     register_probe,      register_inspect,
     register_doctor, register_access,       register_received, register_completion, register_ca_revoke,
-    register_tlsa,
+    register_tlsa,   register_mta_sts,
 };
 
 std::vector<std::string> command_names(const CLI::App& root) {

@@ -14,7 +14,9 @@ const char* const kProbeExamples = R"(  $ mtlscert probe mx.example.org
   $ mtlscert probe localhost --cert client.pem --key client.key
       present a client certificate and see whether the server accepts it
   $ mtlscert probe [::1]:465 --smtps --json
-      implicit TLS over IPv6, as one JSON document (schema mtlscert.probe/1))";
+      implicit TLS over IPv6, as one JSON document (schema mtlscert.probe/1)
+  $ mtlscert probe -f mx-hosts.txt --jobs 64 --json
+      every HOST[:PORT] of a list, 64 at once, one JSON document a line in the list's order)";
 
 namespace {
 
@@ -123,22 +125,34 @@ ProbeOptions probe_options(const ProbeCmdOptions& o) {
 
 void print_probe_report(const Output& out, const ProbeReport& r) { print_report(out, r); }
 
-int run_probe(const ProbeCmdOptions& o, const Output& out) {
-  if (!o.mx.empty()) return run_probe_mx(o, out);
-  if (o.request.target.empty()) throw Error("probe needs a target: HOST[:PORT], or --mx DOMAIN");
-  ProbeOptions p = probe_options(o);
-  if (p.insecure_skip_verify) {
-    out.warn(
-        "--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
-        "about who answered");
-  }
-  ProbeReport r = probe(p);
+Report probe_envelope(const ProbeOptions& p, const ProbeReport& r) {
   Report report;
   report.set_result(probe_json(r));
   for (const auto* path : {&p.cacert, &p.cert, &p.key}) {
     if (!path->empty()) report.inputs.push_back(*path);
   }
   report.findings = r.all_findings();
+  return report;
+}
+
+void warn_skip_verify(const ProbeOptions& p, const Output& out) {
+  if (p.insecure_skip_verify) {
+    out.warn(
+        "--insecure-skip-verify: the certificate chain and name are not enforced; this run proves nothing "
+        "about who answered");
+  }
+}
+
+int run_probe(const ProbeCmdOptions& o, const Output& out) {
+  if (!o.mx.empty()) return run_probe_mx(o, out);
+  if (!o.fleet.file.empty()) return run_probe_fleet(o, out);
+  if (o.request.target.empty()) {
+    throw Error("probe: no target", {}, "give HOST[:PORT], -f FILE for a list of targets, or --mx DOMAIN");
+  }
+  ProbeOptions p = probe_options(o);
+  warn_skip_verify(p, out);
+  ProbeReport r = probe(p);
+  Report report = probe_envelope(p, r);
   print_report(out, r);
   if (o.dane) add_dane(o, r, report, out);
   if (r.could_not_run()) return out.fail(Error(r.failure->message, {}, r.failure->hint), &report);

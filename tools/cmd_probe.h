@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "cmd_probe_fleet.h"
 #include "output.h"
 #include "smtp/probe.h"
 
@@ -20,6 +21,7 @@ struct ProbeCmdOptions {
   std::string resolver;      ///< --resolver ADDR[@PORT]; empty: /etc/resolv.conf
   std::string trust_anchor;  ///< --trust-anchor FILE; empty: the system's root key
   int port = 0;              ///< --port with --mx: the SMTP port on every MX address (0: 25, 465 with --smtps)
+  FleetCmdOptions fleet;  ///< -f FILE, --jobs (cmd_probe_fleet.h)
 };
 
 /// probe_options: the library request of the flags (target left as given).
@@ -36,5 +38,10 @@ int run_probe(const ProbeCmdOptions& options, const Output& out);
 void add_dane(const ProbeCmdOptions& o, const ProbeReport& r, Report& report, const Output& out);
 /// run_probe_mx: probe --mx (cmd_probe_dns.cc).
 int run_probe_mx(const ProbeCmdOptions& options, const Output& out);
+
+/// probe_envelope: what `probe --json` prints for one report (result, findings, inputs).
+Report probe_envelope(const ProbeOptions& options, const ProbeReport& report);
+/// warn_skip_verify: the warning --insecure-skip-verify earns, once per run.
+void warn_skip_verify(const ProbeOptions& options, const Output& out);
 
 }  // namespace mtlscert::cli

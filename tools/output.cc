@@ -172,22 +172,29 @@ void Output::finding(const Finding& f, std::FILE* stream) const {
   if (!f.hint.empty()) fmt::print(stream, "{}next: {}\n", kIndent, terminal_safe(f.hint));
 }
 
+nlohmann::ordered_json Output::envelope(const Report* report, const Error* e, int code) const {
+  json doc;
+  doc["schema"] = global_.command.empty() ? std::string("mtlscert.error/1") : schema_name(global_.command);
+  doc["command"] = global_.command.empty() ? std::string("mtlscert") : global_.command;
+  doc["exit_code"] = code;
+  doc["verdict"] = e != nullptr ? "error" : code == static_cast<int>(Exit::Ok) ? "ok" : "findings";
+  doc["findings"] = report ? json(report->findings) : json::array();
+  doc["inputs"] = report ? json(report->inputs) : json::array();
+  json outputs = json::array();
+  if (report) {
+    for (const auto& w : report->outputs) outputs.push_back(written_json(w));
+  }
+  doc["outputs"] = outputs;
+  doc["result"] = report ? report->result : json(nullptr);
+  doc["error"] = e != nullptr ? json{{"message", e->what()}, {"path", null_or(e->path())}, {"hint", null_or(e->hint())}}
+                              : json(nullptr);
+  return doc;
+}
+
 int Output::finish(const Report& report) const {
   const Exit code = exit_code(report.findings, global_.strict);
   if (global_.json) {
-    json doc;
-    doc["schema"] = schema_name(global_.command);
-    doc["command"] = global_.command;
-    doc["exit_code"] = static_cast<int>(code);
-    doc["verdict"] = code == Exit::Ok ? "ok" : "findings";
-    doc["findings"] = report.findings;
-    doc["inputs"] = report.inputs;
-    json outputs = json::array();
-    for (const auto& w : report.outputs) outputs.push_back(written_json(w));
-    doc["outputs"] = outputs;
-    doc["result"] = report.result;
-    doc["error"] = nullptr;
-    fmt::print(stdout, "{}\n", dump(doc));
+    fmt::print(stdout, "{}\n", dump(envelope(&report, nullptr, static_cast<int>(code))));
     return static_cast<int>(code);
   }
   std::FILE* stream = report.data_on_stdout ? stderr : stdout;
@@ -207,24 +214,15 @@ int Output::finish(const Report& report) const {
 int Output::fail(const Error& e, const Report* partial) const {
   error(e);
   if (global_.json) {
-    json doc;
-    doc["schema"] = global_.command.empty() ? std::string("mtlscert.error/1") : schema_name(global_.command);
-    doc["command"] = global_.command.empty() ? std::string("mtlscert") : global_.command;
-    doc["exit_code"] = static_cast<int>(Exit::Failed);
-    doc["verdict"] = "error";
-    doc["findings"] = partial ? json(partial->findings) : json::array();
-    doc["inputs"] = partial ? json(partial->inputs) : json::array();
-    json outputs = json::array();
-    if (partial) {
-      for (const auto& w : partial->outputs) outputs.push_back(written_json(w));
-    }
-    doc["outputs"] = outputs;
-    doc["result"] = partial ? partial->result : json(nullptr);
-    doc["error"] = {{"message", e.what()}, {"path", null_or(e.path())}, {"hint", null_or(e.hint())}};
-    fmt::print(stdout, "{}\n", dump(doc));
+    fmt::print(stdout, "{}\n", dump(envelope(partial, &e, static_cast<int>(Exit::Failed))));
     std::fflush(stdout);
   }
   return static_cast<int>(Exit::Failed);
+}
+
+void Output::json_line(const Report* report, const Error* error, int code) const {
+  // One line per document (JSON Lines); invalid UTF-8 from a server is replaced, as in dump().
+  fmt::print(stdout, "{}\n", envelope(report, error, code).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 int Output::print_version(std::string_view version) const {

@@ -96,6 +96,9 @@ class Output {
   /// --json, an envelope with verdict "error" on stdout, holding what was done before
   /// the failure when partial is given (probe's dialogue, inspect's other files). Returns 2.
   int fail(const Error& e, const Report* partial = nullptr) const;
+  /// json_line: the envelope finish() (no error) or fail() (error given) prints, on one line
+  /// and whatever --json says: one line per target of `probe -f --json` (JSON Lines).
+  void json_line(const Report* report, const Error* error, int code) const;
   /// print_version: "mtlscert VERSION", or its document with --json.
   int print_version(std::string_view version) const;
   /// data: bytes that are the command's output (a PEM written to "-o -"), unchanged, on stdout.
@@ -110,6 +113,7 @@ class Output {
   const std::string& command() const noexcept { return global_.command; }
 
  private:
+  nlohmann::ordered_json envelope(const Report* report, const Error* error, int code) const;
   std::string paint(std::string_view text, std::string_view ansi, bool tty) const;
   GlobalOptions global_;
   bool stdout_color_ = false;

@@ -58,4 +58,9 @@ inline constexpr std::string_view kDefaultMcInclude = "/etc/mail/tls/mtlscert-st
 /// The group sendmail reads a group-readable key as (Debian's smmsp).
 inline constexpr std::string_view kDefaultKeyGroup = "smmsp";
 
+// ---- MTA-STS -------------------------------------------------------------------------------
+/// max_age of a policy `mta-sts` writes: a week, what RFC 8461's examples use while a policy
+/// is new (raise it once the policy is known good).
+inline constexpr long kDefaultMtaStsMaxAge = 604800;
+
 }  // namespace mtlscert

@@ -67,11 +67,17 @@ bool client_cert_alert(int alert) {
 class Dialogue {
  public:
   Dialogue(const ProbeOptions& options, ProbeReport& report)
-      : options_(options), report_(report), timeout_(std::chrono::seconds(options.timeout_seconds)) {}
+      : options_(options),
+        report_(report),
+        timeout_(std::chrono::seconds(options.timeout_seconds)),
+        end_(options.deadline_seconds > 0 ? Clock::now() + std::chrono::seconds(options.deadline_seconds)
+                                          : Deadline::max()) {}
 
   void run(SSL_CTX* ctx) {
     stage_ = ProbeStage::Connect;
-    auto socket = SocketTransport::connect(report_.endpoint, timeout_);
+    auto socket = SocketTransport::connect(
+        report_.endpoint, std::max(std::chrono::milliseconds(1),
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline() - Clock::now())));
     report_.peer_address = socket.peer_address();
     LineReader reader(socket);
     if (report_.smtps) {
@@ -111,10 +117,12 @@ class Dialogue {
 
   ProbeStage stage() const { return stage_; }
   int alert() const { return alert_; }
+  Deadline end() const { return end_; }
   std::string where() const { return report_.endpoint.display(); }
 
  private:
-  Deadline deadline() const { return Clock::now() + timeout_; }
+  // Each wait gets the timeout, and none goes past the dialogue's own end (--deadline).
+  Deadline deadline() const { return std::min(Clock::now() + timeout_, end_); }
 
   void send(Transport& t, const std::string& command) { t.write_all(command + "\r\n", deadline()); }
 
@@ -246,7 +254,7 @@ class Dialogue {
     // Say goodbye; the server's 221 is not part of the verdict.
     try {
       send(tls, "QUIT");
-      read_reply(reader, Clock::now() + std::min(timeout_, std::chrono::milliseconds(2000)), options_.limits);
+      read_reply(reader, std::min(deadline(), Clock::now() + std::chrono::milliseconds(2000)), options_.limits);
     } catch (const Error&) {
     }
     tls.close_notify(deadline());
@@ -255,6 +263,7 @@ class Dialogue {
   const ProbeOptions& options_;
   ProbeReport& report_;
   std::chrono::milliseconds timeout_;
+  Deadline end_;
   ProbeStage stage_ = ProbeStage::Connect;
   int alert_ = -1;
 };
@@ -264,6 +273,15 @@ std::string stage_text(ProbeStage stage, const std::string& where) {
 }
 
 }  // namespace
+
+void check_probe_options(const ProbeOptions& options) {
+  if (options.timeout_seconds < 1 || options.timeout_seconds > 3600) {
+    throw Error(fmt::format("--timeout: {} is not between 1 and 3600 seconds", options.timeout_seconds));
+  }
+  if (!options.tls_version.empty() && options.tls_version != "1.2" && options.tls_version != "1.3") {
+    throw Error(fmt::format("TLS version '{}' cannot be pinned", options.tls_version), {}, "use --tls1_2 or --tls1_3");
+  }
+}
 
 std::string_view probe_stage_name(ProbeStage stage) { return stage_row(stage).name; }
 
@@ -275,13 +293,19 @@ std::string default_ehlo_name() {
   return name;
 }
 
+ossl::Ptr<SSL_CTX> probe_context(const ProbeOptions& options) {
+  return make_client_ctx({options.cacert, options.cacert_path, options.cert, options.key, options.tls_version});
+}
+
 ProbeReport probe(const ProbeOptions& options) {
-  if (options.timeout_seconds < 1 || options.timeout_seconds > 3600) {
-    throw Error(fmt::format("--timeout: {} is not between 1 and 3600 seconds", options.timeout_seconds));
-  }
-  if (!options.tls_version.empty() && options.tls_version != "1.2" && options.tls_version != "1.3") {
-    throw Error(fmt::format("TLS version '{}' cannot be pinned", options.tls_version), {}, "use --tls1_2 or --tls1_3");
-  }
+  check_probe_options(options);
+  auto ctx = probe_context(options);
+  return probe(options, ctx.get());
+}
+
+ProbeReport probe(const ProbeOptions& options, SSL_CTX* ctx) {
+  check_probe_options(options);
+  if (ctx == nullptr) throw Error("probe: no TLS context", {}, "make one with probe_context(options)");
   ProbeReport report;
   report.smtps = options.smtps;
   report.endpoint = parse_endpoint(options.target, options.smtps ? 465 : 25);
@@ -297,17 +321,18 @@ ProbeReport probe(const ProbeOptions& options) {
   if (!options.cacert.empty() && !options.cacert_path.empty()) {
     report.trust = fmt::format("CA file {} and CA directory {}", options.cacert, options.cacert_path);
   }
-  auto ctx = make_client_ctx({options.cacert, options.cacert_path, options.cert, options.key, options.tls_version});
 
   Dialogue dialogue(options, report);
   try {
-    dialogue.run(ctx.get());
+    dialogue.run(ctx);
   } catch (const NetError& e) {
     ProbeFailure f;
     f.code = e.code();
     f.stage = dialogue.stage();
     std::string context = stage_text(f.stage, dialogue.where());
-    if (f.code == "timeout") {
+    if (f.code == "timeout" && options.deadline_seconds > 0 && Clock::now() >= dialogue.end()) {
+      f.message = fmt::format("{}: the target's deadline of {} s passed", context, options.deadline_seconds);
+    } else if (f.code == "timeout") {
       f.message = fmt::format("{}: no answer within {} s", context, options.timeout_seconds);
     } else if (std::string_view(e.what()).find(dialogue.where()) != std::string_view::npos) {
       f.message = e.what();  // already names the server

@@ -16,6 +16,7 @@
 
 #include "bundle/ca_list.h"
 #include "core/finding.h"
+#include "core/ossl.h"
 #include "pki/cert_info.h"
 #include "smtp/reply.h"
 #include "smtp/transport.h"
@@ -32,6 +33,8 @@ struct ProbeOptions {
   std::string cert;          ///< client certificate (chain) to present
   std::string key;           ///< its key
   int timeout_seconds = 10;  ///< connect, each reply, the handshake
+  /// deadline_seconds: when > 0, the whole dialogue ends by then too (probe -f: a target's deadline)
+  int deadline_seconds = 0;
   std::string tls_version;   ///< "", "1.2" or "1.3"
   bool insecure_skip_verify = false;
   ReplyLimits limits;
@@ -125,6 +128,16 @@ struct ProbeReport {
 /// unreadable CA/cert/key files); every network or protocol failure is recorded
 /// in report.failure with what was seen up to then.
 ProbeReport probe(const ProbeOptions& options);
+
+/// check_probe_options throws Error for a timeout or TLS version probe() refuses.
+void check_probe_options(const ProbeOptions& options);
+
+/// probe_context: the TLS client context probe() builds from options (trust, client
+/// certificate, version). Throws Error like probe(). One context serves many probes at
+/// once, from several threads (probe -f): it is only read after it is made.
+ossl::Ptr<SSL_CTX> probe_context(const ProbeOptions& options);
+/// probe with a context from probe_context(options).
+ProbeReport probe(const ProbeOptions& options, SSL_CTX* ctx);
 
 /// default_ehlo_name: gethostname() as is when it holds a dot, else
 /// "localhost.localdomain" (no DNS lookup).

@@ -139,6 +139,8 @@ row access bad 2 access --ca "$t/smtp.key-missing"
 row received good 0 received "$t/tls.eml"
 row received finding 1 received "$t/clear.eml"
 row received bad 2 received "$t/garbage.bin"
+row mta-sts good 0 mta-sts --domain toto.com --mx smtp.toto.com --mx '*.toto.net' --mode testing --id 1
+row mta-sts bad 2 mta-sts --domain toto.com --mode enforce
 row init good 0 init smtp.toto.com --dir "$t/init" --ca private --type ecdsa
 row init good 0 init smtp.toto.com --dir "$t/dry" --ca private --type ecdsa --dry-run
 row init finding 1 init smtp.toto.com --strict --dir "$t/init-ed" --ca private --type ed25519

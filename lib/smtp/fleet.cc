@@ -1,0 +1,110 @@
+#include "smtp/fleet.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/ordered_stream.h"
+#include "core/text.h"
+
+namespace mtlscert {
+
+std::string target_of_line(std::string_view line) {
+  line = line.substr(0, line.find('#'));
+  constexpr std::string_view kBlank = " \t\r\n\v\f";
+  auto first = line.find_first_not_of(kBlank);
+  if (first == std::string_view::npos) return {};
+  line = line.substr(first, line.find_last_not_of(kBlank) - first + 1);
+  if (line.find_first_of(kBlank) != std::string_view::npos) {
+    throw Error(fmt::format("'{}' holds more than one target", printable(std::string(line))), {},
+                "write one target a line: HOST, HOST:PORT or [IPV6]:PORT");
+  }
+  return std::string(line);
+}
+
+namespace {
+
+struct Pending {
+  std::size_t line = 0;
+  std::string target;
+};
+
+// outcome: the one word the summary counts a target under.
+std::string outcome_of(const ProbeReport& r, bool strict) {
+  if (r.could_not_run()) return r.failure->code;
+  auto findings = r.all_findings();
+  for (const auto& f : findings) {
+    if (f.level == Level::Error) return f.code;
+  }
+  if (strict && !findings.empty()) return findings.front().code;
+  return "ok";
+}
+
+}  // namespace
+
+FleetSummary run_fleet(const FleetOptions& options, std::istream& list, bool strict,
+                       const std::function<void(const FleetEntry&)>& emit) {
+  if (options.jobs < 1 || options.jobs > kMaxFleetJobs) {
+    throw Error(fmt::format("--jobs: {} is not between 1 and {}", options.jobs, kMaxFleetJobs));
+  }
+  ProbeOptions base = options.probe;
+  // --timeout bounds each wait and the whole dialogue: one slow target cannot hold a job
+  // (and, through the ordering window, the output) longer than that.
+  base.deadline_seconds = base.timeout_seconds;
+  // One TLS context for every probe: the trust store is read once, not once per target.
+  // Bad options and unreadable CA or client files stop the run before the list is read.
+  check_probe_options(base);
+  auto ctx = probe_context(base);
+
+  std::size_t line_no = 0;
+  std::function<std::optional<Pending>()> next = [&]() -> std::optional<Pending> {
+    std::string text;
+    while (std::getline(list, text)) {
+      ++line_no;
+      std::string target;
+      try {
+        target = target_of_line(text);
+      } catch (const Error&) {
+        target = text;  // probed as written: parse_endpoint names what is wrong with it
+      }
+      if (!target.empty()) return Pending{line_no, std::move(target)};
+    }
+    if (list.bad()) {
+      throw Error(fmt::format("{}: read error after line {}", options.list_name, line_no), options.list_name);
+    }
+    return std::nullopt;
+  };
+  std::function<FleetEntry(const Pending&)> work = [&](const Pending& p) {
+    FleetEntry e;
+    e.line = p.line;
+    e.target = p.target;
+    ProbeOptions o = base;
+    o.target = p.target;
+    try {
+      e.report = probe(o, ctx.get());
+      e.exit_code = e.report->could_not_run() ? static_cast<int>(Exit::Failed)
+                                              : static_cast<int>(exit_code(e.report->all_findings(), strict));
+      e.outcome = outcome_of(*e.report, strict);
+    } catch (const Error& err) {
+      e.error =
+          Error(fmt::format("{} line {}: {}", options.list_name, p.line, err.what()), options.list_name, err.hint());
+      e.exit_code = static_cast<int>(Exit::Failed);
+      e.outcome = "invalid-target";
+    }
+    return e;
+  };
+  FleetSummary summary;
+  const auto start = Clock::now();
+  std::function<void(FleetEntry &&)> deliver = [&](FleetEntry&& e) {
+    ++summary.targets;
+    if (e.exit_code != 0) ++summary.failed;
+    ++summary.outcomes[e.outcome];
+    emit(e);
+  };
+  // A window of 4 x jobs lets fast targets run on while a slow one holds the head of the line.
+  detail::ordered_stream<Pending, FleetEntry>(options.jobs, options.jobs * 4, next, work, deliver);
+  summary.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  return summary;
+}
+
+}  // namespace mtlscert

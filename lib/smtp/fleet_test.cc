@@ -1,0 +1,55 @@
+#include "smtp/fleet.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+using namespace mtlscert;
+
+TEST_CASE("fleet: target_of_line keeps the target, drops comments and blanks") {
+  CHECK(target_of_line("mx.example.org") == "mx.example.org");
+  CHECK(target_of_line("  127.0.0.2:2525  # the test server\r") == "127.0.0.2:2525");
+  CHECK(target_of_line("[::1]:25") == "[::1]:25");
+  CHECK(target_of_line("# only a comment") == "");
+  CHECK(target_of_line("   \t") == "");
+  CHECK(target_of_line("") == "");
+  CHECK_THROWS_WITH_AS(target_of_line("mx1.example.org mx2.example.org"),
+                       "'mx1.example.org mx2.example.org' holds more than one target", Error);
+}
+
+TEST_CASE("fleet: run_fleet refuses --jobs 0 and an unreadable CA file before reading the list") {
+  std::istringstream list("127.0.0.1:1\n");
+  FleetOptions o;
+  o.list_name = "list";
+  o.jobs = 0;
+  int emitted = 0;
+  CHECK_THROWS_WITH_AS(run_fleet(o, list, false, [&](const FleetEntry&) { ++emitted; }),
+                       "--jobs: 0 is not between 1 and 1024", Error);
+  o.jobs = 4;
+  o.probe.cacert = "/nonexistent/ca.pem";
+  CHECK_THROWS_AS(run_fleet(o, list, false, [&](const FleetEntry&) { ++emitted; }), Error);
+  CHECK(emitted == 0);
+}
+
+TEST_CASE("fleet: a bad target is an entry of its own, in list order, and fails the run") {
+  // Port 1 on loopback: refused at once (nothing listens there on a test machine).
+  std::istringstream list("# targets\n127.0.0.1:99999\n\n127.0.0.1:1\n");
+  FleetOptions o;
+  o.list_name = "list";
+  o.jobs = 4;
+  o.probe.timeout_seconds = 5;
+  std::vector<FleetEntry> got;
+  FleetSummary s = run_fleet(o, list, false, [&](const FleetEntry& e) { got.push_back(e); });
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].line == 2);
+  CHECK(got[0].outcome == "invalid-target");
+  REQUIRE(got[0].error);
+  CHECK(std::string(got[0].error->what()).find("list line 2: '127.0.0.1:99999'") == 0);
+  CHECK(got[1].line == 4);
+  CHECK(got[1].outcome == "refused");
+  CHECK(got[1].exit_code == 2);
+  CHECK(s.targets == 2);
+  CHECK(s.failed == 2);
+  CHECK(s.outcomes["refused"] == 1);
+  CHECK(s.exit_code() == 1);
+}

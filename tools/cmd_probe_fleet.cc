@@ -1,0 +1,70 @@
+#include "cmd_probe_fleet.h"
+
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cmd_probe.h"
+
+namespace mtlscert::cli {
+
+int run_probe_fleet(const ProbeCmdOptions& o, const Output& out) {
+  if (!o.request.target.empty()) {
+    throw Error(fmt::format("probe: both a target ('{}') and -f {} given", o.request.target, o.fleet.file), {},
+                "put the target in the list, or drop -f");
+  }
+  FleetOptions f;
+  f.probe = probe_options(o);
+  f.jobs = o.fleet.jobs;
+  std::ifstream file;
+  std::istream* list = &std::cin;
+  if (o.fleet.file == "-") {
+    f.list_name = "standard input";
+  } else {
+    f.list_name = o.fleet.file;
+    file.open(o.fleet.file);
+    if (!file) {
+      throw Error(fmt::format("target list '{}': cannot open it", o.fleet.file), o.fleet.file,
+                  "pass a file with one HOST[:PORT] a line, or '-' for standard input");
+    }
+    list = &file;
+  }
+  warn_skip_verify(f.probe, out);
+  FleetSummary s = run_fleet(f, *list, out.strict(), [&](const FleetEntry& e) {
+    if (e.error) {
+      if (out.json_mode()) {
+        out.json_line(nullptr, &*e.error, e.exit_code);
+      } else {
+        out.result(fmt::format("FAILED: {}", e.error->what()));
+      }
+      return;
+    }
+    const ProbeReport& r = *e.report;
+    if (out.json_mode()) {
+      Report report = probe_envelope(f.probe, r);
+      if (r.could_not_run()) {
+        Error err(r.failure->message, {}, r.failure->hint);
+        out.json_line(&report, &err, e.exit_code);
+      } else {
+        out.json_line(&report, nullptr, e.exit_code);
+      }
+    } else if (e.exit_code != 0 || !out.quiet()) {
+      out.result(r.verdict());
+    }
+  });
+  // The summary: how many targets ended how, the failures first.
+  out.result("");
+  out.result(fmt::format("{} target{} in {:.1f} s, {} at once: {} ok, {} failed", s.targets, s.targets == 1 ? "" : "s",
+                         static_cast<double>(s.elapsed.count()) / 1000.0, f.jobs, s.targets - s.failed, s.failed));
+  std::vector<std::pair<std::string, std::size_t>> rows(s.outcomes.begin(), s.outcomes.end());
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    if ((a.first == "ok") != (b.first == "ok")) return b.first == "ok";
+    return a.second > b.second;
+  });
+  out.result(fmt::format("  {:<24}{:>8}", "outcome", "targets"));
+  for (const auto& [outcome, count] : rows) out.result(fmt::format("  {:<24}{:>8}", outcome, count));
+  return s.exit_code();
+}
+
+}  // namespace mtlscert::cli
