@@ -572,6 +572,14 @@ void register_install_cert(CLI::App& root, GlobalOptions& g, Runner& selected) {
       ->type_name("HOST[:PORT]");
   sub->add_option("--timeout", o->probe_timeout, "Seconds for each step of the probe")->capture_default_str();
   sub->add_flag("-n,--dry-run", o->dry_run, "Check and say what would be done; write nothing");
+  sub->add_flag("--dane", o->dane,
+                "Refuse a certificate whose key no published TLSA record (_25._tcp.HOST, DNSSEC-validated) names");
+  sub->add_option("--resolver", o->resolver, "With --dane: the DNS server to ask (default: /etc/resolv.conf's)")
+      ->type_name("ADDR[@PORT]");
+  sub->add_option("--trust-anchor", o->trust_anchor,
+                  "With --dane: DNSSEC trust anchor file (default: /usr/share/dns/root.key)")
+      ->type_name("FILE");
+  sub->add_flag("--force", o->force, "With --dane: install even when no published TLSA record matches");
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_install_cert(*o, out); }; });
 }
 

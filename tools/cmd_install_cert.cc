@@ -38,6 +38,12 @@ int run_install_cert(const InstallCertOptions& o, const Output& out) {
   r.probe = o.probe;
   r.probe_timeout = o.probe_timeout;
   r.dry_run = o.dry_run;
+  if (o.dane) {
+    r.dane = DaneGate{.resolver = o.resolver, .trust_anchor = o.trust_anchor, .force = o.force};
+  } else if (o.force || !o.resolver.empty() || !o.trust_anchor.empty()) {
+    throw Error("install-cert: --force, --resolver and --trust-anchor go with --dane", {},
+                "add --dane to check the published TLSA records, or leave them out");
+  }
   r.now = std::time(nullptr);
   const InstallPlan plan = plan_install(r);
   const InstallOutcome result =

@@ -20,6 +20,10 @@ struct InstallCertOptions {
   std::string probe;
   int probe_timeout = 30;
   bool dry_run = false;
+  bool dane = false;         ///< --dane: check the published TLSA records first
+  std::string resolver;      ///< --resolver ADDR[@PORT]
+  std::string trust_anchor;  ///< --trust-anchor FILE
+  bool force = false;        ///< --force: a DANE mismatch is a warning
 };
 
 extern const char* const kInstallCertSummary;

@@ -247,6 +247,12 @@ InstallPlan plan_install(const InstallRequest& request) {
                                                : "its validity has not started: check the clock of this machine");
   }
   check_chain(p, leaf, chain);
+  if (req.dane) {
+    std::vector<X509*> served{leaf};
+    served.insert(served.end(), chain.begin(), chain.end());
+    DaneGateResult dane = check_dane_gate(*req.dane, served, f.host, req.cert);
+    (dane.warning ? p.warnings : p.checks).push_back(std::move(dane.text));
+  }
   if (client_side && !has_eku(info, "clientAuth")) {
     p.warnings.push_back(fmt::format(
         "{} has no clientAuth extended key usage: sendmail uses it as its client certificate ({}) too, and peers "
@@ -294,6 +300,7 @@ InstallOutcome preview_install(const InstallPlan& p) {
   o.result.files.push_back({p.files.cacert, 0644, "CA file: the certificate's issuers",
                             fmt::format("would rebuild; the old one as {}.prev", p.files.cacert)});
   o.steps.push_back("checked: key, host name, dates, chain");
+  o.steps.insert(o.steps.end(), p.checks.begin(), p.checks.end());
   if (!p.request.reload.empty()) o.steps.push_back("would reload if the pre-flight is clean: " + p.request.reload);
   if (!p.request.probe.empty())
     o.steps.push_back(
@@ -330,6 +337,7 @@ InstallOutcome install(const InstallPlan& p, const InstallHooks& hooks, std::str
   o.serial = p.serial;
   o.old_serial = p.old_serial;
   const InstalledCert& f = p.files;
+  o.steps = p.checks;
 
   // 1. The previous files kept beside the new ones.
   std::vector<Backup> backups{{f.cert, exists(f.cert)}, {f.cacert, exists(f.cacert)}};

@@ -28,6 +28,7 @@
 
 #include "core/defaults.h"
 #include "core/mta.h"
+#include "lifecycle/dane_gate.h"
 #include "sendmail/init.h"
 
 namespace mtlscert {
@@ -43,6 +44,7 @@ struct InstallRequest {
   std::string reload;  ///< shell command that makes the MTA read the new files
   std::string probe;   ///< HOST[:PORT] to probe after the reload (empty: no probe)
   int probe_timeout = 30;
+  std::optional<DaneGate> dane;  ///< --dane: the new chain must match the published TLSA records
   bool dry_run = false;
   std::time_t now = 0;
 };
@@ -60,6 +62,7 @@ struct InstallPlan {
   std::size_t certs = 0;   ///< certificates in cert_pem
   std::string old_serial;  ///< the serial of the certificate it replaces ("" when none)
   std::vector<std::string> warnings;
+  std::vector<std::string> checks;  ///< checks beyond the fixed ones, as steps ("DANE: ... matches ...")
 };
 
 /// plan_install reads the source and DIR's lines and checks the certificate: it matches the

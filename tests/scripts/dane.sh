@@ -127,4 +127,38 @@ rc=$(probe); [[ $rc == 0 ]] || fail "rollover, only the next record, new key ser
 [[ ${both[1]} == "3 1 1 $(openssl pkey -in next.key -pubout -outform DER | sha256sum | cut -c1-64)" ]] ||
   fail "the next record is not next.key's SPKI hash"
 ok "rollover: current+next published, switch, old record removed: no failed probe"
+
+# 8. install-cert --dane: a certificate whose key no published record names is refused (exit 2,
+# nothing written), --force overrides it with a warning, and once its record is published it
+# passes. install-cert checks _25._tcp.HOST, the name DANE senders look up for an MX.
+"$bin" init "$host" --dir inst --ca private --ca-dir ca --type ecdsa >/dev/null
+"$bin" genkey --type ecdsa -o new.key >/dev/null
+issue new.key new.chain
+mx_owner="_25._tcp.$host."
+dns_del "$mx_owner" TLSA
+dns_add "$mx_owner" TLSA "$(record inst/$host.crt)"
+dns_sign
+install() {  # install ARGS...: install-cert new.key.crt --dane (dry run); output in install.out, exit echoed
+  local rc=0
+  "$bin" install-cert --cert new.key.crt --key new.key --dir inst --cacert ca/ca.crt -n --dane \
+    --resolver "$DNS_RESOLVER" --trust-anchor "$DNS_ANCHOR" "$@" >install.out 2>&1 || rc=$?
+  echo $rc
+}
+before=$(sha256sum "inst/$host.crt")
+rc=$(install)
+[[ $rc == 2 ]] || fail "install-cert --dane, new key unpublished: exit $rc, want 2: $(cat install.out)"
+grep -q "install-cert --dane: no TLSA record published at _25._tcp.$host matches new.key.crt" install.out ||
+  fail "install-cert --dane refusal: $(cat install.out)"
+grep -q "IN TLSA 3 1 1 $(openssl pkey -in new.key -pubout -outform DER | sha256sum | cut -c1-64)" install.out ||
+  fail "install-cert --dane refusal does not give the record to publish: $(cat install.out)"
+[[ $(sha256sum "inst/$host.crt") == "$before" ]] || fail "install-cert --dane refusal changed the certificate"
+rc=$(install --force)
+[[ $rc == 0 ]] && grep -q "DANE (--force): no TLSA record published" install.out ||
+  fail "install-cert --dane --force: exit $rc: $(cat install.out)"
+dns_add "$mx_owner" TLSA "$(record new.key)"
+dns_sign
+rc=$(install)
+[[ $rc == 0 ]] && grep -q "DANE: new.key.crt matches the published TLSA record 3 1 1" install.out ||
+  fail "install-cert --dane, record published: exit $rc: $(cat install.out)"
+ok "install-cert --dane: refused while unpublished (exit 2), --force warns, passes once published"
 echo "dane: all checks passed"
