@@ -116,6 +116,7 @@ cap "unbound (daemon)"      unbound         "dns_harness.sh: serves and validate
 cap "ldns-keygen, ldns-signzone" ldnsutils  "dns_harness.sh: the test zone is signed at test time (drill for diagnostics)" 'command -v ldns-keygen && command -v ldns-signzone && command -v drill'
 # a real ACME CA and client, all on 127.0.0.1 (tests/scripts/acme_renew.sh)
 cap "pebble"                pebble          "acme_renew.sh: a test ACME CA on loopback" 'command -v pebble'
+cap "curl"                  curl            "acme_renew.sh: waits for pebble's ACME directory" 'curl --version'
 cap "certbot"               certbot         "acme_renew.sh: renews against pebble, install-cert as its --deploy-hook" 'certbot --version'
 # -------------------------------------------------------------------------------------------
 

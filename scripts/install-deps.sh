@@ -40,8 +40,9 @@ packages=(
   # DNS on loopback for DANE and probe --mx (tests/scripts/lib/dns_harness.sh): a zone signed at
   # test time (ldns-keygen, ldns-signzone) served and validated by private unbound instances
   unbound ldnsutils
-  # a real ACME CA and client on loopback (tests/scripts/acme_renew.sh): renewals into sendmail
-  pebble certbot
+  # a real ACME CA and client on loopback (tests/scripts/acme_renew.sh): renewals into sendmail;
+  # curl waits for pebble's directory to answer
+  pebble certbot curl
 )
 
 # MTAs that conflict with the installed sendmail (each provides mail-transport-agent): their

@@ -154,6 +154,13 @@ ex_write_conf() {
   [[ -n $EX_PORT ]] || EX_PORT=$(ex_free_port)
   EX_CONF=$EX_TREE/etc/exim.conf
   local t=$EX_TREE f
+  # Debian's TLS options file is read again by every re-executed exim, some running as
+  # Debian-exim: a copy in the tree, because EX_ROOT may sit under root's 0700 home (a
+  # checkout in /root), where Debian-exim cannot read it.
+  if ((debian)); then
+    install -m 0644 "$EX_ROOT/etc/exim4/conf.d/main/03_exim4-config_tlsoptions" "$t/etc/03_exim4-config_tlsoptions" ||
+      ex_die "cannot copy Debian's 03_exim4-config_tlsoptions into $t/etc"
+  fi
   {
     cat <<EOF
 # mtlscert integration test: a private Exim, see tests/scripts/lib/exim_harness.sh
@@ -170,7 +177,7 @@ keep_environment =
 acl_smtp_rcpt = acl_check_rcpt
 EOF
     for f in "$@"; do printf '.include %s\n' "$f"; done
-    ((debian)) && printf 'CONFDIR = %s/etc\n.include %s\n' "$t" "$EX_ROOT/etc/exim4/conf.d/main/03_exim4-config_tlsoptions"
+    ((debian)) && printf 'CONFDIR = %s/etc\n.include %s\n' "$t" "$t/etc/03_exim4-config_tlsoptions"
     cat <<EOF
 begin acl
 acl_check_rcpt:
