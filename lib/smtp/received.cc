@@ -83,9 +83,13 @@ struct Cursor {
 
 // first_word: "(?:^|[<before>])<keyword>\s+(<word>+)" case-insensitive: the word after the
 // first such keyword, or empty.
+// With `top` (h with its comments blanked, see outside_comments), a keyword inside a comment
+// does not count; the word is still read from h.
 template <class Pred>
-std::string first_word(std::string_view h, std::string_view keyword, std::string_view before, Pred word) {
+std::string first_word(std::string_view h, std::string_view keyword, std::string_view before, Pred word,
+                       std::string_view top = {}) {
   for (std::size_t at = 0; at + keyword.size() <= h.size(); ++at) {
+    if (!top.empty() && top[at] != h[at]) continue;
     if (at > 0 && !(is_space(h[at - 1]) || before.find(h[at - 1]) != std::string_view::npos)) continue;
     Cursor c{h, at};
     std::string out;
@@ -297,6 +301,21 @@ std::vector<std::string> unfold_headers(std::string_view message) {
   return headers;
 }
 
+// outside_comments: h with every parenthesised comment (RFC 5322 CFWS, nested) blanked to
+// spaces, same length. The protocol's "with" is never in a comment, but Postfix writes
+// "(using TLSv1.3 with cipher ...)" before it.
+std::string outside_comments(std::string_view h) {
+  std::string out(h);
+  int depth = 0;
+  for (char& ch : out) {
+    if (ch == '(') ++depth;
+    const bool inside = depth > 0;
+    if (ch == ')' && depth > 0) --depth;
+    if (inside) ch = ' ';
+  }
+  return out;
+}
+
 ReceivedHop parse_received_header(std::string_view value) {
   ReceivedHop hop;
   if (value.size() > kMaxReceivedHeader) {
@@ -308,7 +327,7 @@ ReceivedHop parse_received_header(std::string_view value) {
   auto from_word = not_space_or(";()");
   hop.from = first_word(h, "from", ";", from_word);
   hop.by = first_word(h, "by", ";)", from_word);
-  hop.protocol = first_word(h, "with", ")", is_alnum);
+  hop.protocol = first_word(h, "with", ")", is_alnum, outside_comments(h));
   hop.loopback = match_loopback(h);
   TlsFields f;
   // A TLS hop written by `mta`, with the fields its pattern filled.

@@ -23,6 +23,15 @@ bool has_code(const ReceivedReport& r, const std::string& code) {
 }
 }  // namespace
 
+TEST_CASE("received: the protocol is the top-level \"with\", never one inside a comment") {
+  // Postfix writes "(using TLSv1.3 with cipher ...)" before "with ESMTPS": the protocol is ESMTPS.
+  CHECK(parse_received_header("from m.example (m.example [192.0.2.10]) (using TLSv1.3 with cipher "
+                              "TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.example (Postfix) with ESMTPS id 4A")
+            .protocol == "ESMTPS");
+  CHECK(parse_received_header("from a.example by b.example with ESMTP id X1; date").protocol == "ESMTP");
+  CHECK(parse_received_header("from a (b (c with x) d) by e with SMTP id 1").protocol == "SMTP");
+}
+
 TEST_CASE("received: one header per MTA, as each writes it") {
   struct Row {
     const char* header;
