@@ -58,7 +58,7 @@ summarize() {
   local label=$1
   wall[$label]=$(median <<<"${all_wall[$label]}")
   cpu[$label]=$(median <<<"${all_cpu[$label]}")
-  best[$label]=$(tr ' ' '\n' <<<"${all_wall[$label]}" | sed '/^$/d' | sort -n | head -n 1)
+  best[$label]=$(tr ' ' '\n' <<<"${all_wall[$label]}" | sed '/^$/d' | sort -n | sed -n 1p)
   printf '  %-28s %7.2f s wall  %7.2f s cpu  %7.2f s best  %8d KB peak\n' "$label" "${wall[$label]}" \
     "${cpu[$label]}" "${best[$label]}" "${rss[$label]}"
 }

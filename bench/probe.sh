@@ -42,7 +42,7 @@ else
   target=127.0.0.1:$SM_PORT
   cafile=$tls/ca/ca.crt
   name=$SM_HOST
-  what="$target (sendmail $(sendmail -d0.1 -bt </dev/null 2>/dev/null | sed -n 's/^Version //p' | head -n1))"
+  what="$target (sendmail $(sendmail -d0.1 -bt </dev/null 2>/dev/null | sed -n 's/^Version //p' | sed -n 1p))"
 fi
 
 probe() {

@@ -52,7 +52,7 @@ expect() {
 # offers "WORDS" WORD: WORD is among the completions.
 offers() {
   line "$1"
-  comp "${LINE[@]}" | grep -qxF -- "$2" || problem "'$1<TAB>' does not offer $2"
+  comp "${LINE[@]}" | grep -xF -- "$2" >/dev/null || problem "'$1<TAB>' does not offer $2"
 }
 
 subcommands() { awk '/^Subcommands:$/ {f = 1; next} f && /^  [^ ]/ {print $1; next} f && !/^ / {f = 0}'; }

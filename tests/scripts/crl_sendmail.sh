@@ -101,7 +101,7 @@ case $rc in
   2) printf '\n*** NOTE: syslog capture unavailable: verify=FAIL NOT read from the log ***\n\n' >&2 ;;
   *) sm_log_since >&2; fail "sendmail logged no verify=FAIL for the revoked certificate" ;;
 esac
-sm_log_since | grep -i 'revoked\|crl' | head -n 3 | sed 's/^/  sendmail: /' || true
+sm_log_since | grep -i 'revoked\|crl' | sed -n '1,3s/^/  sendmail: /p' || true
 
 # Measured: sendmail checks the CRL of every CA in the chain (OpenSSL logs "unable to get
 # certificate CRL" at depth 0 and 1) but its verify callback overrides that one error: a CA

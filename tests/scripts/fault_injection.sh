@@ -68,7 +68,7 @@ fail=0
 cells=0
 skipped=0
 # Per cell: W_NAME W_MODE W_FORCE W_KIND W_ARGS, and T (target) D (its directory) set by the runner.
-bad() { echo "FAIL: $W_NAME / $FAULT: $*" >&2; [[ -n ${msg:-} ]] && sed 's/^/    | /' <<<"$msg" | head -n 8 >&2; fail=$((fail + 1)); return 1; }
+bad() { echo "FAIL: $W_NAME / $FAULT: $*" >&2; [[ -n ${msg:-} ]] && sed -n '1,8s/^/    | /p' <<<"$msg" >&2; fail=$((fail + 1)); return 1; }
 skip() { echo "skip: $W_NAME / $FAULT: $*"; skipped=$((skipped + 1)); return 0; }
 has_force() { [[ $W_FORCE != - ]]; }
 is_ca_init() { [[ $W_NAME == "ca init" ]]; }
@@ -372,7 +372,7 @@ for i in $(seq 50); do
 done
 ok=0
 for p in "${pids[@]}"; do wait "$p" && ok=$((ok + 1)) || true; done
-msg=$(cat "$cc"/out* | sort -u | head -n 5)
+msg=$(cat "$cc"/out* | sort -u | sed -n 1,5p)
 rows=$(grep -vc '^#' "$cc/ca/serials" || true)
 distinct=$(grep -v '^#' "$cc/ca/serials" | cut -f1 | sort -u | wc -l)
 certs=$(for i in $(seq 50); do openssl x509 -in "$cc/c$i.crt" -noout -serial 2>/dev/null; done | sort -u | wc -l)

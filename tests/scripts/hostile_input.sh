@@ -137,7 +137,7 @@ for col in "${COLUMNS[@]}"; do
     fi
     if [[ -n $why ]]; then
       echo "FAIL: $cname <- $row: $why" >&2
-      sed 's/^/    | /' <<<"$msg" | head -n 12 >&2
+      sed -n '1,12s/^/    | /p' <<<"$msg" >&2
       fail=$((fail + 1))
     else
       echo "ok: $cname <- $row: exit $rc: $(grep -m1 -F "$f" <<<"$msg" | cut -c1-160)"
@@ -165,7 +165,7 @@ extra() {
   fi
   if [[ -n $why ]]; then
     echo "FAIL: $name: $why" >&2
-    sed 's/^/    | /' <<<"$msg" | head -n 12 >&2
+    sed -n '1,12s/^/    | /p' <<<"$msg" >&2
     fail=$((fail + 1))
   else
     echo "ok: $name: exit $rc: $(grep -m1 -E -- "$pattern" <<<"$msg" | cut -c1-160)"
@@ -266,7 +266,7 @@ for row in "${AUDIT_ROWS[@]}"; do
   fi
   if [[ -n $why ]]; then
     echo "FAIL: $rname: $why" >&2
-    sed 's/^/    | /' <<<"$msg" | head -n 12 >&2
+    sed -n '1,12s/^/    | /p' <<<"$msg" >&2
     fail=$((fail + 1))
   else
     echo "ok: $rname: exit $rc: $(grep -m1 -E -- "$pattern" <<<"$msg" | cut -c1-160)"

@@ -116,7 +116,7 @@ doctor_case() {
 }
 # predicted LINE-CODE NAME: the log line doctor gave for CODE, which the real smtpd must log.
 predicted() {
-  sed -n "/ $1: /,/next:/{s/^ *smtpd logs: //p}" "$var/doctor-$2.out" | head -n 1
+  sed -n "/ $1: /,/next:/{s/^ *smtpd logs: //p}" "$var/doctor-$2.out" | sed -n 1p
 }
 
 key=$tls/init/$PF_HOST.key

@@ -44,7 +44,7 @@ installed="$root/usr/bin/mtlscert"
 [[ -x $installed ]] || { echo "package: no executable usr/bin/mtlscert in the package" >&2; exit 1; }
 # Run from the throwaway root, not the build: a build path must not be needed.
 [[ $("$installed" --version) == "mtlscert "* ]] || problem "'usr/bin/mtlscert --version' did not print the version"
-"$installed" --help | grep -q '^  genkey ' || problem "'usr/bin/mtlscert --help' does not list genkey"
+"$installed" --help | grep '^  genkey ' >/dev/null || problem "'usr/bin/mtlscert --help' does not list genkey"
 out=$("$installed" genkey --type ecdsa -o "$tmp/k.pem" 2>&1) || problem "installed genkey failed: $out"
 [[ $(stat -c %a "$tmp/k.pem" 2>/dev/null) == 600 ]] || problem "installed genkey did not write a 0600 key"
 if command -v openssl >/dev/null; then

@@ -90,7 +90,7 @@ ex_unpack() {
     printf '%s' "$stamp" >"$EX_ROOT/.debs"
   fi
   # The library dependencies come from apt (scripts/install-deps.sh): say which one is missing.
-  if ldd "$EX_ROOT/usr/sbin/exim4" | grep -q 'not found'; then
+  if ldd "$EX_ROOT/usr/sbin/exim4" | grep 'not found' >/dev/null; then
     ldd "$EX_ROOT/usr/sbin/exim4" | grep 'not found' >&2
     ex_die "exim4's libraries are not all installed: run scripts/install-deps.sh"
   fi
@@ -287,7 +287,7 @@ ex_log_since() { tail -n "+$((${EX_LOG_MARK:-0} + 1))" "$EX_LOG"; }
 ex_assert_logged() {
   local i
   for ((i = 0; i < 100; i++)); do
-    if ex_log_since | grep -qF -- "$1"; then
+    if ex_log_since | grep -F -- "$1" >/dev/null; then
       ok "exim logged exactly: $1"
       return 0
     fi

@@ -297,7 +297,7 @@ pf_log_wait() {
 pf_assert_logged() {
   local i
   for ((i = 0; i < 100; i++)); do
-    if pf_log_since | grep -qF -- "$1"; then
+    if pf_log_since | grep -F -- "$1" >/dev/null; then
       ok "postfix logged exactly: $1"
       return 0
     fi
