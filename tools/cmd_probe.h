@@ -4,7 +4,9 @@
 #include <string>
 
 #include "cmd_probe_fleet.h"
+#include "dns/resolver.h"
 #include "output.h"
+#include "smtp/domain_probe.h"
 #include "smtp/probe.h"
 
 namespace mtlscert::cli {
@@ -36,6 +38,10 @@ int run_probe(const ProbeCmdOptions& options, const Output& out);
 /// add_dane: probe --dane for one report: look up the TLSA records, print the verdict, put it in
 /// the JSON result ("dane") and the findings (a DANE match replaces the PKIX verdict, RFC 7672).
 void add_dane(const ProbeCmdOptions& o, const ProbeReport& r, Report& report, const Output& out);
+/// resolver_options: the DNS resolver of --resolver, --trust-anchor and --timeout.
+ResolverOptions resolver_options(const ProbeCmdOptions& o);
+/// domain_probe_options: the request of `probe --mx DOMAIN` (also a `--mx DOMAIN` line of -f).
+DomainProbeOptions domain_probe_options(const ProbeCmdOptions& o, std::string_view domain, bool strict);
 /// run_probe_mx: probe --mx (cmd_probe_dns.cc).
 int run_probe_mx(const ProbeCmdOptions& options, const Output& out);
 

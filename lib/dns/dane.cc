@@ -189,6 +189,33 @@ std::vector<Finding> DaneCheck::findings() const {
   return out;
 }
 
+std::string dane_summary(const DaneCheck& d) {
+  std::string dnssec(dns_security_name(d.security));
+  switch (d.status) {
+    case DaneStatus::Matched:
+      return fmt::format("matched {} at depth {} ({} {})", d.matched.substr(0, 22) + "…", d.matched_depth, d.tlsa_name,
+                         dnssec);
+    case DaneStatus::Stale:
+      return fmt::format("STALE: no record at {} ({}) matches the chain served", d.tlsa_name, dnssec);
+    case DaneStatus::Bogus: return fmt::format("BOGUS: {} fails DNSSEC validation: {}", d.tlsa_name, d.why_bogus);
+    case DaneStatus::LookupFailed: return fmt::format("lookup of {} FAILED: {}", d.tlsa_name, d.detail);
+    case DaneStatus::Insecure: return fmt::format("not applicable: {} is insecure (unsigned)", d.tlsa_name);
+    case DaneStatus::NoTlsa: return fmt::format("not applicable: no TLSA records at {} ({})", d.tlsa_name, dnssec);
+    case DaneStatus::Unusable: return fmt::format("unusable: only PKIX-TA/PKIX-EE records at {}", d.tlsa_name);
+    case DaneStatus::NotServed: return fmt::format("no certificate served to match {}", d.tlsa_name);
+  }
+  return {};
+}
+
+std::vector<Finding> findings_with_dane(std::vector<Finding> findings, const DaneCheck& d) {
+  if (d.status == DaneStatus::Matched) {
+    std::erase_if(findings, [](const Finding& f) { return f.code == "verify-failed" || f.code == "name-mismatch"; });
+  }
+  auto more = d.findings();
+  findings.insert(findings.end(), more.begin(), more.end());
+  return findings;
+}
+
 void to_json(nlohmann::ordered_json& j, const DaneCheck& d) {
   using json = nlohmann::ordered_json;
   json records = json::array();

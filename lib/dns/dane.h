@@ -51,6 +51,15 @@ struct DaneCheck {
 DaneCheck dane_check(const DnsAnswer<TlsaRecord>& answer, const std::vector<std::string>& chain_der,
                      const std::string& host);
 
+/// dane_summary: the one-line DANE verdict probe prints ("matched 3 1 1 ab… at depth 0 (… secure)",
+/// "STALE: …", "not applicable: …").
+std::string dane_summary(const DaneCheck& d);
+
+/// findings_with_dane: a probe's findings judged as a DANE sender would: a matching secure TLSA
+/// record authenticates the server, so the PKIX verdict (chain, name) no longer counts (RFC 7672
+/// 3.1); then the DANE findings themselves.
+std::vector<Finding> findings_with_dane(std::vector<Finding> findings, const DaneCheck& d);
+
 /// to_json: the "dane" object of probe --json.
 void to_json(nlohmann::ordered_json& j, const DaneCheck& d);
 

@@ -1,0 +1,193 @@
+#include "smtp/domain_probe.h"
+
+#include <optional>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "dns/dane.h"
+
+namespace mtlscert {
+
+using json = nlohmann::ordered_json;
+
+std::string domain_of(std::string_view domain) {
+  if (domain.size() > 1 && domain.back() == '.') domain.remove_suffix(1);
+  return std::string(domain);
+}
+
+namespace {
+
+std::string endpoint_text(const std::string& address, std::uint16_t port) {
+  return address.find(':') != std::string::npos ? fmt::format("[{}]:{}", address, port)
+                                                : fmt::format("{}:{}", address, port);
+}
+
+json lookup_json(const DnsAnswer<std::string>& a) {
+  return {{"dns", dns_outcome_name(a.outcome)}, {"dnssec", dns_security_name(a.security)}};
+}
+
+// Probing one domain: the report under construction and the addresses that failed.
+class DomainRun {
+ public:
+  DomainRun(const DomainProbeOptions& o, Resolver& resolver, SSL_CTX* ctx,
+            const std::function<void(const std::string&)>& on_line)
+      : o_(o), resolver_(resolver), ctx_(ctx), on_line_(on_line) {
+    report_.domain = domain_of(o.domain);
+  }
+
+  DomainReport run() {
+    std::vector<DnsMx> hosts = mx_hosts();
+    json mx_json = json::array();
+    for (const auto& h : hosts) mx_json.push_back(probe_host(h));
+    json& doc = report_.result;
+    doc["mx"] = std::move(mx_json);
+    doc["reports"] = std::move(reports_);
+    report_.ok = failed_.empty() && !null_mx_ && !mx_bogus_ && addresses_ > 0;
+    report_.summary = report_.ok ? fmt::format("all {} address{} of {} MX host{} passed{}", addresses_,
+                                               addresses_ == 1 ? "" : "es", hosts.size(), hosts.size() == 1 ? "" : "s",
+                                               o_.dane ? " (with DANE)" : "")
+                                 : fmt::format("{} of {} address{} failed{}", failed_.size(), addresses_,
+                                               addresses_ == 1 ? "" : "es",
+                                               failed_.empty() ? "" : fmt::format(": {}", fmt::join(failed_, "; ")));
+    doc["domain_verdict"] = {
+        {"ok", report_.ok}, {"addresses", addresses_}, {"failed", failed_}, {"summary", report_.summary}};
+    line(fmt::format("Domain {}: {}{}", report_.domain, report_.ok ? "OK: " : "PROBLEM: ", report_.summary));
+    return std::move(report_);
+  }
+
+ private:
+  void line(const std::string& text) {
+    if (on_line_) on_line_(text);
+  }
+
+  void finding(Level level, std::string code, std::string message, std::string hint = {}) {
+    report_.findings.push_back(make_finding(level, std::move(code), std::move(message), std::move(hint)));
+  }
+
+  // mx_hosts: the hosts a sender would try, in its order, with the lookup's findings recorded.
+  std::vector<DnsMx> mx_hosts() {
+    const std::string& domain = report_.domain;
+    auto mx = resolver_.mx(domain);
+    json& doc = report_.result;
+    doc["domain"] = domain;
+    doc["resolver"] = resolver_.server_display();
+    doc["mx_lookup"] = {{"dns", dns_outcome_name(mx.outcome)},
+                        {"dnssec", dns_security_name(mx.security)},
+                        {"why_bogus", mx.why_bogus.empty() ? json(nullptr) : json(mx.why_bogus)}};
+    if (mx.outcome == DnsOutcome::NxDomain)
+      throw Error(
+          fmt::format("--mx {}: the domain does not exist (NXDOMAIN from {})", domain, resolver_.server_display()));
+    if (mx.outcome != DnsOutcome::Answer && mx.outcome != DnsOutcome::NoData)
+      throw Error(fmt::format("--mx {}: the MX lookup failed ({}{}{})", domain, dns_outcome_name(mx.outcome),
+                              mx.error.empty() ? "" : ": " + mx.error, mx.why_bogus.empty() ? "" : ": " + mx.why_bogus),
+                  {}, "check the resolver (--resolver ADDR[@PORT]) and the zone's DNSSEC signatures");
+    std::vector<DnsMx> hosts = mx.records;
+    if (mx.outcome == DnsOutcome::NoData) hosts.push_back({0, domain});  // RFC 5321 5.1: the implicit MX
+    mx_bogus_ = mx.bogus();
+    if (mx_bogus_) {
+      finding(Level::Error, "mx-bogus", fmt::format("the MX records of {} fail DNSSEC validation: {}", domain, mx.why_bogus),
+              "re-sign the zone; validating senders cannot deliver to it");
+    }
+    null_mx_ = hosts.size() == 1 && hosts[0].host == ".";
+    if (null_mx_) {
+      finding(Level::Error, "null-mx", fmt::format("{} publishes a null MX (RFC 7505): it accepts no mail", domain));
+      hosts.clear();
+    }
+    std::string list;
+    for (const auto& h : hosts) list += fmt::format("{}{} {}", list.empty() ? "" : ", ", h.preference, h.host);
+    line(fmt::format("MX {} ({}{}): {}", domain, mx.outcome == DnsOutcome::NoData ? "no MX, implicit; " : "",
+                     dns_security_name(mx.security), list.empty() ? "none" : list));
+    return hosts;
+  }
+
+  // probe_host: every address of one MX host; returns the host's entry of "mx".
+  json probe_host(const DnsMx& h) {
+    auto a = resolver_.a(h.host);
+    auto aaaa = resolver_.aaaa(h.host);
+    std::vector<std::string> addrs = a.records;
+    addrs.insert(addrs.end(), aaaa.records.begin(), aaaa.records.end());
+    json entry = {{"preference", h.preference},
+                  {"host", h.host},
+                  {"addresses", addrs},
+                  {"a", lookup_json(a)},
+                  {"aaaa", lookup_json(aaaa)}};
+    if (a.bogus() || aaaa.bogus()) {
+      finding(Level::Error, "address-bogus",
+              fmt::format("the addresses of MX host {} fail DNSSEC validation: {}", h.host,
+                          a.bogus() ? a.why_bogus : aaaa.why_bogus));
+      failed_.push_back(fmt::format("{} (bogus addresses)", h.host));
+      return entry;
+    }
+    if (addrs.empty()) {
+      finding(Level::Error, "mx-no-address",
+              fmt::format("MX host {} has no A or AAAA record (A: {}, AAAA: {})", h.host, dns_outcome_name(a.outcome),
+                          dns_outcome_name(aaaa.outcome)),
+              "publish its address, or remove the MX record");
+      failed_.push_back(fmt::format("{} (no address)", h.host));
+      return entry;
+    }
+    std::optional<DnsAnswer<TlsaRecord>> tlsa;
+    if (o_.dane) tlsa = resolver_.tlsa(tlsa_name(h.host, o_.port));
+    for (const auto& addr : addrs) probe_address(h, addr, tlsa);
+    return entry;
+  }
+
+  void probe_address(const DnsMx& h, const std::string& addr, const std::optional<DnsAnswer<TlsaRecord>>& tlsa) {
+    ++addresses_;
+    ProbeOptions p = o_.probe;
+    p.target = endpoint_text(addr, o_.port);
+    p.servername = h.host;
+    ProbeReport r = ctx_ ? probe(p, ctx_) : probe(p);
+    std::vector<Finding> findings = r.all_findings();
+    if (r.could_not_run()) {
+      findings.push_back(make_finding(Level::Error, "probe-failed",
+                                      fmt::format("{}: {}", r.failure->code, r.failure->message), r.failure->hint));
+    }
+    json entry = {
+        {"preference", h.preference}, {"host", h.host}, {"address", addr}, {"probe", json::parse(probe_json(r))}};
+    std::string dane_text;
+    if (tlsa) {
+      DaneCheck d = dane_check(*tlsa, r.chain_der, h.host);
+      findings = findings_with_dane(std::move(findings), d);
+      json dj;
+      to_json(dj, d);
+      entry["dane"] = dj;
+      dane_text = dane_summary(d);
+    }
+    int code = static_cast<int>(exit_code(findings, o_.strict));
+    entry["exit_code"] = code;
+    entry["findings"] = json::array();
+    std::vector<std::string> codes;
+    for (auto& f : findings) {
+      entry["findings"].push_back({{"level", level_name(f.level)}, {"code", f.code}, {"message", f.message}});
+      if (f.level == Level::Error) codes.push_back(f.code);
+      f.message = fmt::format("{} ({}): {}", h.host, addr, f.message);
+      report_.findings.push_back(f);
+    }
+    if (code != 0) failed_.push_back(fmt::format("{} ({}): {}", h.host, addr, fmt::join(codes, ", ")));
+    line(fmt::format("[{}] {} {}: {}", h.preference, h.host, addr, r.verdict()));
+    if (!dane_text.empty()) line(fmt::format("      DANE: {}", dane_text));
+    reports_.push_back(std::move(entry));
+  }
+
+  const DomainProbeOptions& o_;
+  Resolver& resolver_;
+  SSL_CTX* ctx_;
+  const std::function<void(const std::string&)>& on_line_;
+  DomainReport report_;
+  json reports_ = json::array();
+  std::vector<std::string> failed_;
+  std::size_t addresses_ = 0;
+  bool null_mx_ = false;
+  bool mx_bogus_ = false;
+};
+
+}  // namespace
+
+DomainReport probe_domain(const DomainProbeOptions& options, Resolver& resolver, SSL_CTX* ctx,
+                          const std::function<void(const std::string&)>& on_line) {
+  return DomainRun(options, resolver, ctx, on_line).run();
+}
+
+}  // namespace mtlscert
