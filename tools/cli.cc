@@ -213,7 +213,8 @@ void register_mta_sts(CLI::App& root, GlobalOptions& g, Runner& selected) {
 // --- probe -f (many targets) ---------------------------------------------------
 void add_probe_fleet_flags(CLI::App* sub, FleetCmdOptions& f) {
   sub->add_option("-f,--file", f.file,
-                  "Probe every target of FILE (one HOST[:PORT] a line, '#' comments; '-' reads standard input)")
+                  "Probe every target of FILE (one HOST[:PORT] or --mx DOMAIN a line, '#' comments; '-' reads "
+                  "standard input)")
       ->take_last()
       ->type_name("FILE");
   sub->add_option("--jobs", f.jobs, "With -f: how many targets are probed at once (1-1024)")

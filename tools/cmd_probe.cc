@@ -144,6 +144,8 @@ void warn_skip_verify(const ProbeOptions& p, const Output& out) {
 }
 
 int run_probe(const ProbeCmdOptions& o, const Output& out) {
+  if (!o.mx.empty() && !o.fleet.file.empty())
+    throw Error("probe: both --mx and -f given", {}, "put '--mx DOMAIN' lines in the list, or drop -f");
   if (!o.mx.empty()) return run_probe_mx(o, out);
   if (!o.fleet.file.empty()) return run_probe_fleet(o, out);
   if (o.request.target.empty()) {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cmd_probe.h"
 
@@ -17,6 +18,9 @@ int run_probe_fleet(const ProbeCmdOptions& o, const Output& out) {
   FleetOptions f;
   f.probe = probe_options(o);
   f.jobs = o.fleet.jobs;
+  f.dane = o.dane;
+  f.mx_port = domain_probe_options(o, "", out.strict()).port;
+  f.resolver = resolver_options(o);
   std::ifstream file;
   std::istream* list = &std::cin;
   if (o.fleet.file == "-") {
@@ -26,7 +30,7 @@ int run_probe_fleet(const ProbeCmdOptions& o, const Output& out) {
     file.open(o.fleet.file);
     if (!file) {
       throw Error(fmt::format("target list '{}': cannot open it", o.fleet.file), o.fleet.file,
-                  "pass a file with one HOST[:PORT] a line, or '-' for standard input");
+                  "pass a file with one HOST[:PORT] or --mx DOMAIN a line, or '-' for standard input");
     }
     list = &file;
   }
@@ -40,9 +44,26 @@ int run_probe_fleet(const ProbeCmdOptions& o, const Output& out) {
       }
       return;
     }
+    if (e.domain) {
+      if (out.json_mode()) {
+        Report report;
+        report.result = e.domain->result;
+        report.findings = e.domain->findings;
+        out.json_line(&report, nullptr, e.exit_code);
+      } else if (e.exit_code != 0 || !out.quiet()) {
+        for (const auto& line : e.lines) out.result(line);
+      }
+      return;
+    }
     const ProbeReport& r = *e.report;
     if (out.json_mode()) {
       Report report = probe_envelope(f.probe, r);
+      if (e.dane) {
+        nlohmann::ordered_json dj;
+        to_json(dj, *e.dane);
+        report.result["dane"] = dj;
+        report.findings = e.findings;
+      }
       if (r.could_not_run()) {
         Error err(r.failure->message, {}, r.failure->hint);
         out.json_line(&report, &err, e.exit_code);
@@ -51,6 +72,7 @@ int run_probe_fleet(const ProbeCmdOptions& o, const Output& out) {
       }
     } else if (e.exit_code != 0 || !out.quiet()) {
       out.result(r.verdict());
+      if (e.dane) out.result(fmt::format("      DANE: {}", dane_summary(*e.dane)));
     }
   });
   // The summary: how many targets ended how, the failures first.

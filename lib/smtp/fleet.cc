@@ -9,35 +9,77 @@
 
 namespace mtlscert {
 
-std::string target_of_line(std::string_view line) {
+FleetTarget target_of_line(std::string_view line) {
   line = line.substr(0, line.find('#'));
   constexpr std::string_view kBlank = " \t\r\n\v\f";
   auto first = line.find_first_not_of(kBlank);
   if (first == std::string_view::npos) return {};
   line = line.substr(first, line.find_last_not_of(kBlank) - first + 1);
-  if (line.find_first_of(kBlank) != std::string_view::npos) {
-    throw Error(fmt::format("'{}' holds more than one target", printable(std::string(line))), {},
-                "write one target a line: HOST, HOST:PORT or [IPV6]:PORT");
-  }
-  return std::string(line);
+  auto blank = line.find_first_of(kBlank);
+  if (blank == std::string_view::npos) return {std::string(line), false};
+  std::string_view word = line.substr(0, blank);
+  std::string_view rest = line.substr(line.find_first_not_of(kBlank, blank));
+  if (word == "--mx" && rest.find_first_of(kBlank) == std::string_view::npos) return {std::string(rest), true};
+  throw Error(fmt::format("'{}' holds more than one target", printable(std::string(line))), {},
+              "write one target a line: HOST, HOST:PORT, [IPV6]:PORT or --mx DOMAIN");
 }
 
 namespace {
 
 struct Pending {
   std::size_t line = 0;
-  std::string target;
+  FleetTarget target;
+  std::string text;  ///< the line's target as written, for messages
 };
 
 // outcome: the one word the summary counts a target under.
-std::string outcome_of(const ProbeReport& r, bool strict) {
-  if (r.could_not_run()) return r.failure->code;
-  auto findings = r.all_findings();
+std::string outcome_of(const std::vector<Finding>& findings, bool strict) {
   for (const auto& f : findings) {
     if (f.level == Level::Error) return f.code;
   }
   if (strict && !findings.empty()) return findings.front().code;
   return "ok";
+}
+
+// probe_host: one HOST[:PORT] target, judged with its TLSA records under --dane.
+void probe_host(FleetEntry& e, const std::string& target, const FleetOptions& options, const ProbeOptions& base, SSL_CTX* ctx, bool strict) {
+  ProbeOptions o = base;
+  o.target = target;
+  e.report = probe(o, ctx);
+  const ProbeReport& r = *e.report;
+  e.findings = r.all_findings();
+  if (r.could_not_run()) {
+    e.exit_code = static_cast<int>(Exit::Failed);
+    e.outcome = r.failure->code;
+    return;
+  }
+  if (options.dane) {
+    std::string host = base.servername.empty() ? r.endpoint.host : base.servername;
+    if (is_ip_literal(host))
+      throw Error(fmt::format("--dane: '{}' is an address; TLSA records are found by host name", host), {},
+                  "write the MX host name in the list, or give --servername NAME");
+    Resolver resolver(options.resolver);
+    e.dane = dane_check(resolver.tlsa(tlsa_name(host, r.endpoint.port)), r.chain_der, host);
+    e.findings = findings_with_dane(std::move(e.findings), *e.dane);
+  }
+  e.exit_code = static_cast<int>(exit_code(e.findings, strict));
+  e.outcome = outcome_of(e.findings, strict);
+}
+
+// probe_mx_line: a "--mx DOMAIN" line, as `probe --mx DOMAIN` would do it.
+void probe_mx_line(FleetEntry& e, const std::string& domain, const FleetOptions& options, const ProbeOptions& base, SSL_CTX* ctx, bool strict) {
+  Resolver resolver(options.resolver);
+  DomainProbeOptions d{
+      .domain = domain, .port = options.mx_port, .probe = base, .dane = options.dane, .strict = strict};
+  try {
+    e.domain = probe_domain(d, resolver, ctx, [&](const std::string& line) { e.lines.push_back(line); });
+  } catch (const Error&) {
+    e.outcome = "mx-lookup-failed";
+    throw;
+  }
+  e.findings = e.domain->findings;
+  e.exit_code = static_cast<int>(exit_code(e.findings, strict));
+  e.outcome = outcome_of(e.findings, strict);
 }
 
 }  // namespace
@@ -61,13 +103,16 @@ FleetSummary run_fleet(const FleetOptions& options, std::istream& list, bool str
     std::string text;
     while (std::getline(list, text)) {
       ++line_no;
-      std::string target;
+      FleetTarget target;
       try {
         target = target_of_line(text);
       } catch (const Error&) {
-        target = text;  // probed as written: parse_endpoint names what is wrong with it
+        target = {text, false};  // probed as written: parse_endpoint names what is wrong with it
       }
-      if (!target.empty()) return Pending{line_no, std::move(target)};
+      if (!target.target.empty()) {
+        std::string shown = target.mx ? "--mx " + target.target : target.target;
+        return Pending{line_no, std::move(target), std::move(shown)};
+      }
     }
     if (list.bad()) {
       throw Error(fmt::format("{}: read error after line {}", options.list_name, line_no), options.list_name);
@@ -77,19 +122,18 @@ FleetSummary run_fleet(const FleetOptions& options, std::istream& list, bool str
   std::function<FleetEntry(const Pending&)> work = [&](const Pending& p) {
     FleetEntry e;
     e.line = p.line;
-    e.target = p.target;
-    ProbeOptions o = base;
-    o.target = p.target;
+    e.target = p.text;
     try {
-      e.report = probe(o, ctx.get());
-      e.exit_code = e.report->could_not_run() ? static_cast<int>(Exit::Failed)
-                                              : static_cast<int>(exit_code(e.report->all_findings(), strict));
-      e.outcome = outcome_of(*e.report, strict);
+      if (p.target.mx) {
+        probe_mx_line(e, p.target.target, options, base, ctx.get(), strict);
+      } else {
+        probe_host(e, p.target.target, options, base, ctx.get(), strict);
+      }
     } catch (const Error& err) {
       e.error =
           Error(fmt::format("{} line {}: {}", options.list_name, p.line, err.what()), options.list_name, err.hint());
       e.exit_code = static_cast<int>(Exit::Failed);
-      e.outcome = "invalid-target";
+      if (e.outcome.empty()) e.outcome = "invalid-target";
     }
     return e;
   };

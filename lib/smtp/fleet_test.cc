@@ -6,15 +6,22 @@
 
 using namespace mtlscert;
 
-TEST_CASE("fleet: target_of_line keeps the target, drops comments and blanks") {
-  CHECK(target_of_line("mx.example.org") == "mx.example.org");
-  CHECK(target_of_line("  127.0.0.2:2525  # the test server\r") == "127.0.0.2:2525");
-  CHECK(target_of_line("[::1]:25") == "[::1]:25");
-  CHECK(target_of_line("# only a comment") == "");
-  CHECK(target_of_line("   \t") == "");
-  CHECK(target_of_line("") == "");
+TEST_CASE("fleet: target_of_line keeps the target, drops comments and blanks, reads --mx lines") {
+  CHECK(target_of_line("mx.example.org").target == "mx.example.org");
+  CHECK_FALSE(target_of_line("mx.example.org").mx);
+  CHECK(target_of_line("  127.0.0.2:2525  # the test server\r").target == "127.0.0.2:2525");
+  CHECK(target_of_line("[::1]:25").target == "[::1]:25");
+  CHECK(target_of_line("# only a comment").target == "");
+  CHECK(target_of_line("   \t").target == "");
+  CHECK(target_of_line("").target == "");
+  FleetTarget d = target_of_line("  --mx \t example.org.  # all of its MX hosts");
+  CHECK(d.target == "example.org.");
+  CHECK(d.mx);
   CHECK_THROWS_WITH_AS(target_of_line("mx1.example.org mx2.example.org"),
                        "'mx1.example.org mx2.example.org' holds more than one target", Error);
+  CHECK_THROWS_WITH_AS(target_of_line("--mx a.example b.example"), "'--mx a.example b.example' holds more than one target",
+                       Error);
+  CHECK_THROWS_AS(target_of_line("--dane mx.example.org"), Error);
 }
 
 TEST_CASE("fleet: run_fleet refuses --jobs 0 and an unreadable CA file before reading the list") {

@@ -5,7 +5,7 @@
 # (lib/starttls_server.py): every MX in preference order, every address probed, the domain's
 # verdict; a host without STARTTLS, a host without an address and a bogus address record are
 # findings naming the host and address; --json is one document whose per-address reports
-# carry the single probe's schema; --dane judges each host's TLSA.
+# carry the single probe's schema; --dane judges each host's TLSA; probe -f takes --mx lines.
 # Args: $1 = mtlscert binary, $2 = source dir. Exit 77 = SKIPPED (no unbound/ldnsutils).
 set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -131,7 +131,58 @@ grep -A1 "^\[20\] mx2" mx.out | grep "DANE: STALE" >/dev/null || fail "--dane mx
 grep -q "mx2.$z (127.0.0.32): dane-stale" mx.out || fail "--dane verdict: $(cat mx.out)"
 ok "--dane: each MX host's TLSA judged (mx1 matched, mx2 stale: exit 1)"
 
-# 6. An unknown domain: exit 2 naming it.
+# 6. probe -f with "--mx DOMAIN" lines beside a host line (issue 18 item 3): each line one result
+# in list order, the domain's the same as probe --mx gives, --dane applied to both kinds.
+cat >list <<LIST
+# a domain, a host, a domain that does not exist
+--mx $z
+127.0.0.31:$port
+--mx nx.$z
+LIST
+fleet() {  # fleet ARGS...: probe -f list; output in fleet.out, exit code echoed
+  local rc=0
+  "$bin" probe -f list --port "$port" --resolver "$DNS_RESOLVER" --trust-anchor "$DNS_ANCHOR" --timeout 5 \
+    --cacert ca/ca.crt --servername "mx1.$z" --dane --jobs 3 "$@" >fleet.out 2>&1 || rc=$?
+  echo $rc
+}
+rc=$(fleet)
+[[ $rc == 1 ]] || fail "-f with --mx lines: exit $rc, want 1: $(cat fleet.out)"
+sed -n '/^MX /,/^Domain /p' fleet.out >fleet.domain
+grep -q "^\[20\] mx2.$z 127.0.0.32: " fleet.domain && grep -q "DANE: STALE" fleet.domain &&
+  grep -q "^Domain $z: PROBLEM: 1 of 2 addresses failed: mx2.$z (127.0.0.32): dane-stale" fleet.domain ||
+  fail "the --mx line's report: $(cat fleet.out)"
+grep -A1 "^OK: .*127.0.0.31:$port" fleet.out | grep "DANE: matched 3 1 1" >/dev/null || fail "the host line: $(cat fleet.out)"
+grep -q "list line 4: --mx nx.$z: the domain does not exist" fleet.out || fail "the NXDOMAIN line: $(cat fleet.out)"
+for row in "dane-stale  *1" "mx-lookup-failed  *1" "ok  *1"; do
+  grep -qE "^  $row\$" fleet.out || fail "summary row '$row': $(cat fleet.out)"
+done
+rc=$(fleet --json)
+[[ $rc == 1 ]] || fail "-f --json: exit $rc: $(cat fleet.out)"
+python3 - fleet.out "$z" <<'PY' || fail "-f --json lines: $(cat fleet.out)"
+import json, sys
+docs = [json.loads(line) for line in open(sys.argv[1])]
+z = sys.argv[2]
+assert len(docs) == 3, len(docs)
+d, h, nx = docs
+assert d["result"]["domain"] == z and d["result"]["domain_verdict"]["ok"] is False and d["exit_code"] == 1, d
+assert [r["dane"]["status"] for r in d["result"]["reports"]] == ["matched", "stale"], d["result"]["reports"]
+assert h["result"]["dane"]["status"] == "matched" and h["exit_code"] == 0, h
+assert nx["exit_code"] == 2 and "does not exist" in nx["error"]["message"], nx
+for i, doc in enumerate(docs):
+    open(f"fleet.{i}.json", "w").write(json.dumps(doc))
+PY
+python3 "$src/tests/scripts/lib/validate_json.py" "$src/schemas" fleet.*.json || fail "-f --json lines do not validate"
+# probe --mx alone gives the domain's document the same findings as its line in the list.
+"$bin" probe --mx "$z" --port "$port" --resolver "$DNS_RESOLVER" --trust-anchor "$DNS_ANCHOR" --timeout 5 \
+  --cacert ca/ca.crt --dane --json >single.json || true
+python3 - single.json fleet.0.json <<'PY' || fail "--mx line differs from probe --mx"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["findings"] == b["findings"] and a["result"]["domain_verdict"] == b["result"]["domain_verdict"], (a, b)
+PY
+ok "-f with --mx lines: domain, host and NXDOMAIN lines in order, summary rows, JSON Lines valid (exit 1)"
+
+# 7. An unknown domain: exit 2 naming it.
 rc=0
 "$bin" probe --mx "nx.$z" --resolver "$DNS_RESOLVER" --trust-anchor "$DNS_ANCHOR" >nx.out 2>&1 || rc=$?
 [[ $rc == 2 ]] && grep -q "nx.$z: the domain does not exist" nx.out || fail "NXDOMAIN: exit $rc: $(cat nx.out)"
