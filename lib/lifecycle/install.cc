@@ -49,16 +49,6 @@ std::vector<ossl::Ptr<X509>> load_certs(const std::string& path, std::string_vie
   return certs;
 }
 
-bool names_host(const CertInfo& info, const std::string& host) {
-  if (std::find(info.dns_names.begin(), info.dns_names.end(), host) != info.dns_names.end()) return true;
-  return info.dns_names.empty() && info.common_name == host;
-}
-
-bool has_eku(const CertInfo& info, std::string_view eku) {
-  return info.extended_key_usage.empty() || std::find(info.extended_key_usage.begin(), info.extended_key_usage.end(),
-                                                      eku) != info.extended_key_usage.end();
-}
-
 // The sources: a certbot lineage gives all three files (its own key: certbot makes a new
 // one at each renewal unless --reuse-key, so DIR's key would not match).
 void resolve_sources(InstallRequest& r) {
@@ -234,7 +224,7 @@ InstallPlan plan_install(const InstallRequest& request) {
                                       f.dir, f.host)
                         : fmt::format("give the key this certificate was issued for (--key), or the lineage's files"));
   }
-  if (!names_host(info, f.host)) {
+  if (!info.names_host(f.host)) {
     throw Error(fmt::format("{} does not name {} (SAN: {})", req.cert, f.host,
                             info.dns_names.empty() ? "none" : fmt::format("{}", fmt::join(info.dns_names, ", "))),
                 req.cert,
@@ -253,7 +243,7 @@ InstallPlan plan_install(const InstallRequest& request) {
     DaneGateResult dane = check_dane_gate(*req.dane, served, f.host, req.cert);
     (dane.warning ? p.warnings : p.checks).push_back(std::move(dane.text));
   }
-  if (client_side && !has_eku(info, "clientAuth")) {
+  if (client_side && !info.allows_eku("clientAuth")) {
     p.warnings.push_back(fmt::format(
         "{} has no clientAuth extended key usage: sendmail uses it as its client certificate ({}) too, and peers "
         "that require one will not accept it (the server side is unaffected)",

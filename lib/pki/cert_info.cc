@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+
 #include "core/error.h"
 #include "core/ossl_error.h"
 #include "pki/pem_write.h"
@@ -187,6 +189,16 @@ std::string signature_name(int nid) {
 }
 
 }  // namespace
+
+bool CertInfo::names_host(std::string_view host) const {
+  if (std::any_of(dns_names.begin(), dns_names.end(), [&](const std::string& n) { return iequals(n, host); }))
+    return true;
+  return dns_names.empty() && iequals(common_name, host);
+}
+
+bool CertInfo::lists_eku(std::string_view eku) const {
+  return std::find(extended_key_usage.begin(), extended_key_usage.end(), eku) != extended_key_usage.end();
+}
 
 CertInfo describe_certificate(X509* cert, std::time_t now) {
   CertInfo info;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <ctime>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -41,6 +42,15 @@ struct CertInfo {
   /// Subject attributes that occur more than once ("CN"): tools disagree on which one counts
   /// (sendmail's ${cn_subject} is the first CN; most libraries take the last).
   std::vector<std::string> repeated_attributes;
+
+  /// names_host: host is one of the DNS names (ASCII case ignored), or the CN when there are no
+  /// DNS names (the fallback mail clients still apply). No wildcards: mail certificates name
+  /// their MX host exactly.
+  bool names_host(std::string_view host) const;
+  /// lists_eku: eku ("serverAuth", …) is in the extendedKeyUsage extension.
+  bool lists_eku(std::string_view eku) const;
+  /// allows_eku: lists_eku, or no extendedKeyUsage at all (RFC 5280 4.2.1.12: any purpose).
+  bool allows_eku(std::string_view eku) const { return extended_key_usage.empty() || lists_eku(eku); }
 };
 
 /// describe_certificate reads everything above from cert; `now` sets days_left.

@@ -132,3 +132,21 @@ TEST_CASE("to_json: schema, stable names, errors as entries") {
   CHECK(doc["files"][1]["error"] == bad.error);
   CHECK(doc["files"][1]["objects"].empty());
 }
+
+TEST_CASE("CertInfo::names_host: a DNS name in any case, the CN only without DNS names; EKU rules") {
+  CertInfo c;
+  c.common_name = "mx.example.org";
+  CHECK(c.names_host("mx.example.org"));
+  CHECK(c.names_host("MX.Example.ORG"));
+  c.dns_names = {"smtp.example.org"};
+  CHECK_FALSE(c.names_host("mx.example.org"));  // DNS names present: the CN no longer counts
+  CHECK(c.names_host("SMTP.example.org"));
+  CHECK_FALSE(c.names_host("example.org"));
+  // No extendedKeyUsage: any purpose (RFC 5280 4.2.1.12), but nothing is listed.
+  CHECK(c.allows_eku("clientAuth"));
+  CHECK_FALSE(c.lists_eku("clientAuth"));
+  c.extended_key_usage = {"serverAuth"};
+  CHECK_FALSE(c.allows_eku("clientAuth"));
+  CHECK(c.allows_eku("serverAuth"));
+  CHECK(c.lists_eku("serverAuth"));
+}

@@ -134,21 +134,11 @@ ossl::Ptr<X509> first_cert(const std::string& path, std::string_view role) {
   throw Error(fmt::format("{} {} holds no certificate", role, path), path);
 }
 
-bool names_host(const CertInfo& info, const std::string& host) {
-  if (std::find(info.dns_names.begin(), info.dns_names.end(), host) != info.dns_names.end()) return true;
-  return info.dns_names.empty() && info.common_name == host;
-}
-
-bool has_eku(const CertInfo& info, std::string_view eku) {
-  return std::find(info.extended_key_usage.begin(), info.extended_key_usage.end(), eku) !=
-         info.extended_key_usage.end();
-}
-
 // Why an existing certificate is not right for this key and host (empty: it is right).
 std::string cert_problem(X509* cert, EVP_PKEY* key, X509* ca, const std::string& host, std::time_t now) {
   CertInfo info = describe_certificate(cert, now);
   if (!same_public_key(X509_get0_pubkey(cert), key)) return "it does not match the key";
-  if (!names_host(info, host)) return fmt::format("it does not name {}", host);
+  if (!info.names_host(host)) return fmt::format("it does not name {}", host);
   if (info.days_left < kExpiryWarnDays) return fmt::format("it ends in {} days", info.days_left);
   if (ca != nullptr) {
     if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(ca)) != 0 ||
@@ -156,7 +146,7 @@ std::string cert_problem(X509* cert, EVP_PKEY* key, X509* ca, const std::string&
       ossl::clear_errors();
       return "it was not issued by this CA";
     }
-    if (!has_eku(info, "serverAuth") || !has_eku(info, "clientAuth")) return "it lacks serverAuth or clientAuth";
+    if (!info.lists_eku("serverAuth") || !info.lists_eku("clientAuth")) return "it lacks serverAuth or clientAuth";
   }
   return {};
 }
