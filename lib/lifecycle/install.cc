@@ -17,6 +17,7 @@
 #include "core/io.h"
 #include "core/ossl_error.h"
 #include "exim/init.h"
+#include "lifecycle/dir_snapshot.h"
 #include "lifecycle/run_command.h"
 #include "pki/cert_info.h"
 #include "pki/key.h"
@@ -102,6 +103,14 @@ void copy_file(const std::string& from, const std::string& to, std::string_view 
   std::optional<gid_t> group;
   if (st.st_gid != ::getegid()) group = st.st_gid;
   io::write_file_atomic(to, io::read_file(from, role), {st.st_mode & 07777, true, group, role});
+}
+
+// restore_capath: the CA directory as it was before the install.
+void restore_capath(const DirSnapshot& before, std::vector<std::string>& steps) {
+  if (before.dir.empty()) return;
+  const std::size_t changed = restore_dir(before);
+  if (changed > 0)
+    steps.push_back(fmt::format("restored {} ({} entr{} put back)", before.dir, changed, changed == 1 ? "y" : "ies"));
 }
 
 struct Backup {
@@ -332,6 +341,8 @@ InstallOutcome install(const InstallPlan& p, const InstallHooks& hooks, std::str
   // 1. The previous files kept beside the new ones.
   std::vector<Backup> backups{{f.cert, exists(f.cert)}, {f.cacert, exists(f.cacert)}};
   if (!p.key_pem.empty()) backups.push_back({f.key, exists(f.key)});
+  // The CApath directory changes with the issuers: kept whole, to be put back whole.
+  const DirSnapshot capath_before = f.capath.empty() ? DirSnapshot{} : snapshot_dir(f.capath);
   for (const auto& b : backups) {
     if (!b.existed) continue;
     copy_file(b.path, b.path + ".prev", "previous file");
@@ -358,6 +369,7 @@ InstallOutcome install(const InstallPlan& p, const InstallHooks& hooks, std::str
   } catch (const Error& e) {
     std::vector<std::string> ignored;
     restore(backups, ignored);
+    restore_capath(capath_before, ignored);
     throw Error(fmt::format("{} (the previous files are back)", e.what()), e.path(), e.hint());
   }
   o.result.warnings.insert(o.result.warnings.begin(), p.warnings.begin(), p.warnings.end());
@@ -405,6 +417,7 @@ InstallOutcome install(const InstallPlan& p, const InstallHooks& hooks, std::str
 
   // 4. Roll back: the previous files, reloaded again, and probed again.
   restore(backups, o.steps);
+  restore_capath(capath_before, o.steps);
   if (reloaded) {
     const int rc = hooks.run(p.request.reload);
     o.steps.push_back(fmt::format("reload after rollback: {} (exit {})", p.request.reload, rc));

@@ -1,7 +1,9 @@
 // install-cert's plan and its rollback with the reload and the probe replaced by fakes, and
 // the expiry rules (parse_duration, expiry_finding) on plain values.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -76,6 +78,50 @@ TEST_CASE("install: another serial served: rolled back, reloaded again, error fi
   REQUIRE(!o.result.findings.empty());
   CHECK(o.result.findings.back().code == "install-rolled-back");
   CHECK(o.result.findings.back().level == Level::Error);
+}
+
+// listing: DIR's entries, each "name -> target" for a link, "name mode size" for a file.
+std::vector<std::string> listing(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.is_symlink()) {
+      out.push_back(e.path().filename().string() + " -> " + std::filesystem::read_symlink(e.path()).string());
+    } else {
+      out.push_back(fmt::format("{} {:o} {}", e.path().filename().string(),
+                                static_cast<unsigned>(e.status().permissions()), e.file_size()));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_CASE("install: a rollback puts the CApath directory back, new issuers' files and links gone") {
+  Fixture f;
+  // A certificate from another CA, with its own key: the install adds that CA to certs/.
+  test::Issued other_ca = test::make_cert({.cn = "Other Install CA", .ca = true});
+  test::Issued leaf = test::make_cert({.cn = "mx.example.org", .ca = false, .dns = {"mx.example.org"}}, &other_ca);
+  f.req.cert = f.tmp.write("other.crt", leaf.cert_pem());
+  f.req.chain = f.tmp.write("other-chain.crt", other_ca.cert_pem());
+  f.req.key = f.tmp.write("other.key", leaf.key_pem());
+  f.req.reload = "reload-it";
+  f.req.probe = "127.0.0.1:25";
+  const InstallPlan plan = plan_install(f.req);
+  const std::string certs = f.req.dir + "/certs";
+  const auto before = listing(certs);
+  REQUIRE(!before.empty());
+
+  SUBCASE("served: the new issuer joins the directory") {
+    const InstallOutcome o = install(plan, f.hooks(plan.serial), load_template("sendmail-tls.mc.in"), "test");
+    CHECK(o.outcome == "installed");
+    CHECK(listing(certs).size() > before.size());
+  }
+  SUBCASE("not served: rolled back, the directory exactly as before") {
+    const InstallOutcome o = install(plan, f.hooks("00"), load_template("sendmail-tls.mc.in"), "test");
+    CHECK(o.outcome == "rolled-back");
+    CHECK(listing(certs) == before);
+    CHECK(std::any_of(o.steps.begin(), o.steps.end(),
+                      [&](const std::string& s) { return s.starts_with("restored " + certs + " ("); }));
+  }
 }
 
 TEST_CASE("preview_install: every check done, nothing written or run") {
