@@ -49,8 +49,12 @@ int run_ca_crl(const CaCrlOptions& o, const Output& out) {
   report.inputs = {r.ca_cert_path};
   report.outputs = {{r.out, 0644, o.dry_run}};
   report.add_warnings(r.warnings, "ca-advice");
-  out.result(
-      fmt::format("{} CRL {} (number {}, {} revoked, next update {}).", o.dry_run ? "Dry run: would write" : "Wrote", r.out, r.number, r.revoked, r.next_update));
+  out.result(fmt::format("{} CRL {} (number {}, {} revoked{}, next update {}).",
+                         o.dry_run ? "Dry run: would write" : "Wrote", r.out, r.number, r.revoked,
+                         r.expired_omitted == 0
+                             ? ""
+                             : fmt::format("; {} expired before the last CRL lifetime left out", r.expired_omitted),
+                         r.next_update));
   out.say(
       fmt::format("Load it: sendmail {} (then restart sendmail: it reads the CRL at start), Exim {}; Postfix has "
                   "no CRL option.",

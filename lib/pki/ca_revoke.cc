@@ -323,6 +323,27 @@ std::string crl_pem(X509_CRL* crl) {
   return bio_contents(bio.get());
 }
 
+namespace {
+
+// omit_long_expired drops the entries whose certificate's notAfter (from `serials`) is more
+// than `days` before now; returns how many. A serial with no notAfter on record stays.
+std::size_t omit_long_expired(std::vector<RevokedEntry>& revoked, const std::string& serials_path, std::time_t now,
+                              int days) {
+  const std::string serials = read_if_exists(serials_path, "CA serials file");
+  const std::int64_t cutoff = static_cast<std::int64_t>(now) - std::int64_t{days} * 86400;
+  return std::erase_if(revoked, [&](const RevokedEntry& e) {
+    const auto row = serials_row(serials, e.serial);
+    if (row.size() < 3) return false;
+    try {
+      return parse_date(row[2]) < cutoff;
+    } catch (const Error&) {
+      return false;  // an unreadable date: keep the entry, the safe side
+    }
+  });
+}
+
+}  // namespace
+
 CaCrlResult ca_crl(const CaCrlRequest& request, std::time_t now) {
   if (request.out.empty() || request.out == "-") {
     throw Error("ca crl writes a file: give -o FILE", {}, "e.g. -o /etc/mail/tls/ca.crl");
@@ -355,6 +376,7 @@ CaCrlResult ca_crl(const CaCrlRequest& request, std::time_t now) {
   cr.ca_cert = ca.cert.get();
   cr.ca_key = ca.key.get();
   cr.revoked = parse_revoked_file(read_if_exists(revoked_path, "CA revoked file"), revoked_path);
+  result.expired_omitted = omit_long_expired(cr.revoked, ca_file_path(request.dir, "serials"), now, request.days);
   cr.number = read_crl_number(number_path) + 1;
   cr.now = now;
   cr.days = request.days;
@@ -396,6 +418,7 @@ std::string to_json(const CaCrlResult& r) {
   j["ca_certificate"] = r.ca_cert_path;
   j["crl_number"] = r.number;
   j["revoked"] = r.revoked;
+  j["expired_omitted"] = r.expired_omitted;
   j["this_update"] = r.this_update;
   j["next_update"] = r.next_update;
   j["warnings"] = r.warnings;

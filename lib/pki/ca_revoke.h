@@ -7,7 +7,10 @@
 //              the revocation (ISO 8601 UTC), the reason (RFC 5280 name); `#` starts a comment
 //   crlnumber  the number of the last CRL written (decimal); missing: none written yet
 // A CRL is a v2 CRL signed by ca.key: issuer = the CA's subject, thisUpdate = now, nextUpdate =
-// now + days, one entry per line of `revoked` (with its reasonCode unless "unspecified"), the
+// now + days, one entry per line of `revoked` (with its reasonCode unless "unspecified") except
+// those whose certificate (its notAfter in `serials`) expired more than one CRL lifetime (days)
+// before now: RFC 5280 5.1.2.6 lets an entry go once it has been on a CRL issued after the
+// certificate's end, and an expired certificate fails on its dates anyway. The
 // cRLNumber extension (crlnumber + 1, recorded before the CRL is written, so numbers only grow)
 // and the authorityKeyIdentifier (the CA's subject key identifier).
 #pragma once
@@ -100,7 +103,8 @@ struct CaCrlResult {
   std::string out;
   std::string ca_cert_path;
   std::uint64_t number = 0;
-  std::size_t revoked = 0;
+  std::size_t revoked = 0;          ///< entries in the CRL
+  std::size_t expired_omitted = 0;  ///< `revoked` rows left out: expired over `days` ago
   std::string this_update;  ///< ISO 8601 UTC
   std::string next_update;
   std::vector<std::string> warnings;

@@ -38,7 +38,7 @@ struct RevokeFixture {
     ca_init(r, now);
   }
 
-  CaSignResult sign(const std::string& host) {
+  CaSignResult sign(const std::string& host, int days = kDefaultLeafDays) {
     const std::string key = tmp.file(host + ".key");
     create_key_file({kFastKey, key, false, {}});
     CsrFileRequest c;
@@ -51,11 +51,12 @@ struct RevokeFixture {
     s.csr_path = c.path;
     s.out = tmp.file(host + ".crt");
     s.profile = CertProfile::Client;
+    s.days = days;
     return ca_sign(s, now);
   }
 
-  CaCrlResult crl(int days = kDefaultCrlDays) {
-    return ca_crl({.dir = dir, .out = tmp.file("ca.crl"), .days = days}, now);
+  CaCrlResult crl(int days = kDefaultCrlDays, std::time_t at = 0) {
+    return ca_crl({.dir = dir, .out = tmp.file("ca.crl"), .days = days}, at != 0 ? at : now);
   }
 };
 
@@ -202,4 +203,26 @@ TEST_CASE("ca crl: a malformed `revoked` row is named by its line") {
                        "'/ca/revoked' line 2: expected serial, time and reason separated by tabs", Error);
   CHECK_THROWS_AS(parse_revoked_file("01\tyesterday\tkeyCompromise\n", "/ca/revoked"), Error);
   CHECK(parse_revoked_file("01\t2026-01-01T00:00:00Z\tsuperseded\n", "r").front().reason == CRL_REASON_SUPERSEDED);
+}
+
+TEST_CASE("ca crl: an entry goes once its certificate expired more than one CRL lifetime ago") {
+  RevokeFixture f;
+  auto short_lived = f.sign("short.example.org", 10);
+  auto long_lived = f.sign("long.example.org");
+  ca_revoke({.dir = f.dir, .target = short_lived.out}, f.now);
+  ca_revoke({.dir = f.dir, .target = long_lived.out}, f.now);
+  // Expired 20 days ago, within the 30-day CRL lifetime: still listed (a peer with a slow clock).
+  auto kept = f.crl(30, f.now + 30 * 86400);
+  CHECK(kept.revoked == 2);
+  CHECK(kept.expired_omitted == 0);
+  CHECK(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(read_crl(f.tmp.file("ca.crl")).get())) == 2);
+  // Expired 50 days ago: left out; the other entry stays, and the ledger keeps both rows.
+  auto pruned = f.crl(30, f.now + 60 * 86400);
+  CHECK(pruned.revoked == 1);
+  CHECK(pruned.expired_omitted == 1);
+  auto crl = read_crl(f.tmp.file("ca.crl"));
+  REQUIRE(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())) == 1);
+  CHECK(ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(X509_CRL_get_REVOKED(crl.get()), 0)),
+                         X509_get0_serialNumber(read_cert(long_lived.out).get())) == 0);
+  CHECK(parse_revoked_file(test::slurp(f.dir + "/revoked"), "revoked").size() == 2);
 }
