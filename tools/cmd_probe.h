@@ -4,7 +4,9 @@
 #include <string>
 
 #include "cmd_probe_fleet.h"
+#include "dns/resolver.h"
 #include "output.h"
+#include "smtp/mta_sts_check.h"
 #include "smtp/probe.h"
 
 namespace mtlscert::cli {
@@ -21,6 +23,8 @@ struct ProbeCmdOptions {
   std::string resolver;      ///< --resolver ADDR[@PORT]; empty: /etc/resolv.conf
   std::string trust_anchor;  ///< --trust-anchor FILE; empty: the system's root key
   int port = 0;              ///< --port with --mx: the SMTP port on every MX address (0: 25, 465 with --smtps)
+  bool mta_sts = false;      ///< --mta-sts with --mx: judge every MX as an MTA-STS sender would (cmd_probe_sts.cc)
+  int mta_sts_port = 443;    ///< --mta-sts-port: the policy server's port (testing a server elsewhere)
   FleetCmdOptions fleet;  ///< -f FILE, --jobs (cmd_probe_fleet.h)
 };
 
@@ -38,6 +42,12 @@ int run_probe(const ProbeCmdOptions& options, const Output& out);
 void add_dane(const ProbeCmdOptions& o, const ProbeReport& r, Report& report, const Output& out);
 /// run_probe_mx: probe --mx (cmd_probe_dns.cc).
 int run_probe_mx(const ProbeCmdOptions& options, const Output& out);
+
+/// add_mta_sts: probe --mx --mta-sts once every address is probed (cmd_probe_sts.cc): the policy
+/// applied to the hosts, TLS-RPT, printed, in the document ("mta_sts", "tls_rpt") and the findings.
+MtaStsCheck add_mta_sts(const ProbeCmdOptions& o, Resolver& resolver, const std::string& domain,
+                        const std::vector<MtaStsHost>& hosts, nlohmann::ordered_json& doc, Report& report,
+                        const Output& out);
 
 /// probe_envelope: what `probe --json` prints for one report (result, findings, inputs).
 Report probe_envelope(const ProbeOptions& options, const ProbeReport& report);

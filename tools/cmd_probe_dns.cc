@@ -125,7 +125,9 @@ int run_probe_mx(const ProbeCmdOptions& o, const Output& out) {
   json reports = json::array();
   std::vector<std::string> failed;
   std::size_t addresses = 0;
+  std::vector<MtaStsHost> sts_hosts;  // what --mta-sts judges: every host, its addresses as probed
   for (const auto& h : hosts) {
+    sts_hosts.push_back({.preference = h.preference, .host = h.host, .addresses = {}});
     auto a = resolver.a(h.host);
     auto aaaa = resolver.aaaa(h.host);
     std::vector<std::string> addrs = a.records;
@@ -159,6 +161,7 @@ int run_probe_mx(const ProbeCmdOptions& o, const Output& out) {
       p.target = endpoint_text(addr, port);
       p.servername = h.host;
       ProbeReport r = probe(p);
+      sts_hosts.back().addresses.push_back(mta_sts_address(addr, r));
       std::vector<Finding> findings = r.all_findings();
       if (r.could_not_run()) {
         findings.push_back(make_finding(Level::Error, "probe-failed",
@@ -193,12 +196,15 @@ int run_probe_mx(const ProbeCmdOptions& o, const Output& out) {
   }
   doc["mx"] = mx_json;
   doc["reports"] = reports;
-  bool good = failed.empty() && !null_mx && !mx.bogus() && addresses > 0;
+  std::optional<MtaStsCheck> sts;
+  if (o.mta_sts) sts = add_mta_sts(o, resolver, domain, sts_hosts, doc, report, out);
+  bool good = failed.empty() && !null_mx && !mx.bogus() && addresses > 0 && (!sts || sts->ok());
   std::string summary =
       good ? fmt::format("all {} address{} of {} MX host{} passed{}", addresses, addresses == 1 ? "" : "es",
                          hosts.size(), hosts.size() == 1 ? "" : "s", o.dane ? " (with DANE)" : "")
            : fmt::format("{} of {} address{} failed{}", failed.size(), addresses, addresses == 1 ? "" : "es",
                          failed.empty() ? "" : ": " + fmt::format("{}", fmt::join(failed, "; ")));
+  if (sts) summary += "; " + sts->summary();
   doc["domain_verdict"] = {{"ok", good}, {"addresses", addresses}, {"failed", failed}, {"summary", summary}};
   report.result = doc;
   out.result(fmt::format("Domain {}: {}", domain, good ? "OK: " + summary : "PROBLEM: " + summary));
