@@ -198,9 +198,10 @@ int run_probe_mx(const ProbeCmdOptions& o, const Output& out) {
   doc["reports"] = reports;
   std::optional<MtaStsCheck> sts;
   if (o.mta_sts) sts = add_mta_sts(o, resolver, domain, sts_hosts, doc, report, out);
-  bool good = failed.empty() && !null_mx && !mx.bogus() && addresses > 0 && (!sts || sts->ok());
+  bool hosts_good = failed.empty() && !null_mx && !mx.bogus() && addresses > 0;
+  bool good = hosts_good && (!sts || sts->ok());
   std::string summary =
-      good ? fmt::format("all {} address{} of {} MX host{} passed{}", addresses, addresses == 1 ? "" : "es",
+      hosts_good ? fmt::format("all {} address{} of {} MX host{} passed{}", addresses, addresses == 1 ? "" : "es",
                          hosts.size(), hosts.size() == 1 ? "" : "s", o.dane ? " (with DANE)" : "")
            : fmt::format("{} of {} address{} failed{}", failed.size(), addresses, addresses == 1 ? "" : "es",
                          failed.empty() ? "" : ": " + fmt::format("{}", fmt::join(failed, "; ")));

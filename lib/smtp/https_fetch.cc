@@ -48,8 +48,21 @@ void refuse_head(const HttpHead& head, const HttpsRequest& req) {
   }
 }
 
-// handshake: TLS with the name verified; a failed verification is a Certificate failure
-// naming OpenSSL's reason (the alert we send then would only say "bad certificate").
+// certificate_error: the Certificate failure for OpenSSL's verification result v.
+FetchError certificate_error(const HttpsRequest& req, long v) {
+  return FetchError(FetchFailure::Certificate,
+                    fmt::format("the certificate of {} does not verify: {}", req.host,
+                                v == X509_V_OK ? "none was presented" : X509_verify_cert_error_string(v)),
+                    req.cafile.empty() && req.capath.empty()
+                        ? fmt::format("serve a certificate for {} from a public CA (senders use their own store)",
+                                      req.host)
+                        : fmt::format("serve a certificate for {} issued by a CA of {}", req.host,
+                                      req.cafile.empty() ? req.capath : req.cafile));
+}
+
+// handshake: TLS with the chain and the name verified; a failed verification ends the
+// handshake and is a Certificate failure naming OpenSSL's reason (the alert we send then
+// would only say "bad certificate").
 void handshake(TlsSession& tls, const HttpsRequest& req, Deadline deadline) {
   SSL* ssl = tls.ssl();
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
@@ -57,27 +70,19 @@ void handshake(TlsSession& tls, const HttpsRequest& req, Deadline deadline) {
   if (X509_VERIFY_PARAM_set1_host(param, req.host.c_str(), req.host.size()) != 1) {
     ossl::throw_error(fmt::format("setting the name to verify '{}'", req.host));
   }
-  SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+  // The context's callback (tls_client.cc) records and forgives every error, as a probe
+  // must; here OpenSSL's own verdict stands (a null callback would keep the context's).
+  SSL_set_verify(ssl, SSL_VERIFY_PEER, [](int ok, X509_STORE_CTX*) { return ok; });
   SSL_set_min_proto_version(ssl, TLS1_2_VERSION);
   try {
     tls.handshake(deadline);
   } catch (const NetError& e) {
-    long v = SSL_get_verify_result(ssl);
-    if (v != X509_V_OK) {
-      throw FetchError(
-          FetchFailure::Certificate,
-          fmt::format("the certificate of {} does not verify: {}", req.host, X509_verify_cert_error_string(v)),
-          req.cafile.empty() && req.capath.empty()
-              ? fmt::format("serve a certificate for {} from a public CA (senders use their own store)", req.host)
-              : fmt::format("serve a certificate for {} issued by a CA of {}", req.host,
-                            req.cafile.empty() ? req.capath : req.cafile));
-    }
+    if (long v = SSL_get_verify_result(ssl); v != X509_V_OK) throw certificate_error(req, v);
     if (e.code() == "timeout") throw FetchError(FetchFailure::Timeout, e.what(), e.hint());
     throw FetchError(FetchFailure::Tls, e.what(), e.hint());
   }
-  // SSL_VERIFY_PEER failed the handshake for a bad chain; this guards the absence of one.
   if (SSL_get0_peer_certificate(ssl) == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) {
-    throw FetchError(FetchFailure::Certificate, fmt::format("{} presented no verifiable certificate", req.host));
+    throw certificate_error(req, SSL_get_verify_result(ssl));
   }
 }
 

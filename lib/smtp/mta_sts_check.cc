@@ -224,7 +224,9 @@ bool MtaStsCheck::ok() const { return !has_level(findings, Level::Error); }
 
 std::string MtaStsCheck::summary() const {
   if (status != MtaStsStatus::Policy) {
-    return fmt::format("MTA-STS {}", status == MtaStsStatus::NoPolicy ? "not published" : mta_sts_status_name(status));
+    if (status == MtaStsStatus::NoPolicy) return "MTA-STS not published";
+    if (status == MtaStsStatus::TxtLookupFailed) return "MTA-STS unknown (the TXT lookup failed)";
+    return fmt::format("MTA-STS policy unusable ({})", mta_sts_status_name(status));
   }
   std::size_t good = std::count_if(mx.begin(), mx.end(), [](const MtaStsMxVerdict& v) { return v.ok; });
   return fmt::format("MTA-STS {}: {} of {} MX host{} comply", policy->mode, good, mx.size(), mx.size() == 1 ? "" : "s");
