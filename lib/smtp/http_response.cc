@@ -57,13 +57,13 @@ class Buffered {
     for (;;) {
       auto lf = buf_.find('\n', pos_);
       if (lf != std::string::npos) {
-        if (lf - pos_ > max) malformed(fmt::format("the {} is longer than {} bytes", what, max));
+        if (lf - pos_ > max) malformed(fmt::format("more than {} bytes in the {}", max, what));
         std::string out = buf_.substr(pos_, lf - pos_);
         pos_ = lf + 1;
         if (!out.empty() && out.back() == '\r') out.pop_back();
         return out;
       }
-      if (buf_.size() - pos_ > max) malformed(fmt::format("the {} is longer than {} bytes", what, max));
+      if (buf_.size() - pos_ > max) malformed(fmt::format("more than {} bytes in the {}", max, what));
       if (!fill()) malformed(fmt::format("the server closed the connection in the {}", what));
     }
   }
@@ -137,9 +137,9 @@ HttpHead read_head(Buffered& in, std::size_t max_head) {
   head.status = std::stoi(status.substr(9, 3));
   head.reason = status.size() > 13 ? printable(status.substr(13)) : std::string();
   for (;;) {
-    std::string line = in.line(max_head - std::min(used, max_head), "response headers");
+    std::string line = in.line(max_head, "response headers");
     used += line.size() + 2;
-    if (used > max_head) malformed(fmt::format("the response headers are longer than {} bytes", max_head));
+    if (used > max_head) malformed(fmt::format("more than {} bytes in the response headers", max_head));
     if (line.empty()) break;
     if (line.front() == ' ' || line.front() == '\t') malformed("a folded header line (obsolete in HTTP/1.1)");
     auto colon = line.find(':');
@@ -161,7 +161,7 @@ std::string read_chunked(Buffered& in, std::size_t max_body) {
     if (n == 0) break;
     if (n > max_body - body.size()) too_large(max_body);
     body += in.exactly(n, "chunk");
-    if (!in.line(1, "chunk's end").empty()) malformed("a chunk longer than its size");
+    if (in.exactly(2, "chunk") != "\r\n") malformed("a chunk longer than its size");
   }
   // Trailer fields, up to the blank line; their content is not needed.
   for (std::size_t lines = 0; !in.line(1024, "trailer").empty();) {

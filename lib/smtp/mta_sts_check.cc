@@ -33,7 +33,7 @@ ModeEffect by_mode(const std::string& mode, const std::string& host) {
   if (mode == "enforce") return {Level::Error, fmt::format("an MTA-STS enforcing sender will not deliver to {}", host)};
   if (mode == "testing") {
     return {Level::Warn,
-            fmt::format("in mode testing senders still deliver to {}, and report the failure (TLS-RPT)", host)};
+            fmt::format("in mode testing senders still deliver to {} (and report the failure by TLS-RPT)", host)};
   }
   return {Level::Notice, fmt::format("mode none: senders ignore the policy for {}", host)};
 }
