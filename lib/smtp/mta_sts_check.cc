@@ -133,8 +133,9 @@ bool judge_mta_sts_txt(MtaStsCheck& c, const DnsAnswer<std::string>& answer) {
   c.txt.dns = dns_outcome_name(answer.outcome);
   c.txt.dnssec = dns_security_name(answer.security);
   c.txt.records = answer.records;
-  if (answer.outcome != DnsOutcome::Answer && answer.outcome != DnsOutcome::NoData &&
-      answer.outcome != DnsOutcome::NxDomain) {
+  // A bogus answer is what a validating resolver turns into SERVFAIL: not an answer either.
+  if (answer.bogus() || (answer.outcome != DnsOutcome::Answer && answer.outcome != DnsOutcome::NoData &&
+                         answer.outcome != DnsOutcome::NxDomain)) {
     set_failure(c, MtaStsStatus::TxtLookupFailed, Level::Warn, "mta-sts-txt-lookup-failed",
                 fmt::format("the TXT lookup of {} failed ({}{}): senders without a cached policy apply none",
                             answer.name, c.txt.dns, answer.bogus() ? ": " + answer.why_bogus : ""),
@@ -183,14 +184,15 @@ MtaStsCheck check_mta_sts(const MtaStsCheckRequest& req, Resolver& resolver, con
                    .max_body = kMtaStsMaxPolicyBytes};
   auto a = resolver.a(c.policy_host);
   auto aaaa = resolver.aaaa(c.policy_host);
-  get.addresses = a.records;
-  get.addresses.insert(get.addresses.end(), aaaa.records.begin(), aaaa.records.end());
+  if (!a.bogus()) get.addresses = a.records;
+  if (!aaaa.bogus()) get.addresses.insert(get.addresses.end(), aaaa.records.begin(), aaaa.records.end());
   std::string body;
   try {
     if (get.addresses.empty()) {
       throw FetchError(FetchFailure::Resolve,
-                       fmt::format("{}: {} has no A or AAAA record (A: {}, AAAA: {})", c.policy_url, c.policy_host,
-                                   dns_outcome_name(a.outcome), dns_outcome_name(aaaa.outcome)),
+                       fmt::format("{}: {} has no usable A or AAAA record (A: {} {}, AAAA: {} {})", c.policy_url,
+                                   c.policy_host, dns_outcome_name(a.outcome), dns_security_name(a.security),
+                                   dns_outcome_name(aaaa.outcome), dns_security_name(aaaa.security)),
                        fmt::format("publish the address of {}, the policy server", c.policy_host));
     }
     HttpsResult got = https_get(get);

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "dns_answer.h"
+
 using namespace mtlscert;
 
 namespace {
@@ -21,11 +23,7 @@ std::vector<MtaStsHost> two_hosts() {
 }
 
 DnsAnswer<std::string> txt(std::vector<std::string> records, DnsOutcome outcome = DnsOutcome::Answer) {
-  DnsAnswer<std::string> a;
-  a.name = "_mta-sts.example.org";
-  a.outcome = outcome;
-  a.records = std::move(records);
-  return a;
+  return test::txt_answer("_mta-sts.example.org", std::move(records), outcome);
 }
 
 }  // namespace
@@ -144,6 +142,18 @@ TEST_CASE("mta-sts check: the TXT record as RFC 8461 3.1 reads it") {
   REQUIRE(failed.findings.size() == 1);
   CHECK(failed.findings[0].code == "mta-sts-txt-lookup-failed");
   CHECK(failed.findings[0].level == Level::Warn);
+
+  // A bogus record is no record: a validating sender's resolver answers SERVFAIL.
+  MtaStsCheck bogus;
+  auto answer = txt({"v=STSv1; id=1;"});
+  answer.security = DnsSecurity::Bogus;
+  answer.why_bogus = "signature crypto failed";
+  CHECK_FALSE(judge_mta_sts_txt(bogus, answer));
+  CHECK(bogus.status == MtaStsStatus::TxtLookupFailed);
+  REQUIRE(bogus.findings.size() == 1);
+  CHECK(bogus.findings[0].message ==
+        "the TXT lookup of _mta-sts.example.org failed (answer: signature crypto failed): senders without a cached "
+        "policy apply none");
 }
 
 TEST_CASE("mta-sts check: the JSON document and the human lines of an applied policy") {

@@ -79,7 +79,8 @@ TlsRptCheck judge_tls_rpt(const DnsAnswer<std::string>& txt) {
   c.dns = dns_outcome_name(txt.outcome);
   c.dnssec = dns_security_name(txt.security);
   c.records = txt.records;
-  if (txt.outcome != DnsOutcome::Answer && txt.outcome != DnsOutcome::NoData && txt.outcome != DnsOutcome::NxDomain) {
+  if (txt.bogus() ||
+      (txt.outcome != DnsOutcome::Answer && txt.outcome != DnsOutcome::NoData && txt.outcome != DnsOutcome::NxDomain)) {
     c.status = "lookup-failed";
     c.error = fmt::format("the TXT lookup of {} failed ({}{})", c.name, c.dns, txt.bogus() ? ": " + txt.why_bogus : "");
     c.findings.push_back(make_finding(Level::Warn, "tls-rpt-lookup-failed", c.error,

@@ -3,17 +3,14 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
+#include "dns_answer.h"
 
 using namespace mtlscert;
 
 namespace {
 
 DnsAnswer<std::string> txt(std::vector<std::string> records, DnsOutcome outcome = DnsOutcome::Answer) {
-  DnsAnswer<std::string> a;
-  a.name = "_smtp._tls.example.org";
-  a.outcome = outcome;
-  a.records = std::move(records);
-  return a;
+  return test::txt_answer("_smtp._tls.example.org", std::move(records), outcome);
 }
 
 }  // namespace

@@ -33,13 +33,7 @@ z=$DNS_ZONE
 WEB=127.0.0.71
 
 # One SMTP port free on every MX address (hosts listen on distinct addresses), one HTTPS port.
-port=
-for _ in $(seq 20); do
-  p=$(dns_free_port 127.0.0.72)
-  python3 -c 'import socket, sys
-for a in sys.argv[2:]:
-    s = socket.socket(); s.bind((a, int(sys.argv[1]))); s.close()' "$p" 127.0.0.73 127.0.0.74 2>/dev/null && { port=$p; break; }
-done
+port=$(dns_common_port 127.0.0.72 127.0.0.73 127.0.0.74)
 [[ -n $port ]] || fail "no port free on 127.0.0.72-74"
 web_port=$(dns_free_port $WEB)
 
@@ -234,7 +228,20 @@ dns_del _mta-sts TXT && dns_add _mta-sts TXT '"v=STSv1; id=not-valid!;"' && dns_
 rc=$(sts)
 want 1 "^error  mta-sts-txt-invalid: _mta-sts.$z: the _mta-sts TXT record's id 'not-valid!' is not 1 to 32" "bad id"
 dns_del _mta-sts TXT && dns_add _mta-sts TXT '"v=STSv1; id=20261203T080000;"' && dns_sign
-ok "TXT absent: notice, exit 0; two STSv1 records, a bad id: errors"
+dns_bogus _mta-sts TXT
+rc=$(sts)
+want 0 "^warn   mta-sts-txt-lookup-failed: the TXT lookup of _mta-sts.$z failed \\(answer: .+\\): senders without a cached policy apply none$" \
+  "bogus TXT"
+dns_sign
+ok "TXT absent: notice, exit 0; two STSv1 records, a bad id: errors; a bogus one: a warning"
+
+# 8b. No address for mta-sts.ZONE: the fetch fails before any connection.
+dns_del mta-sts A && dns_sign
+rc=$(sts)
+want 1 "^error  mta-sts-fetch-failed: the MTA-STS policy could not be fetched \\(resolve\\): $url: mta-sts.$z has no usable A or AAAA record \\(A: nxdomain secure, AAAA: nxdomain secure\\)$" \
+  "no policy host address"
+dns_add mta-sts A $WEB && dns_sign
+ok "no address for mta-sts.$z: mta-sts-fetch-failed (resolve)"
 
 # 9. TLS-RPT: malformed is a warning, absent a notice; neither fails the domain.
 dns_del _smtp._tls TXT && dns_add _smtp._tls TXT '"v=TLSRPTv1; rua=ftp://x"' && dns_sign
