@@ -18,11 +18,14 @@ Modes (DIR/mode, one word; default "good"):
   notfound   404
 Prints "ready" once listening; serves until killed."""
 import os
-import socket
 import ssl
 import sys
 import threading
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tcp_serve import serve  # noqa: E402
 
 addr, port, chain, key, ctl = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 log_lock = threading.Lock()
@@ -96,11 +99,4 @@ def session(raw):
         raw.close()
 
 
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((addr, port))
-s.listen(16)
-print("ready", flush=True)
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=session, args=(c,), daemon=True).start()
+serve(addr, port, session)
