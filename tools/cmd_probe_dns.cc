@@ -202,9 +202,9 @@ int run_probe_mx(const ProbeCmdOptions& o, const Output& out) {
   bool good = hosts_good && (!sts || sts->ok());
   std::string summary =
       hosts_good ? fmt::format("all {} address{} of {} MX host{} passed{}", addresses, addresses == 1 ? "" : "es",
-                         hosts.size(), hosts.size() == 1 ? "" : "s", o.dane ? " (with DANE)" : "")
-           : fmt::format("{} of {} address{} failed{}", failed.size(), addresses, addresses == 1 ? "" : "es",
-                         failed.empty() ? "" : ": " + fmt::format("{}", fmt::join(failed, "; ")));
+                               hosts.size(), hosts.size() == 1 ? "" : "s", o.dane ? " (with DANE)" : "")
+                 : fmt::format("{} of {} address{} failed{}", failed.size(), addresses, addresses == 1 ? "" : "es",
+                               failed.empty() ? "" : ": " + fmt::format("{}", fmt::join(failed, "; ")));
   if (sts) summary += "; " + sts->summary();
   doc["domain_verdict"] = {{"ok", good}, {"addresses", addresses}, {"failed", failed}, {"summary", summary}};
   report.result = doc;

@@ -50,14 +50,14 @@ void refuse_head(const HttpHead& head, const HttpsRequest& req) {
 
 // certificate_error: the Certificate failure for OpenSSL's verification result v.
 FetchError certificate_error(const HttpsRequest& req, long v) {
-  return FetchError(FetchFailure::Certificate,
-                    fmt::format("the certificate of {} does not verify: {}", req.host,
-                                v == X509_V_OK ? "none was presented" : X509_verify_cert_error_string(v)),
-                    req.cafile.empty() && req.capath.empty()
-                        ? fmt::format("serve a certificate for {} from a public CA (senders use their own store)",
-                                      req.host)
-                        : fmt::format("serve a certificate for {} issued by a CA of {}", req.host,
-                                      req.cafile.empty() ? req.capath : req.cafile));
+  return FetchError(
+      FetchFailure::Certificate,
+      fmt::format("the certificate of {} does not verify: {}", req.host,
+                  v == X509_V_OK ? "none was presented" : X509_verify_cert_error_string(v)),
+      req.cafile.empty() && req.capath.empty()
+          ? fmt::format("serve a certificate for {} from a public CA (senders use their own store)", req.host)
+          : fmt::format("serve a certificate for {} issued by a CA of {}", req.host,
+                        req.cafile.empty() ? req.capath : req.cafile));
 }
 
 // handshake: TLS with the chain and the name verified; a failed verification ends the
