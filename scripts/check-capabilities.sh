@@ -76,6 +76,7 @@ cap "libFuzzer+ASan+UBSan runtime" libclang-rt-14-dev "tests/fuzz (-fsanitize=fu
 cap "openssl CLI"           openssl         "cli tests' independent checks, s_client in the integration tests and interop_matrix.sh (-brief -nocommands)" 'openssl version && openssl s_client -help 2>&1 | grep -- -nocommands >/dev/null'
 cap "CA certificates"       ca-certificates "bundle tests read the system CA store" '[[ -s /etc/ssl/certs/ca-certificates.crt ]]'
 cap "python3 json, socket, re, os" python3  "sendmail harness (syslog listener, free port), probe_sendmail.sh" 'python3 -c "import json, os, re, socket, sys"'
+cap "python3 ssl, threading"   python3  "https_policy_server.py (mta_sts.sh), starttls_server.py: TLS servers" 'python3 -c "import ssl, threading; ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)"'
 cap "awk"                   mawk            "completion.sh, man_lint.sh" 'awk "BEGIN { exit 0 }"'
 cap "script (a pty)"        bsdutils        "cli terminal tests: colour only on a terminal" 'script -qec true /dev/null'
 cap "pgrep"                 procps          "test-all.sh: the overlapped sanitizer build back to normal priority" 'pgrep -P 1'

@@ -178,6 +178,20 @@ void register_inspect(CLI::App& root, GlobalOptions& g, Runner& selected) {
   sub->callback([o, &selected] { selected = [o](const Output& out) { return run_inspect(*o, out); }; });
 }
 
+// --- probe --mx --mta-sts (lib/smtp/domain_probe, mta_sts_check) ----------------
+void add_probe_mta_sts_flags(CLI::App* sub, ProbeCmdOptions& o) {
+  CLI::Option* sts = sub->add_flag(
+      "--mta-sts", o.mta_sts,
+      "With --mx (or -f's --mx lines): fetch the domain's MTA-STS policy (RFC 8461; --cacert verifies its server "
+      "too) and judge every MX host as a sender applying it would; report TLS-RPT (RFC 8460)");
+  sub->add_option("--mta-sts-port", o.mta_sts_port,
+                  "With --mta-sts: the policy server's HTTPS port (default 443; for testing a server elsewhere)")
+      ->check(CLI::Range(1, 65535))
+      ->take_last()
+      ->type_name("PORT")
+      ->needs(sts);
+}
+
 // --- probe: DNS (--dane, --mx; tools/cmd_probe_dns.cc) ---------------------------
 void add_probe_dns_flags(CLI::App* sub, ProbeCmdOptions& o) {
   sub->add_flag("--dane", o.dane, "Check the served chain against the host's DNSSEC-signed TLSA records (RFC 7672)");
@@ -192,6 +206,7 @@ void add_probe_dns_flags(CLI::App* sub, ProbeCmdOptions& o) {
                   "DNSSEC trust anchor: DS or DNSKEY records in zone-file form (default: /usr/share/dns/root.key)")
       ->take_last()
       ->type_name("FILE");
+  add_probe_mta_sts_flags(sub, o);
 }
 
 // --- mta-sts --------------------------------------------------------------------

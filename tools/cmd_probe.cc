@@ -144,6 +144,9 @@ void warn_skip_verify(const ProbeOptions& p, const Output& out) {
 }
 
 int run_probe(const ProbeCmdOptions& o, const Output& out) {
+  if (o.mta_sts && o.mx.empty() && o.fleet.file.empty())
+    throw Error("--mta-sts requires --mx DOMAIN (or -f FILE with --mx lines): a policy is a domain's", {},
+                "e.g. mtlscert probe --mx example.org --mta-sts");
   if (!o.mx.empty() && !o.fleet.file.empty())
     throw Error("probe: both --mx and -f given", {}, "put '--mx DOMAIN' lines in the list, or drop -f");
   if (!o.mx.empty()) return run_probe_mx(o, out);

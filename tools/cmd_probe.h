@@ -23,6 +23,8 @@ struct ProbeCmdOptions {
   std::string resolver;      ///< --resolver ADDR[@PORT]; empty: /etc/resolv.conf
   std::string trust_anchor;  ///< --trust-anchor FILE; empty: the system's root key
   int port = 0;              ///< --port with --mx: the SMTP port on every MX address (0: 25, 465 with --smtps)
+  bool mta_sts = false;      ///< --mta-sts with --mx (or -f's --mx lines): judge every MX as an MTA-STS sender would
+  int mta_sts_port = 443;    ///< --mta-sts-port: the policy server's port (testing a server elsewhere)
   FleetCmdOptions fleet;  ///< -f FILE, --jobs (cmd_probe_fleet.h)
 };
 

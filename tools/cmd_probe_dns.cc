@@ -33,11 +33,22 @@ ResolverOptions resolver_options(const ProbeCmdOptions& o) {
 
 DomainProbeOptions domain_probe_options(const ProbeCmdOptions& o, std::string_view domain, bool strict) {
   if (o.port < 0 || o.port > 65535) throw Error("--port must be 1-65535");
-  return {.domain = domain_of(domain),
-          .port = static_cast<std::uint16_t>(o.port > 0 ? o.port : o.request.smtps ? 465 : 25),
-          .probe = probe_options(o),
-          .dane = o.dane,
-          .strict = strict};
+  DomainProbeOptions d{.domain = domain_of(domain),
+                       .port = static_cast<std::uint16_t>(o.port > 0        ? o.port
+                                                          : o.request.smtps ? 465
+                                                                            : 25),
+                       .probe = probe_options(o),
+                       .dane = o.dane,
+                       .strict = strict,
+                       .mta_sts = std::nullopt};
+  if (o.mta_sts) {
+    d.mta_sts = MtaStsCheckRequest{.domain = d.domain,
+                                   .port = static_cast<std::uint16_t>(o.mta_sts_port),
+                                   .cafile = o.request.cacert,
+                                   .capath = o.request.cacert_path,
+                                   .timeout = std::chrono::seconds(std::max(1, o.request.timeout_seconds))};
+  }
+  return d;
 }
 
 void add_dane(const ProbeCmdOptions& o, const ProbeReport& r, Report& report, const Output& out) {

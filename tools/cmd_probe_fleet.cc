@@ -19,7 +19,7 @@ int run_probe_fleet(const ProbeCmdOptions& o, const Output& out) {
   f.probe = probe_options(o);
   f.jobs = o.fleet.jobs;
   f.dane = o.dane;
-  f.mx_port = domain_probe_options(o, "", out.strict()).port;
+  f.mx = domain_probe_options(o, "", out.strict());
   f.resolver = resolver_options(o);
   std::ifstream file;
   std::istream* list = &std::cin;

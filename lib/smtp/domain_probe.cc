@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "dns/dane.h"
+#include "smtp/tls_rpt.h"
 
 namespace mtlscert {
 
@@ -43,13 +44,16 @@ class DomainRun {
     json& doc = report_.result;
     doc["mx"] = std::move(mx_json);
     doc["reports"] = std::move(reports_);
-    report_.ok = failed_.empty() && !null_mx_ && !mx_bogus_ && addresses_ > 0;
-    report_.summary = report_.ok ? fmt::format("all {} address{} of {} MX host{} passed{}", addresses_,
-                                               addresses_ == 1 ? "" : "es", hosts.size(), hosts.size() == 1 ? "" : "s",
-                                               o_.dane ? " (with DANE)" : "")
-                                 : fmt::format("{} of {} address{} failed{}", failed_.size(), addresses_,
-                                               addresses_ == 1 ? "" : "es",
-                                               failed_.empty() ? "" : fmt::format(": {}", fmt::join(failed_, "; ")));
+    std::optional<MtaStsCheck> sts;
+    if (o_.mta_sts) sts = check_policy();
+    const bool hosts_ok = failed_.empty() && !null_mx_ && !mx_bogus_ && addresses_ > 0;
+    report_.ok = hosts_ok && (!sts || sts->ok());
+    report_.summary =
+        hosts_ok ? fmt::format("all {} address{} of {} MX host{} passed{}", addresses_, addresses_ == 1 ? "" : "es",
+                               hosts.size(), hosts.size() == 1 ? "" : "s", o_.dane ? " (with DANE)" : "")
+                 : fmt::format("{} of {} address{} failed{}", failed_.size(), addresses_, addresses_ == 1 ? "" : "es",
+                               failed_.empty() ? "" : fmt::format(": {}", fmt::join(failed_, "; ")));
+    if (sts) report_.summary += "; " + sts->summary();
     doc["domain_verdict"] = {
         {"ok", report_.ok}, {"addresses", addresses_}, {"failed", failed_}, {"summary", report_.summary}};
     line(fmt::format("Domain {}: {}{}", report_.domain, report_.ok ? "OK: " : "PROBLEM: ", report_.summary));
@@ -103,6 +107,7 @@ class DomainRun {
 
   // probe_host: every address of one MX host; returns the host's entry of "mx".
   json probe_host(const DnsMx& h) {
+    sts_hosts_.push_back({.preference = h.preference, .host = h.host, .addresses = {}});
     auto a = resolver_.a(h.host);
     auto aaaa = resolver_.aaaa(h.host);
     std::vector<std::string> addrs = a.records;
@@ -139,6 +144,7 @@ class DomainRun {
     p.target = endpoint_text(addr, o_.port);
     p.servername = h.host;
     ProbeReport r = ctx_ ? probe(p, ctx_) : probe(p);
+    sts_hosts_.back().addresses.push_back(mta_sts_address(addr, r));
     std::vector<Finding> findings = r.all_findings();
     if (r.could_not_run()) {
       findings.push_back(make_finding(Level::Error, "probe-failed",
@@ -171,12 +177,37 @@ class DomainRun {
     reports_.push_back(std::move(entry));
   }
 
+  // check_policy: the domain's MTA-STS policy applied to the hosts as probed, and TLS-RPT:
+  // their lines, their objects in the document, their findings.
+  MtaStsCheck check_policy() {
+    MtaStsCheckRequest request = *o_.mta_sts;
+    request.domain = report_.domain;
+    MtaStsCheck sts = check_mta_sts(request, resolver_, sts_hosts_);
+    TlsRptCheck rpt = check_tls_rpt(resolver_, report_.domain);
+    bool first = true;
+    for (const auto& text : sts.lines()) {
+      line(fmt::format("{:<9}{}", first ? "MTA-STS:" : "", text));
+      first = false;
+    }
+    line(fmt::format("{:<9}{}: {}", "TLS-RPT:", rpt.name,
+                     rpt.status == "valid" ? fmt::format("rua {}", fmt::join(rpt.rua, ", ")) : rpt.status));
+    json j;
+    to_json(j, sts);
+    report_.result["mta_sts"] = j;
+    to_json(j, rpt);
+    report_.result["tls_rpt"] = j;
+    report_.findings.insert(report_.findings.end(), sts.findings.begin(), sts.findings.end());
+    report_.findings.insert(report_.findings.end(), rpt.findings.begin(), rpt.findings.end());
+    return sts;
+  }
+
   const DomainProbeOptions& o_;
   Resolver& resolver_;
   SSL_CTX* ctx_;
   const std::function<void(const std::string&)>& on_line_;
   DomainReport report_;
   json reports_ = json::array();
+  std::vector<MtaStsHost> sts_hosts_;  // what MTA-STS judges: every host, its addresses as probed
   std::vector<std::string> failed_;
   std::size_t addresses_ = 0;
   bool null_mx_ = false;

@@ -2,11 +2,13 @@
 // lines of `probe -f`): its MX hosts in preference order (the implicit MX when there is none,
 // RFC 5321 5.1; nothing for a null MX, RFC 7505), every A and AAAA address of each, one STARTTLS
 // probe per address with the MX host as the name checked, and optionally DANE (RFC 7672) per
-// host. The verdict is the domain's: every address must pass.
+// host, and optionally MTA-STS (RFC 8461: the policy applied to every MX host) with TLS-RPT
+// (RFC 8460). The verdict is the domain's: every address must pass, and the policy if asked.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,7 @@
 
 #include "core/finding.h"
 #include "dns/resolver.h"
+#include "smtp/mta_sts_check.h"
 #include "smtp/probe.h"
 
 namespace mtlscert {
@@ -26,18 +29,21 @@ struct DomainProbeOptions {
   ProbeOptions probe;       ///< every probe's options; target and servername are set per address
   bool dane = false;        ///< judge each host's TLSA records as a DANE sender would
   bool strict = false;      ///< any finding, not only an error, fails an address
+  /// mta_sts: fetch the domain's MTA-STS policy (its domain field is set from domain) and judge
+  /// every MX host by it; look up TLS-RPT too. Unset: neither.
+  std::optional<MtaStsCheckRequest> mta_sts;
 };
 
 struct DomainReport {
   std::string domain;
   /// result: the "result" object of `probe --mx --json`: domain, resolver, mx_lookup, mx (hosts
   /// and their addresses), reports (one per address, each with the single probe's document),
-  /// domain_verdict.
+  /// domain_verdict; with MTA-STS also mta_sts and tls_rpt.
   nlohmann::ordered_json result;
   /// findings: the domain's (mx-bogus, null-mx, mx-no-address, address-bogus) and every
   /// address's, the latter prefixed "HOST (ADDRESS): ".
   std::vector<Finding> findings;
-  bool ok = false;      ///< every address of every MX passed (and there was at least one)
+  bool ok = false;      ///< every address of every MX passed (and there was at least one), and the policy
   std::string summary;  ///< "all 3 addresses of 2 MX hosts passed", "1 of 3 addresses failed: …"
 };
 

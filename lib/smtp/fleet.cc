@@ -69,8 +69,11 @@ void probe_host(FleetEntry& e, const std::string& target, const FleetOptions& op
 // probe_mx_line: a "--mx DOMAIN" line, as `probe --mx DOMAIN` would do it.
 void probe_mx_line(FleetEntry& e, const std::string& domain, const FleetOptions& options, const ProbeOptions& base, SSL_CTX* ctx, bool strict) {
   Resolver resolver(options.resolver);
-  DomainProbeOptions d{
-      .domain = domain, .port = options.mx_port, .probe = base, .dane = options.dane, .strict = strict};
+  DomainProbeOptions d = options.mx;
+  d.domain = domain_of(domain);
+  d.probe = base;
+  d.dane = options.dane;
+  d.strict = strict;
   try {
     e.domain = probe_domain(d, resolver, ctx, [&](const std::string& line) { e.lines.push_back(line); });
   } catch (const Error&) {

@@ -46,8 +46,10 @@ struct FleetOptions {
   std::string list_name;  ///< for messages: the file, or "standard input"
   /// dane: judge each target's TLSA records as a DANE sender would (as `probe --dane`).
   bool dane = false;
-  std::uint16_t mx_port = 25;  ///< the SMTP port on every MX address of a "--mx" line
-  ResolverOptions resolver;    ///< for "--mx" lines and --dane
+  /// mx: how "--mx" lines are probed (port, MTA-STS); its domain, probe, dane and strict are
+  /// set per line from the fields above.
+  DomainProbeOptions mx;
+  ResolverOptions resolver;  ///< for "--mx" lines and --dane
 };
 
 /// FleetEntry: one target's outcome.

@@ -31,13 +31,7 @@ cd "$t"
 z=$DNS_ZONE
 
 # One port free on every address the test uses (MX hosts listen on distinct addresses).
-port=
-for _ in $(seq 20); do
-  p=$(dns_free_port 127.0.0.31)
-  python3 -c 'import socket, sys
-for a in sys.argv[2:]:
-    s = socket.socket(); s.bind((a, int(sys.argv[1]))); s.close()' "$p" 127.0.0.32 127.0.0.33 2>/dev/null && { port=$p; break; }
-done
+port=$(dns_common_port 127.0.0.31 127.0.0.32 127.0.0.33)
 [[ -n $port ]] || fail "no port free on 127.0.0.31-33"
 
 "$bin" ca init --dir ca --name 'MX test CA' --type ecdsa >/dev/null

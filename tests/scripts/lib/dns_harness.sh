@@ -7,6 +7,7 @@
 #   dns_require                          # exit 77 (SKIPPED, loudly) without unbound/ldnsutils
 #   dns_start "$dir"                     # keys made, zone signed, unbound on $DNS_RESOLVER
 #   trap 'dns_stop' EXIT
+#   port=$(dns_common_port 127.0.0.21 127.0.0.22)   # one TCP port free on each address
 #   dns_add mx1 A 127.0.0.21             # owner relative to the zone (or absolute with a dot)
 #   dns_add @ MX "10 mx1"
 #   dns_add _25._tcp.mx1 TLSA "3 1 1 $hash"
@@ -74,6 +75,19 @@ while True:
         u.close(); t.close()
     print(port); break
 EOF
+}
+
+# dns_common_port ADDR...: a TCP port free on every ADDR right now (MX hosts listening on
+# distinct addresses share one port, as --port gives one); empty after 20 tries.
+dns_common_port() {
+  local p _
+  for _ in $(seq 20); do
+    p=$(dns_free_port "$1")
+    python3 -c 'import socket, sys
+for a in sys.argv[2:]:
+    s = socket.socket(); s.bind((a, int(sys.argv[1]))); s.close()' "$p" "${@:2}" 2>/dev/null && { echo "$p"; return 0; }
+  done
+  return 0  # the caller sees the empty answer and says so
 }
 
 # _dns_sbin NAME: unbound's programs live in /usr/sbin, which a non-root PATH may lack.

@@ -4,10 +4,13 @@ ADDR:PORT for the DANE and probe --mx tests (tests/scripts/dane.sh, probe_mx.sh)
 module is a TLS server independent of mtlscert's code. CHAIN (leaf first) and KEY are read
 again for every connection, so a test switches the served key by replacing the files, as an
 MTA reload would. --plain never offers STARTTLS. Writes nothing; serves until killed."""
-import socket
+import os
 import ssl
 import sys
-import threading
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tcp_serve import serve  # noqa: E402
 
 addr, port = sys.argv[1], int(sys.argv[2])
 plain = sys.argv[3] == "--plain"
@@ -52,11 +55,4 @@ def session(conn):
         conn.close()
 
 
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((addr, port))
-s.listen(16)
-print("ready", flush=True)
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=session, args=(c,), daemon=True).start()
+serve(addr, port, session)
