@@ -24,6 +24,19 @@ std::string endpoint_text(const std::string& address, std::uint16_t port) {
                                                 : fmt::format("{}:{}", address, port);
 }
 
+// note_dane: one address's DANE outcome folded into its host's, for MTA-STS (RFC 8461 2):
+// DANE decides for a host once any address has secure usable records (or fails to get them).
+void note_dane(MtaStsHost& host, DaneStatus status) {
+  const bool applies = status == DaneStatus::Matched || status == DaneStatus::Stale || status == DaneStatus::Bogus ||
+                       status == DaneStatus::LookupFailed || status == DaneStatus::NotServed;
+  if (!applies) return;
+  if (status != DaneStatus::Matched) {
+    host.dane = MtaStsDane::Failed;
+  } else if (host.dane == MtaStsDane::NotChecked) {
+    host.dane = MtaStsDane::Matched;
+  }
+}
+
 json lookup_json(const DnsAnswer<std::string>& a) {
   return {{"dns", dns_outcome_name(a.outcome)}, {"dnssec", dns_security_name(a.security)}};
 }
@@ -155,6 +168,7 @@ class DomainRun {
     std::string dane_text;
     if (tlsa) {
       DaneCheck d = dane_check(*tlsa, r.chain_der, h.host);
+      note_dane(sts_hosts_.back(), d.status);
       findings = findings_with_dane(std::move(findings), d);
       json dj;
       to_json(dj, d);

@@ -83,6 +83,13 @@ std::vector<MtaStsMxVerdict> evaluate_mta_sts_mx(const MtaStsPolicy& policy, con
       v.failed_addresses.push_back(a.address);
       problems.push_back(fmt::format("{}: {}", a.address, a.problem));
     }
+    v.dane = h.dane;
+    if (h.dane != MtaStsDane::NotChecked) {
+      v.ok = h.dane == MtaStsDane::Matched;
+      if (!v.ok) v.why = "DANE applies and fails, which MTA-STS must not override (RFC 8461 2)";
+      out.push_back(std::move(v));
+      continue;
+    }
     v.ok = !v.pattern.empty() && v.tls;
     ModeEffect effect = by_mode(policy.mode, h.host);
     if (v.pattern.empty()) {
@@ -246,6 +253,11 @@ std::vector<std::string> MtaStsCheck::lines() const {
                             policy->max_age));
   out.push_back(fmt::format("mx patterns: {}", policy->mx.empty() ? "none" : join(policy->mx)));
   for (const auto& v : mx) {
+    if (v.dane == MtaStsDane::Matched) {
+      out.push_back(fmt::format("[{}] {}: OK (DANE applies: its TLSA records match; the policy is not used)",
+                                v.preference, v.host));
+      continue;
+    }
     out.push_back(v.ok ? fmt::format("[{}] {}: OK (matches {}, certificate valid)", v.preference, v.host, v.pattern)
                        : fmt::format("[{}] {}: {}: {}", v.preference, v.host,
                                      policy->mode == "enforce" ? "REFUSED" : "would be refused", v.why));
@@ -264,7 +276,8 @@ void to_json(nlohmann::ordered_json& j, const MtaStsCheck& c) {
                   {"tls", v.tls},
                   {"failed_addresses", v.failed_addresses},
                   {"ok", v.ok},
-                  {"why", or_null(v.why)}});
+                  {"why", or_null(v.why)},
+                  {"decided_by", v.dane == MtaStsDane::NotChecked ? "mta-sts" : "dane"}});
   }
   j = {{"status", mta_sts_status_name(c.status)},
        {"txt",

@@ -47,11 +47,21 @@ struct MtaStsAddress {
 /// mta_sts_address: the MtaStsAddress of a probe report (whatever --insecure-skip-verify said).
 MtaStsAddress mta_sts_address(const std::string& address, const ProbeReport& report);
 
+/// MtaStsDane: whether DANE (RFC 7672) decides for a host instead of the policy. RFC 8461 2:
+/// "senders who implement MTA-STS validation MUST NOT allow MTA-STS Policy validation to
+/// override a failing DANE validation"; a sender that does DANE uses it where it applies.
+enum class MtaStsDane {
+  NotChecked,  ///< no DANE check (probe without --dane), or DANE does not apply (no secure TLSA)
+  Matched,     ///< every address matched the host's secure TLSA records
+  Failed,      ///< DANE applies and fails (stale, bogus, lookup failed, nothing served)
+};
+
 /// MtaStsHost: one MX host, its addresses as probed (none: it has no address).
 struct MtaStsHost {
   int preference = 0;
   std::string host;
   std::vector<MtaStsAddress> addresses;
+  MtaStsDane dane = MtaStsDane::NotChecked;
 };
 
 /// MtaStsMxVerdict: one MX host judged against the policy.
@@ -63,9 +73,12 @@ struct MtaStsMxVerdict {
   std::vector<std::string> failed_addresses;
   bool ok = false;  ///< a sender applying the policy delivers here
   std::string why;  ///< when not ok, one line
+  MtaStsDane dane = MtaStsDane::NotChecked;  ///< Matched or Failed: DANE decided, not the policy
 };
 
-/// evaluate_mta_sts_mx: each host against the policy (step 3 above), with its findings.
+/// evaluate_mta_sts_mx: each host against the policy (step 3 above), with its findings. A host
+/// DANE decides for (MtaStsHost::dane) gets DANE's verdict and no MTA-STS finding: its DANE
+/// finding already says what a sender does.
 std::vector<MtaStsMxVerdict> evaluate_mta_sts_mx(const MtaStsPolicy& policy, const std::vector<MtaStsHost>& hosts,
                                                  std::vector<Finding>& findings);
 

@@ -1,6 +1,8 @@
 #include "smtp/mta_sts_check.h"
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "dns_answer.h"
@@ -178,4 +180,29 @@ TEST_CASE("mta-sts check: the JSON document and the human lines of an applied po
   CHECK(lines[0] == "TXT _mta-sts.example.org: id 1 (insecure)");
   CHECK(lines[3] == "[10] mx1.example.org: OK (matches mx1.example.org, certificate valid)");
   CHECK(lines[4] == "[20] mx2.example.org: REFUSED: matches no mx: pattern (mx1.example.org)");
+}
+
+TEST_CASE("mta-sts check: where DANE applies it decides, and a failing DANE is never overridden (RFC 8461 2)") {
+  auto hosts = two_hosts();
+  hosts[0].dane = MtaStsDane::Matched;  // outside the patterns below, yet DANE-authenticated
+  hosts[1].dane = MtaStsDane::Failed;   // inside the patterns with a valid certificate
+  hosts[0].host = "dane.example.net";
+  std::vector<Finding> findings;
+  auto v = evaluate_mta_sts_mx({.mode = "enforce", .mx = {"*.example.org"}, .max_age = 1}, hosts, findings);
+  CHECK(findings.empty());  // the DANE findings of the probe say it; nothing twice
+  CHECK(v[0].ok);
+  CHECK(v[0].dane == MtaStsDane::Matched);
+  CHECK_FALSE(v[1].ok);
+  CHECK(v[1].why == "DANE applies and fails, which MTA-STS must not override (RFC 8461 2)");
+  MtaStsCheck c;
+  c.status = MtaStsStatus::Policy;
+  c.policy = MtaStsPolicy{.mode = "enforce", .mx = {"*.example.org"}, .max_age = 1};
+  c.mx = v;
+  auto lines = c.lines();
+  CHECK(std::find(lines.begin(), lines.end(),
+                  "[10] dane.example.net: OK (DANE applies: its TLSA records match; the policy is not used)") !=
+        lines.end());
+  nlohmann::ordered_json j;
+  to_json(j, c);
+  CHECK(j["mx"][0]["decided_by"] == "dane");
 }

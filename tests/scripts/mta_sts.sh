@@ -183,6 +183,21 @@ rc=$(sts)
 want 0 "^notice mta-sts-mode-none: the MTA-STS policy of $z is mode none" "mode none"
 ok "an unlisted MX: enforce exit 1 (error), testing exit 0 (warn), none: a notice"
 
+# 4b. With --dane, DANE decides where it applies (RFC 8461 2): the unlisted mx2 with a matching
+# TLSA record is delivered to; a stale record on the listed mx1 fails it, whatever the policy.
+policy enforce "mx1.$z"
+dns_add "_$port._tcp.mx2" TLSA "$("$bin" tlsa mx2.crt --host "mx2.$z" | sed -n 's/.* IN TLSA //p')"
+dns_add "_$port._tcp.mx1" TLSA "$("$bin" tlsa mx2.crt --host "mx1.$z" | sed -n 's/.* IN TLSA //p')"
+dns_sign
+rc=$(sts --dane)
+want 1 "\[20\] mx2.$z: OK \(DANE applies: its TLSA records match; the policy is not used\)" "--dane, mx2 by DANE"
+want 1 "\[10\] mx1.$z: REFUSED: DANE applies and fails, which MTA-STS must not override \(RFC 8461 2\)" \
+  "--dane, mx1 stale"
+want 1 "mx1.$z \(127.0.0.72\): dane-stale" "--dane, mx1 stale"
+grep -q "mta-sts-mx-not-in-policy" sts.out && fail "--dane: mx2 still judged by the policy: $(cat sts.out)"
+dns_del "_$port._tcp.mx1" && dns_del "_$port._tcp.mx2" && dns_sign
+ok "--dane with --mta-sts: DANE decides where it applies, a stale record is not overridden"
+
 # 5. An MX whose certificate is for another name: the probe's error and MTA-STS's.
 policy enforce "*.$z"
 dns_add @ MX "30 mx3"
