@@ -133,7 +133,7 @@ TEST_CASE("to_json: schema, stable names, errors as entries") {
   CHECK(doc["files"][1]["objects"].empty());
 }
 
-TEST_CASE("CertInfo::names_host: a DNS name in any case, the CN only without DNS names; EKU rules") {
+TEST_CASE("CertInfo::names_host: a DNS name in any case, the CN only without DNS names, and the EKU rules") {
   CertInfo c;
   c.common_name = "mx.example.org";
   CHECK(c.names_host("mx.example.org"));
