@@ -90,8 +90,10 @@ void Report::add_warnings(const std::vector<std::string>& warnings, std::string_
   for (const auto& w : warnings) findings.push_back(make_finding(Level::Warn, std::string(code), w));
 }
 
-void Report::set_result(const std::string& document) {
-  result = json::parse(document);
+void Report::set_result(const std::string& document) { set_result(json::parse(document)); }
+
+void Report::set_result(json document) {
+  result = std::move(document);
   // "path" and "out" meant the input in some commands and the output in others: the
   // envelope's "inputs" and "outputs" say which.
   for (const char* key : {"schema", "findings", "warnings", "exit_code", "path", "out", "mode"}) result.erase(key);

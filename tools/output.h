@@ -65,6 +65,8 @@ struct Report {
   void add_warnings(const std::vector<std::string>& warnings, std::string_view code);
   /// set_result: a library --json document as the result, minus the envelope's fields.
   void set_result(const std::string& document);
+  /// set_result: the same from the document as a value (probe -f: one a target, no reparse).
+  void set_result(nlohmann::ordered_json document);
 };
 
 /// Output: formats messages consistently; constructed once per run.
