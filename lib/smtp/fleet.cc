@@ -43,7 +43,7 @@ std::string outcome_of(const ProbeReport& r, bool strict) {
 }  // namespace
 
 FleetSummary run_fleet(const FleetOptions& options, std::istream& list, bool strict,
-                       const std::function<void(const FleetEntry&)>& emit) {
+                       const std::function<void(const FleetEntry&)>& emit, const FleetRender& render) {
   if (options.jobs < 1 || options.jobs > kMaxFleetJobs) {
     throw Error(fmt::format("--jobs: {} is not between 1 and {}", options.jobs, kMaxFleetJobs));
   }
@@ -90,6 +90,12 @@ FleetSummary run_fleet(const FleetOptions& options, std::istream& list, bool str
           Error(fmt::format("{} line {}: {}", options.list_name, p.line, err.what()), options.list_name, err.hint());
       e.exit_code = static_cast<int>(Exit::Failed);
       e.outcome = "invalid-target";
+    }
+    if (render) {
+      // A report is hundreds of small allocations; the window may hold 4 x jobs of them
+      // behind a slow target. Its line is one allocation, and made here, in parallel.
+      e.text = render(e);
+      e.report.reset();
     }
     return e;
   };
