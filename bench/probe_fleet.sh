@@ -35,6 +35,8 @@
 #     probe -f   min 1.29 s, medians 1.34 s and 1.54 s   (client CPU ~1.8 ms a target)
 #     1000 x     min 13.19 s, medians 16.38 s and 15.54 s (client CPU ~12.4-14.4 ms a target)
 #     speed-up 12.2x and 10.1x (medians); 10.2x min to min
+#   zero latency, C++ servers, a quiet moment (load 0.7 at the start), 3 runs:
+#     probe -f min 1.22 s, median 1.26 s; 1000 x min 11.54 s, median 12.16 s: 9.7x
 #   zero latency, python servers (TS_SERVER=), 1 run: 2.15 s vs 17.50 s, 8.1x
 #     (before this bench's servers and the client's fixes: 5.6-11.3x)
 #   memory: 20.2 / 20.1 MiB at 1,000 targets, 21.0 / 21.8 MiB at 20,000 (was 20.7 and 25.9)
