@@ -127,7 +127,7 @@ void print_probe_report(const Output& out, const ProbeReport& r) { print_report(
 
 Report probe_envelope(const ProbeOptions& p, const ProbeReport& r) {
   Report report;
-  report.set_result(probe_json(r));
+  report.set_result(nlohmann::ordered_json(r));
   for (const auto* path : {&p.cacert, &p.cert, &p.key}) {
     if (!path->empty()) report.inputs.push_back(*path);
   }

@@ -35,46 +35,46 @@ int run_probe_fleet(const ProbeCmdOptions& o, const Output& out) {
     list = &file;
   }
   warn_skip_verify(f.probe, out);
-  FleetSummary s = run_fleet(f, *list, out.strict(), [&](const FleetEntry& e) {
+  // Each target's line is made on the thread that probed it (in parallel, and the results
+  // waiting for an earlier target hold that line only); the lines are printed in list order.
+  auto render = [&](const FleetEntry& e) -> std::string {
     if (e.error) {
-      if (out.json_mode()) {
-        out.json_line(nullptr, &*e.error, e.exit_code);
-      } else {
-        out.result(fmt::format("FAILED: {}", e.error->what()));
-      }
-      return;
+      return out.json_mode() ? out.json_line_text(nullptr, &*e.error, e.exit_code)
+                             : fmt::format("FAILED: {}", e.error->what());
     }
     if (e.domain) {
       if (out.json_mode()) {
         Report report;
         report.result = e.domain->result;
         report.findings = e.domain->findings;
-        out.json_line(&report, nullptr, e.exit_code);
-      } else if (e.exit_code != 0 || !out.quiet()) {
-        for (const auto& line : e.lines) out.result(line);
+        return out.json_line_text(&report, nullptr, e.exit_code);
       }
-      return;
+      return e.exit_code != 0 || !out.quiet() ? fmt::format("{}", fmt::join(e.lines, "\n")) : std::string();
     }
     const ProbeReport& r = *e.report;
-    if (out.json_mode()) {
-      Report report = probe_envelope(f.probe, r);
-      if (e.dane) {
-        nlohmann::ordered_json dj;
-        to_json(dj, *e.dane);
-        report.result["dane"] = dj;
-        report.findings = e.findings;
-      }
-      if (r.could_not_run()) {
-        Error err(r.failure->message, {}, r.failure->hint);
-        out.json_line(&report, &err, e.exit_code);
-      } else {
-        out.json_line(&report, nullptr, e.exit_code);
-      }
-    } else if (e.exit_code != 0 || !out.quiet()) {
-      out.result(r.verdict());
-      if (e.dane) out.result(fmt::format("      DANE: {}", dane_summary(*e.dane)));
+    if (!out.json_mode()) {
+      if (e.exit_code == 0 && out.quiet()) return std::string();
+      return e.dane ? fmt::format("{}\n      DANE: {}", r.verdict(), dane_summary(*e.dane)) : r.verdict();
     }
-  });
+    Report report = probe_envelope(f.probe, r);
+    if (e.dane) {
+      nlohmann::ordered_json dj;
+      to_json(dj, *e.dane);
+      report.result["dane"] = dj;
+      report.findings = e.findings;
+    }
+    if (!r.could_not_run()) return out.json_line_text(&report, nullptr, e.exit_code);
+    Error err(r.failure->message, {}, r.failure->hint);
+    return out.json_line_text(&report, &err, e.exit_code);
+  };
+  auto emit = [&](const FleetEntry& e) {
+    if (out.json_mode()) {
+      out.data(e.text + "\n");
+    } else if (!e.text.empty()) {
+      out.result(e.text);
+    }
+  };
+  FleetSummary s = run_fleet(f, *list, out.strict(), emit, render);
   // The summary: how many targets ended how, the failures first.
   out.result("");
   out.result(fmt::format("{} target{} in {:.1f} s, {} at once: {} ok, {} failed", s.targets, s.targets == 1 ? "" : "s",

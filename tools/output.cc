@@ -90,8 +90,10 @@ void Report::add_warnings(const std::vector<std::string>& warnings, std::string_
   for (const auto& w : warnings) findings.push_back(make_finding(Level::Warn, std::string(code), w));
 }
 
-void Report::set_result(const std::string& document) {
-  result = json::parse(document);
+void Report::set_result(const std::string& document) { set_result(json::parse(document)); }
+
+void Report::set_result(json document) {
+  result = std::move(document);
   // "path" and "out" meant the input in some commands and the output in others: the
   // envelope's "inputs" and "outputs" say which.
   for (const char* key : {"schema", "findings", "warnings", "exit_code", "path", "out", "mode"}) result.erase(key);
@@ -221,8 +223,12 @@ int Output::fail(const Error& e, const Report* partial) const {
 }
 
 void Output::json_line(const Report* report, const Error* error, int code) const {
+  fmt::print(stdout, "{}\n", json_line_text(report, error, code));
+}
+
+std::string Output::json_line_text(const Report* report, const Error* error, int code) const {
   // One line per document (JSON Lines); invalid UTF-8 from a server is replaced, as in dump().
-  fmt::print(stdout, "{}\n", envelope(report, error, code).dump(-1, ' ', false, json::error_handler_t::replace));
+  return envelope(report, error, code).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 int Output::print_version(std::string_view version) const {

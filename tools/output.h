@@ -65,6 +65,8 @@ struct Report {
   void add_warnings(const std::vector<std::string>& warnings, std::string_view code);
   /// set_result: a library --json document as the result, minus the envelope's fields.
   void set_result(const std::string& document);
+  /// set_result: the same from the document as a value (probe -f: one a target, no reparse).
+  void set_result(nlohmann::ordered_json document);
 };
 
 /// Output: formats messages consistently; constructed once per run.
@@ -99,6 +101,9 @@ class Output {
   /// json_line: the envelope finish() (no error) or fail() (error given) prints, on one line
   /// and whatever --json says: one line per target of `probe -f --json` (JSON Lines).
   void json_line(const Report* report, const Error* error, int code) const;
+  /// json_line_text: that line without its newline, not printed (probe -f makes each on the
+  /// thread that probed the target; print it with data()).
+  std::string json_line_text(const Report* report, const Error* error, int code) const;
   /// print_version: "mtlscert VERSION", or its document with --json.
   int print_version(std::string_view version) const;
   /// data: bytes that are the command's output (a PEM written to "-o -"), unchanged, on stdout.

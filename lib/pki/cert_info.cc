@@ -238,7 +238,7 @@ CertInfo describe_certificate(X509* cert, std::time_t now) {
     OPENSSL_free(hex);
   }
   info.sha256 = sha256_fingerprint(cert);
-  if (EVP_PKEY* key = X509_get0_pubkey(cert)) info.spki_sha256 = spki_sha256_hex(key);
+  if (X509_get0_pubkey(cert) != nullptr) info.spki_sha256 = spki_sha256_hex(cert);
   ossl::clear_errors();
   return info;
 }

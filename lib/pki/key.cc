@@ -229,18 +229,38 @@ KeySummary summarize_key(const EVP_PKEY* key) {
   return s;
 }
 
-std::string spki_sha256_hex(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  int n = i2d_PUBKEY(key, &der);
+namespace {
+
+// sha256_hex_of_der: lower-case hex SHA-256 of n DER bytes, which it frees.
+std::string sha256_hex_of_der(unsigned char* der, int n) {
   if (n <= 0) throw Error("could not DER-encode a public key (SubjectPublicKeyInfo)");
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   int ok = EVP_Digest(der, static_cast<std::size_t>(n), md, &len, EVP_sha256(), nullptr);
   OPENSSL_free(der);
   if (ok != 1) throw Error("SHA-256 of a public key failed");
+  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kDigits[md[i] >> 4];
+    out += kDigits[md[i] & 0xf];
+  }
   return out;
+}
+
+}  // namespace
+
+std::string spki_sha256_hex(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int n = i2d_PUBKEY(key, &der);
+  return sha256_hex_of_der(der, n);
+}
+
+std::string spki_sha256_hex(const X509* cert) {
+  unsigned char* der = nullptr;
+  int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+  return sha256_hex_of_der(der, n);
 }
 
 bool same_public_key(const EVP_PKEY* a, const EVP_PKEY* b) {

@@ -78,6 +78,10 @@ KeySummary summarize_key(const EVP_PKEY* key);
 /// spki_sha256_hex: lower-case hex SHA-256 of the key's DER SubjectPublicKeyInfo, the data of a
 /// DANE "3 1 1" TLSA record (what `inspect` shows as the key's SHA-256).
 std::string spki_sha256_hex(EVP_PKEY* key);
+/// spki_sha256_hex(cert): the same for a certificate's key, hashed as the certificate holds it
+/// (no re-encoding through the key: OpenSSL 3.0's encoders cost more than a probe's whole
+/// handshake parse, and `probe -f` describes every server's chain).
+std::string spki_sha256_hex(const X509* cert);
 
 /// same_public_key: true when a and b hold the same public key.
 bool same_public_key(const EVP_PKEY* a, const EVP_PKEY* b);

@@ -28,6 +28,18 @@ TEST_CASE("generate_key makes the requested key and PEM is PKCS#8") {
   }
 }
 
+TEST_CASE("spki_sha256_hex of a certificate is that of its key, for every key type") {
+  for (KeySpec spec : {KeySpec{KeyType::Rsa, 2048, ""}, KeySpec{KeyType::Ecdsa, 0, "P-256"},
+                       KeySpec{KeyType::Ecdsa, 0, "P-384"}, KeySpec{KeyType::Ed25519, 0, ""}}) {
+    CAPTURE(key_type_name(spec.type));
+    test::Issued ca = test::make_cert({.cn = "SPKI CA", .key = spec});
+    std::string from_key = spki_sha256_hex(X509_get0_pubkey(ca.cert.get()));
+    CHECK(from_key.size() == 64);
+    CHECK(from_key.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK(spki_sha256_hex(ca.cert.get()) == from_key);
+  }
+}
+
 TEST_CASE("validate_key_spec refuses sizes and curves we do not offer") {
   CHECK_THROWS_WITH_AS(validate_key_spec({KeyType::Rsa, 1024, ""}), "--bits: 1024 is not offered for RSA", Error);
   CHECK_THROWS_WITH_AS(validate_key_spec({KeyType::Ecdsa, 0, "P-521"}), "--curve: 'P-521' is not offered", Error);

@@ -68,7 +68,14 @@ struct FleetEntry {
   /// summary counts these.
   std::string outcome;
   int exit_code = 0;  ///< what `probe TARGET` alone would have exited with (0, 1, 2)
+  /// text: what run_fleet's `render` made of the entry (its report, domain and lines are dropped then).
+  std::string text;
 };
+
+/// FleetRender: turns a finished entry into the text to print. run_fleet calls it on the
+/// thread that probed the target, as soon as the probe ends (several at once): the results
+/// that wait for an earlier target then hold a line each, not a whole report.
+using FleetRender = std::function<std::string(const FleetEntry&)>;
 
 struct FleetSummary {
   std::size_t targets = 0;
@@ -81,9 +88,10 @@ struct FleetSummary {
 
 /// run_fleet probes every target of the list, calling emit once per target, in list order
 /// (one call at a time). strict: any finding, not only an error-level one, fails a target.
+/// With render, each entry reaches emit with its text and without its report.
 /// Throws Error for options or files that make every probe impossible (CA file, client
 /// certificate) and for a list that cannot be read; a bad target is an entry, not an error.
 FleetSummary run_fleet(const FleetOptions& options, std::istream& list, bool strict,
-                       const std::function<void(const FleetEntry&)>& emit);
+                       const std::function<void(const FleetEntry&)>& emit, const FleetRender& render = {});
 
 }  // namespace mtlscert

@@ -60,3 +60,29 @@ TEST_CASE("fleet: a bad target is an entry of its own, in list order, and fails 
   CHECK(s.outcomes["refused"] == 1);
   CHECK(s.exit_code() == 1);
 }
+
+TEST_CASE("fleet: with render, each entry reaches emit as its text, in list order, without its report") {
+  std::string text;
+  for (int port = 1; port <= 40; ++port) text += "127.0.0.1:" + std::to_string(port % 3 + 1) + "\n";
+  text += "127.0.0.1:0\n";
+  std::istringstream list(text);
+  FleetOptions o;
+  o.list_name = "list";
+  o.jobs = 8;
+  o.probe.timeout_seconds = 5;
+  std::vector<FleetEntry> got;
+  auto render = [](const FleetEntry& e) {
+    return e.report ? e.target + " " + e.report->failure->code : e.target + " invalid";
+  };
+  run_fleet(
+      o, list, false, [&](const FleetEntry& e) { got.push_back(e); }, render);
+  REQUIRE(got.size() == 41);
+  for (int i = 0; i < 40; ++i) {
+    CAPTURE(i);
+    CHECK(got[i].text == "127.0.0.1:" + std::to_string((i + 1) % 3 + 1) + " refused");
+    CHECK_FALSE(got[i].report);
+    CHECK(got[i].outcome == "refused");
+  }
+  CHECK(got[40].text == "127.0.0.1:0 invalid");
+  CHECK(got[40].error);
+}

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "bundle/ca_list.h"
 #include "core/finding.h"
 #include "core/ossl.h"
@@ -145,5 +147,7 @@ std::string default_ehlo_name();
 
 /// probe_json: the --json document, schema "mtlscert.probe/1".
 std::string probe_json(const ProbeReport& report);
+/// to_json: the same document as a value (probe -f builds one a target: no text round trip).
+void to_json(nlohmann::ordered_json& j, const ProbeReport& report);
 
 }  // namespace mtlscert

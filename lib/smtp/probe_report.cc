@@ -110,10 +110,10 @@ std::string ProbeReport::verdict() const {
   return fmt::format("OK: {}; the certificate verifies for {}.", what, servername);
 }
 
-std::string probe_json(const ProbeReport& r) {
+void to_json(nlohmann::ordered_json& doc, const ProbeReport& r) {
   using json = nlohmann::ordered_json;
   auto reply = [](const std::optional<SmtpReply>& x) { return x ? json(*x) : json(nullptr); };
-  json doc;
+  doc = json::object();
   doc["schema"] = "mtlscert.probe/1";
   doc["verdict"] = r.verdict();
   doc["exit_code"] = r.exit_code();
@@ -159,9 +159,12 @@ std::string probe_json(const ProbeReport& r) {
   doc["post_tls_ehlo"] = reply(r.post_tls_ehlo);
   doc["post_tls_capabilities"] = r.post_tls_capabilities;
   doc["findings"] = r.findings;
+}
+
+std::string probe_json(const ProbeReport& r) {
   // Reply lines, capabilities and certificate names are whatever the server sent: replace
   // invalid UTF-8 rather than throw, so the document is always produced and always valid JSON.
-  return doc.dump(2, ' ', false, json::error_handler_t::replace);
+  return nlohmann::ordered_json(r).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace mtlscert

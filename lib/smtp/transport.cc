@@ -97,8 +97,11 @@ bool wait_fd(int fd, short events, Deadline deadline) {
     (void)::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   }
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    if (left <= 0) return false;
+    // false means the deadline has passed, never "less than a millisecond left": the caller
+    // tells a target's deadline from a wait's timeout by comparing the clock with it.
+    auto now = Clock::now();
+    if (now >= deadline) return false;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
     struct pollfd p {};
     p.fd = fd;
     p.events = events;

@@ -2,7 +2,7 @@
 # label: net
 # `mtlscert probe -f LIST --jobs N` against real STARTTLS servers on distinct 127.0.0.x
 # addresses (tests/scripts/lib/fleet_server.py, certificates made with the openssl CLI):
-# good, no STARTTLS, expired, wrong name, self-signed, refused, silent. Asserts: one result a
+# good, no STARTTLS, expired, wrong name, self-signed, refused, silent, trickling. Asserts: one result a
 # target in the list's order, the outcome of each, the summary table, exit codes 0/1/2, JSON
 # Lines each valid against the single probe's schema, the per-target deadline, and that a list
 # split in two gives the same lines as the whole.
@@ -17,9 +17,11 @@ command -v python3 >/dev/null && command -v openssl >/dev/null ||
 source "$src/tests/scripts/lib/tls_servers.sh"
 dir=$(mktemp -d)
 silent_pid=
+trickle_pid=
 cleanup() {
   ts_cleanup
   [[ -n $silent_pid ]] && kill "$silent_pid" 2>/dev/null
+  [[ -n $trickle_pid ]] && kill "$trickle_pid" 2>/dev/null
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -41,6 +43,23 @@ s=socket.socket(); s.bind(("127.0.0.7",0)); s.listen(8); print(s.getsockname()[1
 silent_pid=$!
 for _ in $(seq 100); do [[ -s $dir/silent.port ]] && break; sleep 0.05; done
 silent=127.0.0.7:$(cat "$dir/silent.port")
+# Answers every connection with a greeting that never ends, a byte every 0.2 s: no single
+# wait times out, only the target's deadline ends it.
+python3 -c 'import socket,threading,time
+def drip(c):
+    try:
+        c.send(b"220-trickle.test.example")
+        while True:
+            time.sleep(0.2)
+            c.send(b"x")
+    except OSError:
+        pass
+s=socket.socket(); s.bind(("127.0.0.9",0)); s.listen(8); print(s.getsockname()[1], flush=True)
+while True:
+    threading.Thread(target=drip, args=(s.accept()[0],), daemon=True).start()' >"$dir/trickle.port" 2>/dev/null &
+trickle_pid=$!
+for _ in $(seq 100); do [[ -s $dir/trickle.port ]] && break; sleep 0.05; done
+trickle=127.0.0.9:$(cat "$dir/trickle.port")
 
 cat >"$dir/list" <<LIST
 # the fleet
@@ -52,6 +71,7 @@ $wrongname
 $selfsigned
 127.0.0.8:1
 $silent
+$trickle
 not:a:target
 $good
 LIST
@@ -65,9 +85,10 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 set -e
 [[ $rc -eq 1 ]] || { cat "$dir/out.txt" "$dir/err.txt" >&2; fail "probe -f exit $rc, want 1 (some targets failed)"; }
 ok "probe -f: exit 1 when some targets fail"
-# One verdict line per target, in list order (the silent one takes the longest but keeps its place).
+# One verdict line per target, in list order (the silent and trickling ones take the longest
+# but keep their places).
 mapfile -t lines < <(grep -E '^(OK|PROBLEM|FAILED): ' "$dir/out.txt")
-((${#lines[@]} == 9)) || { cat "$dir/out.txt" >&2; fail "${#lines[@]} verdict lines, want 9"; }
+((${#lines[@]} == 10)) || { cat "$dir/out.txt" >&2; fail "${#lines[@]} verdict lines, want 10"; }
 expect() {  # expect INDEX PREFIX SUBSTRING
   [[ ${lines[$1]} == "$2"* && ${lines[$1]} == *"$3"* ]] ||
     { cat "$dir/out.txt" >&2; fail "line $1: '${lines[$1]}', want '$2...$3...'"; }
@@ -79,22 +100,24 @@ expect 3 "PROBLEM: $wrongname" "mx.test.example"
 expect 4 "PROBLEM: $selfsigned" "self-signed"
 expect 5 "FAILED: " "127.0.0.8:1"
 expect 6 "FAILED: " "the target's deadline of 3 s passed"
-expect 7 "FAILED: $dir/list line 10: 'not:a:target'" "neither HOST:PORT nor an IPv6 address"
-expect 8 "OK: $good" "verifies"
+expect 7 "FAILED: " "the target's deadline of 3 s passed"
+expect 8 "FAILED: $dir/list line 11: 'not:a:target'" "neither HOST:PORT nor an IPv6 address"
+expect 9 "OK: $good" "verifies"
 ok "one verdict a target, in the list's order, each the expected one"
 # The summary table counts each outcome.
 table() { grep -E "^  $1 +$2\$" "$dir/out.txt" >/dev/null || { cat "$dir/out.txt" >&2; fail "summary: no row '$1 $2'"; }; }
-grep -q '^9 targets in .* s, 4 at once: 2 ok, 7 failed$' "$dir/out.txt" || { cat "$dir/out.txt" >&2; fail "summary line"; }
+grep -q '^10 targets in .* s, 4 at once: 2 ok, 8 failed$' "$dir/out.txt" || { cat "$dir/out.txt" >&2; fail "summary line"; }
 table ok 2
 table no-starttls 1
 table verify-failed 2
 table name-mismatch 1
 table refused 1
-table timeout 1
+table timeout 2
 table invalid-target 1
-ok "summary: 9 targets, 2 ok, outcomes counted"
-# The silent target waits out its deadline while the others go on: well under 9 x 3 s.
-((elapsed_ms < 8000)) || fail "the run took $elapsed_ms ms: the deadline or the parallelism does not hold"
+ok "summary: 10 targets, 2 ok, outcomes counted"
+# The silent and the trickling targets wait out their deadlines (at the same time, 4 jobs)
+# while the others go on: well under 2 x 3 s, let alone 10 x 3 s.
+((elapsed_ms < 6000)) || fail "the run took $elapsed_ms ms: the deadline or the parallelism does not hold"
 ok "per-target deadline: the run took $elapsed_ms ms"
 
 # JSON Lines: one envelope a line, each valid against the single probe's schema, same order.
@@ -103,7 +126,7 @@ set +e
 rc=$?
 set -e
 [[ $rc -eq 1 ]] || fail "probe -f --json exit $rc, want 1"
-(($(wc -l <"$dir/out.jsonl") == 9)) || fail "$(wc -l <"$dir/out.jsonl") JSON lines, want 9"
+(($(wc -l <"$dir/out.jsonl") == 10)) || fail "$(wc -l <"$dir/out.jsonl") JSON lines, want 10"
 i=0
 while IFS= read -r doc; do
   printf '%s\n' "$doc" >"$dir/doc.$i.json"
@@ -119,7 +142,8 @@ def target(d):
     t = d["result"]["target"] if d["result"] else None
     return f'{t["host"]}:{t["port"]}' if t else None
 want = [(good, 0, "ok"), (nostarttls, 1, "findings"), (expired, 1, "findings"), (wrongname, 1, "findings"),
-        (selfsigned, 1, "findings"), ("127.0.0.8:1", 2, "error"), (None, 2, "error"), (None, 2, "error"), (good, 0, "ok")]
+        (selfsigned, 1, "findings"), ("127.0.0.8:1", 2, "error"), (None, 2, "error"), (None, 2, "error"),
+        (None, 2, "error"), (good, 0, "ok")]
 for i, (d, (t, code, verdict)) in enumerate(zip(docs, want)):
     assert d["schema"].startswith("mtlscert.probe/"), d["schema"]
     if t is not None:
@@ -129,12 +153,13 @@ assert docs[0]["result"]["verification"]["verified"] is True
 assert docs[3]["result"]["name"]["matches"] is False
 assert docs[5]["result"]["error"]["code"] == "refused"
 assert docs[6]["result"]["error"]["code"] == "timeout"
-assert "not:a:target" in docs[7]["error"]["message"]
+assert docs[7]["result"]["error"]["code"] == "timeout" and docs[7]["result"]["error"]["stage"] == "greeting"
+assert "not:a:target" in docs[8]["error"]["message"]
 PY
-ok "JSON Lines: 9 envelopes, valid, in order, exit codes and verdicts per target"
+ok "JSON Lines: 10 envelopes, valid, in order, exit codes and verdicts per target"
 
 # Shards: the list split in two gives the same outcomes, in the same order, as the whole.
-grep -v '^#' "$dir/list" | grep -v "$silent" | grep . >"$dir/flat"
+grep -v '^#' "$dir/list" | grep -v -e "$silent" -e "$trickle" | grep . >"$dir/flat"
 head -n 4 "$dir/flat" >"$dir/shard1"
 tail -n +5 "$dir/flat" >"$dir/shard2"
 summarise() { python3 -c 'import json,sys

@@ -7,6 +7,8 @@
 #   ts_self_signed NAME CN      # DIR/NAME.{crt,key}: self-signed
 #   ts_start ADDR NAME [--no-starttls]   # fleet_server.py on ADDR; TS_ADDR=ADDR:PORT (not
 #                               # in $(...): the server's pid must reach ts_cleanup)
+#   TS_SERVER=PROGRAM           # another server taking the same arguments (the bench sets
+#                               # build/tests/fleet-smtp-server: C++, fast, --delay-ms N)
 #   ts_cleanup                  # stops every server started (by pid)
 TS_DIR=
 TS_PIDS=()
@@ -59,7 +61,9 @@ ts_start() {
   local addr=$1 name=$2 port_file i
   shift 2
   port_file=$(mktemp "$TS_DIR/port.XXXXXX")
-  python3 "$ts_lib/fleet_server.py" "$addr" 0 "$TS_DIR/$name.crt" "$TS_DIR/$name.key" "$@" >"$port_file" 2>/dev/null &
+  local server=(python3 "$ts_lib/fleet_server.py")
+  [[ -n ${TS_SERVER:-} ]] && server=("$TS_SERVER")
+  "${server[@]}" "$addr" 0 "$TS_DIR/$name.crt" "$TS_DIR/$name.key" "$@" >"$port_file" 2>/dev/null &
   TS_PIDS+=($!)
   for ((i = 0; i < 100; i++)); do
     [[ -s $port_file ]] && break
