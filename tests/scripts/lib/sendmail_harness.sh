@@ -159,6 +159,10 @@ define(\`confHOSTS_FILE', \`$t/etc/hosts')dnl
 define(\`confDONT_PROBE_INTERFACES', \`True')dnl
 define(\`confLOG_LEVEL', \`14')dnl
 define(\`confTO_IDENT', \`0s')dnl
+dnl Tests share a loaded machine: sendmail must neither queue (QueueLA, default 8) nor refuse
+dnl connections (RefuseLA, default 12) because of the load average.
+define(\`confQUEUE_LA', \`1000')dnl
+define(\`confREFUSE_LA', \`1000')dnl
 define(\`confTRUSTED_USER', \`root')dnl
 define(\`QUEUE_DIR', \`$t/queue')dnl
 define(\`STATUS_FILE', \`$t/var/sendmail.st')dnl
