@@ -71,7 +71,8 @@ std::size_t restore_dir(const DirSnapshot& snapshot) {
     return Error(fmt::format("rollback of {}: {}: {}", dir, path, what), path,
                  fmt::format("put the directory back by hand, then run: mtlscert bundle rehash {}", dir));
   };
-  for (const auto& [name, entry] : now) {
+  for (const auto& item : now) {
+    const std::string& name = item.first;  // not a structured binding: clang 14 cannot capture one
     bool kept = std::any_of(snapshot.entries.begin(), snapshot.entries.end(),
                             [&](const DirSnapshot::Entry& e) { return e.name == name; });
     if (kept) continue;
