@@ -19,10 +19,6 @@ using json = nlohmann::ordered_json;
 
 Resolver make_resolver(const ProbeCmdOptions& o) { return Resolver(resolver_options(o)); }
 
-DaneCheck check_dane(Resolver& resolver, const std::string& host, std::uint16_t port, const ProbeReport& r) {
-  return dane_check(resolver.tlsa(tlsa_name(host, port)), r.chain_der, host);
-}
-
 }  // namespace
 
 ResolverOptions resolver_options(const ProbeCmdOptions& o) {
@@ -33,7 +29,7 @@ ResolverOptions resolver_options(const ProbeCmdOptions& o) {
 
 DomainProbeOptions domain_probe_options(const ProbeCmdOptions& o, std::string_view domain, bool strict) {
   if (o.port < 0 || o.port > 65535) throw Error("--port must be 1-65535");
-  DomainProbeOptions d{.domain = domain_of(domain),
+  DomainProbeOptions d{.domain = std::string(domain),
                        .port = static_cast<std::uint16_t>(o.port > 0        ? o.port
                                                           : o.request.smtps ? 465
                                                                             : 25),
@@ -42,7 +38,7 @@ DomainProbeOptions domain_probe_options(const ProbeCmdOptions& o, std::string_vi
                        .strict = strict,
                        .mta_sts = std::nullopt};
   if (o.mta_sts) {
-    d.mta_sts = MtaStsCheckRequest{.domain = d.domain,
+    d.mta_sts = MtaStsCheckRequest{.domain = {},  // the domain probe sets it
                                    .port = static_cast<std::uint16_t>(o.mta_sts_port),
                                    .cafile = o.request.cacert,
                                    .capath = o.request.cacert_path,
@@ -52,12 +48,8 @@ DomainProbeOptions domain_probe_options(const ProbeCmdOptions& o, std::string_vi
 }
 
 void add_dane(const ProbeCmdOptions& o, const ProbeReport& r, Report& report, const Output& out) {
-  std::string host = o.request.servername.empty() ? r.endpoint.host : o.request.servername;
-  if (is_ip_literal(host))
-    throw Error(fmt::format("--dane: '{}' is an address; TLSA records are found by host name", host), {},
-                "give the MX host name as the target, or --servername NAME");
   Resolver resolver = make_resolver(o);
-  DaneCheck d = check_dane(resolver, host, r.endpoint.port, r);
+  DaneCheck d = probe_dane(resolver, r, o.request.servername);
   out.result(fmt::format("{:<15}{}", "DANE:", dane_summary(d)));
   if (d.status == DaneStatus::Matched && (!r.verified || !r.name_matches))
     out.result(fmt::format("{:<15}{}", "", "DANE authenticates the server: the PKIX verdict above does not count"));

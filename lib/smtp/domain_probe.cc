@@ -12,17 +12,20 @@ namespace mtlscert {
 
 using json = nlohmann::ordered_json;
 
+DaneCheck probe_dane(Resolver& resolver, const ProbeReport& report, const std::string& servername) {
+  const std::string host = servername.empty() ? report.endpoint.host : servername;
+  if (is_ip_literal(host))
+    throw Error(fmt::format("--dane: '{}' is an address; TLSA records are found by host name", host), {},
+                "give the MX host name as the target, or --servername NAME");
+  return dane_check(resolver.tlsa(tlsa_name(host, report.endpoint.port)), report.chain_der, host);
+}
+
 std::string domain_of(std::string_view domain) {
   if (domain.size() > 1 && domain.back() == '.') domain.remove_suffix(1);
   return std::string(domain);
 }
 
 namespace {
-
-std::string endpoint_text(const std::string& address, std::uint16_t port) {
-  return address.find(':') != std::string::npos ? fmt::format("[{}]:{}", address, port)
-                                                : fmt::format("{}:{}", address, port);
-}
 
 // note_dane: one address's DANE outcome folded into its host's, for MTA-STS (RFC 8461 2):
 // DANE decides for a host once any address has secure usable records (or fails to get them).
@@ -103,7 +106,8 @@ class DomainRun {
     if (mx.outcome == DnsOutcome::NoData) hosts.push_back({0, domain});  // RFC 5321 5.1: the implicit MX
     mx_bogus_ = mx.bogus();
     if (mx_bogus_) {
-      finding(Level::Error, "mx-bogus", fmt::format("the MX records of {} fail DNSSEC validation: {}", domain, mx.why_bogus),
+      finding(Level::Error, "mx-bogus",
+              fmt::format("the MX records of {} fail DNSSEC validation: {}", domain, mx.why_bogus),
               "re-sign the zone; validating senders cannot deliver to it");
     }
     null_mx_ = hosts.size() == 1 && hosts[0].host == ".";
@@ -154,7 +158,7 @@ class DomainRun {
   void probe_address(const DnsMx& h, const std::string& addr, const std::optional<DnsAnswer<TlsaRecord>>& tlsa) {
     ++addresses_;
     ProbeOptions p = o_.probe;
-    p.target = endpoint_text(addr, o_.port);
+    p.target = Endpoint{addr, o_.port}.display();
     p.servername = h.host;
     ProbeReport r = ctx_ ? probe(p, ctx_) : probe(p);
     sts_hosts_.back().addresses.push_back(mta_sts_address(addr, r));
@@ -163,8 +167,7 @@ class DomainRun {
       findings.push_back(make_finding(Level::Error, "probe-failed",
                                       fmt::format("{}: {}", r.failure->code, r.failure->message), r.failure->hint));
     }
-    json entry = {
-        {"preference", h.preference}, {"host", h.host}, {"address", addr}, {"probe", json::parse(probe_json(r))}};
+    json entry = {{"preference", h.preference}, {"host", h.host}, {"address", addr}, {"probe", json(r)}};
     std::string dane_text;
     if (tlsa) {
       DaneCheck d = dane_check(*tlsa, r.chain_der, h.host);

@@ -13,10 +13,11 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <openssl/ssl.h>
+#include <nlohmann/json.hpp>
 
 #include "core/finding.h"
+#include "dns/dane.h"
 #include "dns/resolver.h"
 #include "smtp/mta_sts_check.h"
 #include "smtp/probe.h"
@@ -54,6 +55,11 @@ struct DomainReport {
 /// fails (nothing to probe then); every host and address problem is a finding.
 DomainReport probe_domain(const DomainProbeOptions& options, Resolver& resolver, SSL_CTX* ctx,
                           const std::function<void(const std::string&)>& on_line);
+
+/// probe_dane: one probe judged by DANE (`probe --dane`, and -f's host lines): the TLSA records
+/// at _PORT._tcp.NAME (NAME: servername, else the target's host) against the chain served.
+/// Throws Error when NAME is an address: TLSA records are found by host name.
+DaneCheck probe_dane(Resolver& resolver, const ProbeReport& report, const std::string& servername);
 
 /// domain_of: DOMAIN without its trailing dot.
 std::string domain_of(std::string_view domain);

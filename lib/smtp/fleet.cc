@@ -54,8 +54,10 @@ std::string outcome_of(const std::vector<Finding>& findings, bool strict) {
   return "ok";
 }
 
-// probe_host: one HOST[:PORT] target, judged with its TLSA records under --dane.
-void probe_host(FleetEntry& e, const std::string& target, const FleetOptions& options, const ProbeOptions& base, SSL_CTX* ctx, bool strict) {
+// probe_host: one HOST[:PORT] target, judged with its TLSA records under --dane. A probe that
+// could not run gets its exit code and outcome here; otherwise run_fleet judges e.findings.
+void probe_host(FleetEntry& e, const std::string& target, const FleetOptions& options, const ProbeOptions& base,
+                SSL_CTX* ctx) {
   ProbeOptions o = base;
   o.target = target;
   e.report = probe(o, ctx);
@@ -67,23 +69,18 @@ void probe_host(FleetEntry& e, const std::string& target, const FleetOptions& op
     return;
   }
   if (options.dane) {
-    std::string host = base.servername.empty() ? r.endpoint.host : base.servername;
-    if (is_ip_literal(host))
-      throw Error(fmt::format("--dane: '{}' is an address; TLSA records are found by host name", host), {},
-                  "write the MX host name in the list, or give --servername NAME");
     Resolver resolver(options.resolver);
-    e.dane = dane_check(resolver.tlsa(tlsa_name(host, r.endpoint.port)), r.chain_der, host);
+    e.dane = probe_dane(resolver, r, base.servername);
     e.findings = findings_with_dane(std::move(e.findings), *e.dane);
   }
-  e.exit_code = static_cast<int>(exit_code(e.findings, strict));
-  e.outcome = outcome_of(e.findings, strict);
 }
 
 // probe_mx_line: a "--mx DOMAIN" line, as `probe --mx DOMAIN` would do it.
-void probe_mx_line(FleetEntry& e, const std::string& domain, const FleetOptions& options, const ProbeOptions& base, SSL_CTX* ctx, bool strict) {
+void probe_mx_line(FleetEntry& e, const std::string& domain, const FleetOptions& options, const ProbeOptions& base,
+                   SSL_CTX* ctx, bool strict) {
   Resolver resolver(options.resolver);
   DomainProbeOptions d = options.mx;
-  d.domain = domain_of(domain);
+  d.domain = domain;
   d.probe = base;
   d.dane = options.dane;
   d.strict = strict;
@@ -94,8 +91,6 @@ void probe_mx_line(FleetEntry& e, const std::string& domain, const FleetOptions&
     throw;
   }
   e.findings = e.domain->findings;
-  e.exit_code = static_cast<int>(exit_code(e.findings, strict));
-  e.outcome = outcome_of(e.findings, strict);
 }
 
 }  // namespace
@@ -144,7 +139,11 @@ FleetSummary run_fleet(const FleetOptions& options, std::istream& list, bool str
       if (p.target.mx) {
         probe_mx_line(e, p.target.target, options, base, ctx.get(), strict);
       } else {
-        probe_host(e, p.target.target, options, base, ctx.get(), strict);
+        probe_host(e, p.target.target, options, base, ctx.get());
+      }
+      if (e.outcome.empty()) {  // a verdict: the findings decide, as for a single probe
+        e.exit_code = static_cast<int>(exit_code(e.findings, strict));
+        e.outcome = outcome_of(e.findings, strict);
       }
     } catch (const Error& err) {
       e.error =

@@ -176,6 +176,21 @@ assert a["findings"] == b["findings"] and a["result"]["domain_verdict"] == b["re
 PY
 ok "-f with --mx lines: domain, host and NXDOMAIN lines in order, summary rows, JSON Lines valid (exit 1)"
 
+# 6b. --dane needs a host name: an address target without --servername is refused, alone (exit 2)
+# and as a line of -f (that line fails, naming why).
+rc=0
+"$bin" probe "127.0.0.31:$port" --dane --resolver "$DNS_RESOLVER" --trust-anchor "$DNS_ANCHOR" --cacert ca/ca.crt \
+  >addr.out 2>&1 || rc=$?
+[[ $rc == 2 ]] && grep -q "'127.0.0.31' is an address; TLSA records are found by host name" addr.out ||
+  fail "--dane on an address: exit $rc: $(cat addr.out)"
+printf '127.0.0.31:%s\n' "$port" >addr.list
+rc=0
+"$bin" probe -f addr.list --dane --resolver "$DNS_RESOLVER" --trust-anchor "$DNS_ANCHOR" --cacert ca/ca.crt \
+  >addr.out 2>&1 || rc=$?
+[[ $rc == 1 ]] && grep -q "addr.list line 1: --dane: '127.0.0.31' is an address" addr.out ||
+  fail "-f --dane on an address: exit $rc: $(cat addr.out)"
+ok "--dane on an address target: refused alone (exit 2) and as a list line (exit 1)"
+
 # 7. An unknown domain: exit 2 naming it.
 rc=0
 "$bin" probe --mx "nx.$z" --resolver "$DNS_RESOLVER" --trust-anchor "$DNS_ANCHOR" >nx.out 2>&1 || rc=$?
