@@ -222,10 +222,6 @@ int Output::fail(const Error& e, const Report* partial) const {
   return static_cast<int>(Exit::Failed);
 }
 
-void Output::json_line(const Report* report, const Error* error, int code) const {
-  fmt::print(stdout, "{}\n", json_line_text(report, error, code));
-}
-
 std::string Output::json_line_text(const Report* report, const Error* error, int code) const {
   // One line per document (JSON Lines); invalid UTF-8 from a server is replaced, as in dump().
   return envelope(report, error, code).dump(-1, ' ', false, json::error_handler_t::replace);

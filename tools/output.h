@@ -98,11 +98,9 @@ class Output {
   /// --json, an envelope with verdict "error" on stdout, holding what was done before
   /// the failure when partial is given (probe's dialogue, inspect's other files). Returns 2.
   int fail(const Error& e, const Report* partial = nullptr) const;
-  /// json_line: the envelope finish() (no error) or fail() (error given) prints, on one line
-  /// and whatever --json says: one line per target of `probe -f --json` (JSON Lines).
-  void json_line(const Report* report, const Error* error, int code) const;
-  /// json_line_text: that line without its newline, not printed (probe -f makes each on the
-  /// thread that probed the target; print it with data()).
+  /// json_line_text: the envelope finish() (no error) or fail() (error given) prints, on one
+  /// line without its newline and whatever --json says, not printed: one line per target of
+  /// `probe -f --json` (JSON Lines), made on the thread that probed it; print it with data().
   std::string json_line_text(const Report* report, const Error* error, int code) const;
   /// print_version: "mtlscert VERSION", or its document with --json.
   int print_version(std::string_view version) const;

@@ -27,8 +27,8 @@ std::string published(const DaneCheck& d) {
 
 }  // namespace
 
-DaneGateResult check_dane_gate(const DaneGate& gate, const std::vector<X509*>& chain,
-                                         const std::string& host, const std::string& cert_path) {
+DaneGateResult check_dane_gate(const DaneGate& gate, const std::vector<X509*>& chain, const std::string& host,
+                               const std::string& cert_path) {
   Resolver resolver({.server = gate.resolver, .trust_anchor = gate.trust_anchor});
   const std::string name = tlsa_name(host, static_cast<std::uint16_t>(gate.port));
   std::vector<std::string> chain_der;
@@ -46,19 +46,21 @@ DaneGateResult check_dane_gate(const DaneGate& gate, const std::vector<X509*>& c
       return {fmt::format("DANE: no secure TLSA records at {} ({}): DANE does not apply, nothing to check", name,
                           dane_status_name(d.status))};
     case DaneStatus::Unusable:
-      return {fmt::format("DANE: the TLSA records at {} are all unusable for SMTP ({}); not checked", name,
-                          published(d)),
-              true};
+      return {
+          fmt::format("DANE: the TLSA records at {} are all unusable for SMTP ({}); not checked", name, published(d)),
+          true};
     case DaneStatus::Stale:
     case DaneStatus::NotServed:
-      problem = fmt::format("no TLSA record published at {} matches {} (published: {}): DANE-validating senders "
-                            "would stop delivering after the switch",
-                            name, cert_path, published(d));
+      problem = fmt::format(
+          "no TLSA record published at {} matches {} (published: {}): DANE-validating senders "
+          "would stop delivering after the switch",
+          name, cert_path, published(d));
       break;
     case DaneStatus::Bogus:
-      problem = fmt::format("the TLSA records at {} fail DNSSEC validation ({}): whether {} is published cannot "
-                            "be known",
-                            name, d.why_bogus.empty() ? "bogus" : d.why_bogus, cert_path);
+      problem = fmt::format(
+          "the TLSA records at {} fail DNSSEC validation ({}): whether {} is published cannot "
+          "be known",
+          name, d.why_bogus.empty() ? "bogus" : d.why_bogus, cert_path);
       break;
     case DaneStatus::LookupFailed:
       problem = fmt::format("the TLSA lookup of {} failed ({}): whether {} is published cannot be known", name,

@@ -32,7 +32,7 @@ struct DaneGateResult {
 /// against them; throws Error naming cert_path, the TLSA name, the
 /// records published and the record to publish when the chain matches none of a secure
 /// set, or the answer is bogus or the lookup failed.
-DaneGateResult check_dane_gate(const DaneGate& gate, const std::vector<X509*>& chain,
-                                         const std::string& host, const std::string& cert_path);
+DaneGateResult check_dane_gate(const DaneGate& gate, const std::vector<X509*>& chain, const std::string& host,
+                               const std::string& cert_path);
 
 }  // namespace mtlscert

@@ -9,10 +9,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "core/text.h"
-
 #include "core/error.h"
 #include "core/ossl_error.h"
+#include "core/text.h"
 #include "pki/pem_write.h"
 
 namespace mtlscert {

@@ -19,8 +19,8 @@ TEST_CASE("fleet: target_of_line keeps the target, drops comments and blanks, re
   CHECK(d.mx);
   CHECK_THROWS_WITH_AS(target_of_line("mx1.example.org mx2.example.org"),
                        "'mx1.example.org mx2.example.org' holds more than one target", Error);
-  CHECK_THROWS_WITH_AS(target_of_line("--mx a.example b.example"), "'--mx a.example b.example' holds more than one target",
-                       Error);
+  CHECK_THROWS_WITH_AS(target_of_line("--mx a.example b.example"),
+                       "'--mx a.example b.example' holds more than one target", Error);
   CHECK_THROWS_AS(target_of_line("--dane mx.example.org"), Error);
 }
 

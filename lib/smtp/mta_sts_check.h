@@ -71,8 +71,8 @@ struct MtaStsMxVerdict {
   std::string pattern;  ///< the first mx: pattern matching the host, "" for none
   bool tls = false;     ///< every address did STARTTLS with a certificate valid for the host
   std::vector<std::string> failed_addresses;
-  bool ok = false;  ///< a sender applying the policy delivers here
-  std::string why;  ///< when not ok, one line
+  bool ok = false;                           ///< a sender applying the policy delivers here
+  std::string why;                           ///< when not ok, one line
   MtaStsDane dane = MtaStsDane::NotChecked;  ///< Matched or Failed: DANE decided, not the policy
 };
 
